@@ -1,0 +1,53 @@
+package io.dbrecover.engine.api;
+
+import java.util.List;
+
+/**
+ * What switching from the current database to the recovered one would lose, per table.
+ *
+ * @param estimate true when computed from a backup's recorded row counts (dry run) instead of by
+ *     comparing rows
+ * @param tables one entry per table present in either database, sorted by name
+ */
+public record DataLossReport(boolean estimate, List<Table> tables) {
+  public DataLossReport {
+    tables = List.copyOf(tables);
+  }
+
+  /**
+   * One table.
+   *
+   * @param name schema-qualified table name
+   * @param keyed whether rows were compared by primary key (otherwise counts only)
+   * @param currentRows rows in the current database (-1: table absent)
+   * @param recoveredRows rows in the recovered database (-1: table absent)
+   * @param lostRows rows in the current database whose key is absent from the recovered one (by
+   *     count when not keyed: the positive difference)
+   * @param changedRows rows whose key is in both but whose values differ (0 when not keyed)
+   * @param addedRows rows the recovered database has and the current one does not
+   */
+  public record Table(
+      String name,
+      boolean keyed,
+      long currentRows,
+      long recoveredRows,
+      long lostRows,
+      long changedRows,
+      long addedRows) {
+    public boolean loses() {
+      return lostRows > 0 || changedRows > 0 || currentRows >= 0 && recoveredRows < 0;
+    }
+  }
+
+  public long totalLost() {
+    return tables.stream().mapToLong(Table::lostRows).sum();
+  }
+
+  public long totalChanged() {
+    return tables.stream().mapToLong(Table::changedRows).sum();
+  }
+
+  public boolean losesData() {
+    return tables.stream().anyMatch(Table::loses);
+  }
+}

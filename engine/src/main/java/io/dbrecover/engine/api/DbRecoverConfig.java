@@ -1,0 +1,33 @@
+package io.dbrecover.engine.api;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The whole configuration: the file it came from (empty for the built-in embedded default), the
+ * state directory for journals, locks and reports, and the environments by name.
+ */
+public record DbRecoverConfig(
+    Optional<Path> source, Path stateDir, Map<String, EnvironmentConfig> environments) {
+
+  public DbRecoverConfig {
+    environments = Map.copyOf(new TreeMap<>(environments));
+  }
+
+  /** The named environment, or a configuration error listing the ones that exist. */
+  public EnvironmentConfig environment(String name) {
+    EnvironmentConfig env = environments.get(name);
+    if (env == null) {
+      throw new ConfigurationException(
+          "unknown environment '"
+              + name
+              + "' in "
+              + source.map(Path::toString).orElse("the built-in default configuration")
+              + "; known environments: "
+              + String.join(", ", new TreeMap<>(environments).keySet()));
+    }
+    return env;
+  }
+}

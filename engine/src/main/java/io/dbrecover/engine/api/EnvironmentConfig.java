@@ -1,0 +1,97 @@
+package io.dbrecover.engine.api;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One environment of {@code dbrecover.yaml}: which database, where backups go, where DATABASE_URL
+ * lives, and what recovery may do there. Validated at construction.
+ */
+public record EnvironmentConfig(
+    String name,
+    Tier tier,
+    ProtectionLevel protection,
+    Database database,
+    Path backupStore,
+    UrlTarget urlTarget,
+    Migrations migrations,
+    Set<Method> allowedMethods,
+    Retention retention,
+    List<SmokeQuery> smokeQueries,
+    int jobs) {
+
+  public EnvironmentConfig {
+    Objects.requireNonNull(name, "name");
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+      throw new ConfigurationException(
+          "environment name '" + name + "' may only contain letters, digits, '.', '_' and '-'");
+    }
+    Objects.requireNonNull(tier, "tier");
+    Objects.requireNonNull(protection, "protection");
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(backupStore, "backupStore");
+    Objects.requireNonNull(migrations, "migrations");
+    allowedMethods = Set.copyOf(allowedMethods);
+    Objects.requireNonNull(retention, "retention");
+    smokeQueries = List.copyOf(smokeQueries);
+    if (jobs < 1) {
+      throw new ConfigurationException("environment '" + name + "': jobs must be at least 1");
+    }
+  }
+
+  /** The database and the provider that manages it. */
+  public record Database(String provider, String url, boolean embedded, Map<String, String> options) {
+    public Database {
+      Objects.requireNonNull(provider, "provider");
+      options = Map.copyOf(options);
+      if (!embedded && (url == null || url.isBlank()) && options.isEmpty()) {
+        throw new ConfigurationException(
+            "database needs a url (or embedded: true, or provider options)");
+      }
+    }
+  }
+
+  /** Where the application reads DATABASE_URL from: {@code dotenv} file and key, or a secret store. */
+  public record UrlTarget(String type, String location, String key) {
+    public UrlTarget {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(location, "location");
+      key = key == null || key.isBlank() ? "DATABASE_URL" : key;
+    }
+  }
+
+  /** The migration tool and its migrations directory. */
+  public record Migrations(MigrationTool tool, Path directory) {}
+
+  /** How long backups are kept; safety backups taken by a run have their own, longer default. */
+  public record Retention(int keepLast, Duration maxAge, Duration safetyMaxAge) {
+    public static final Retention DEFAULT = new Retention(10, Duration.ofDays(30), Duration.ofDays(90));
+
+    public Retention {
+      if (keepLast < 1) {
+        throw new ConfigurationException("retention.keep-last must be at least 1");
+      }
+      Objects.requireNonNull(maxAge, "maxAge");
+      Objects.requireNonNull(safetyMaxAge, "safetyMaxAge");
+    }
+  }
+
+  /**
+   * A query run against the restored and the live database. With {@code expect}, the first column
+   * of the first row must equal it; without, the query must succeed and return at least one row.
+   */
+  public record SmokeQuery(String name, String sql, String expect) {
+    public SmokeQuery {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(sql, "sql");
+    }
+  }
+
+  public boolean allows(Method method) {
+    return allowedMethods.contains(method);
+  }
+}

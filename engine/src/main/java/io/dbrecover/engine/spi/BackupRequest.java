@@ -1,0 +1,20 @@
+package io.dbrecover.engine.spi;
+
+/**
+ * A request to take a backup of the live database.
+ *
+ * @param label operator's label, appended to the id (null: none)
+ * @param safety a safety copy taken by a recovery run (kept longer by retention)
+ * @param runId the run that asked for it (null: an operator's backup); retried safety backups of the
+ *     same run find the first one by this id
+ */
+public record BackupRequest(String label, boolean safety, String runId) {
+  public BackupRequest {
+    if (label != null && !label.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      throw new io.dbrecover.engine.api.ConfigurationException(
+          "label '"
+              + label
+              + "' may only contain letters, digits, '.', '_' and '-' (at most 63 characters)");
+    }
+  }
+}

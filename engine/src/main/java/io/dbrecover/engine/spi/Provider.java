@@ -1,0 +1,53 @@
+package io.dbrecover.engine.spi;
+
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.RecoveryPoint;
+import java.util.List;
+
+/**
+ * A database platform adapter: takes backups, lists recovery points and restores them side by side
+ * (or in place when asked). Registered with Dagger under its config name ({@code @StringKey}).
+ *
+ * <p>Contract: calls may block for as long as the work takes unless stated; calls that create
+ * something are idempotent on the names in their request, so a retried call finds what the first
+ * try created; "not found" is an empty result, never an exception, except where a named backup is
+ * required ({@link io.dbrecover.engine.api.ErrorCode#BACKUP_NOT_FOUND}). Provider errors are
+ * {@link io.dbrecover.engine.api.DbRecoverException}s with the fitting code; messages never contain
+ * secrets.
+ */
+public interface Provider {
+
+  /** The config name, e.g. {@code postgres}. */
+  String name();
+
+  /**
+   * The URL of the configured database, resolving (and for the embedded default, starting) what is
+   * needed. The engine prefers the URL target's value when one is set.
+   */
+  DbUrl configuredUrl(EnvironmentConfig environment, java.nio.file.Path stateDir);
+
+  /** What this provider offers for the environment; may call the provider's API, never mutates. */
+  Capabilities capabilities(ProviderContext ctx);
+
+  /** Recovery points newest first (backups, snapshots); never mutates. */
+  List<RecoveryPoint> recoveryPoints(ProviderContext ctx);
+
+  /** Takes a backup of the live database and returns it; blocks until it is complete. */
+  RecoveryPoint backup(ProviderContext ctx, BackupRequest request);
+
+  /** Checks a backup's integrity; {@code deep} also restores it into a scratch database. */
+  BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep);
+
+  /**
+   * Starts (or, when the same request was started before, continues) a restore. May block until
+   * done for providers without asynchronous restore.
+   */
+  RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request);
+
+  /** Polls a restore started with the same request. */
+  RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request);
+
+  /** Deletes a backup (retention); returns false if it did not exist. */
+  boolean deleteBackup(ProviderContext ctx, String backupId);
+}
