@@ -1,5 +1,6 @@
 package io.dbrecover.engine.spi;
 
+import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.RecoveryPoint;
@@ -47,6 +48,14 @@ public interface Provider {
 
   /** Polls a restore started with the same request. */
   RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request);
+
+  /**
+   * For an in-place recovery: puts the restored copy named by {@code restored} in the place of the
+   * original database {@code originalName} (the original is dropped). The engine calls this only
+   * after a verified safety backup of the original exists and the operator confirmed. Idempotent:
+   * when the original already is the restored copy, does nothing.
+   */
+  void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName);
 
   /** Deletes a backup (retention); returns false if it did not exist. */
   boolean deleteBackup(ProviderContext ctx, String backupId);

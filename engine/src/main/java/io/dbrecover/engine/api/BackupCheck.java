@@ -1,4 +1,4 @@
-package io.dbrecover.engine.spi;
+package io.dbrecover.engine.api;
 
 import java.util.List;
 

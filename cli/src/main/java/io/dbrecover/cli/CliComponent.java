@@ -1,0 +1,14 @@
+package io.dbrecover.cli;
+
+import dagger.Component;
+import io.dbrecover.engine.api.EngineModule;
+import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.postgres.PostgresProviderModule;
+import javax.inject.Singleton;
+
+/** The CLI's object graph: the engine with every provider this build includes. */
+@Singleton
+@Component(modules = {EngineModule.class, PostgresProviderModule.class})
+interface CliComponent {
+  RecoveryEngine engine();
+}

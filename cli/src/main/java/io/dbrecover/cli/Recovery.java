@@ -1,0 +1,91 @@
+package io.dbrecover.cli;
+
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DbRecoverConfig;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.Decision;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Incident;
+import io.dbrecover.engine.api.Plan;
+import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.engine.api.RunOptions;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The flow shared by {@code rollback} and {@code restore}: plan under the lock, then run. */
+final class Recovery {
+  private Recovery() {}
+
+  static Instant parseInstant(String option, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        return Instant.parse(value);
+      } catch (DateTimeParseException e2) {
+        throw new ConfigurationException(
+            option + " '" + value + "' is not a timestamp; use ISO-8601 with an offset, e.g. 2025-01-15T10:30:00Z");
+      }
+    }
+  }
+
+  static List<EnvironmentConfig.SmokeQuery> smoke(List<String> sql) {
+    List<EnvironmentConfig.SmokeQuery> out = new ArrayList<>();
+    for (int i = 0; i < sql.size(); i++) {
+      out.add(new EnvironmentConfig.SmokeQuery("--verify " + (i + 1), sql.get(i), null));
+    }
+    return out;
+  }
+
+  /**
+   * Plans and, unless dry-run, runs the recovery. Exit 0 when no database action is needed, 2 when
+   * there is nothing to recover to.
+   */
+  static int run(BaseCommand cmd, String env, Incident incident, RunOptions options, boolean dryRun) {
+    DbRecoverConfig config = cmd.config();
+    RecoveryEngine engine = cmd.engine();
+    if (dryRun) {
+      Plan plan = engine.plan(config, env, incident);
+      cmd.print(plan, Render.plan(plan) + "\nDry run: nothing was changed.\n");
+      return exitFor(plan);
+    }
+    RecoveryEngine.Lock lock = engine.lock(config, env, "rollback");
+    try {
+      Plan plan = engine.plan(config, env, incident);
+      if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
+        cmd.print(plan, Render.plan(plan));
+        lock.close();
+        return exitFor(plan);
+      }
+      if (!cmd.json()) {
+        cmd.err().print(Render.plan(plan));
+        cmd.err().println();
+        cmd.err().flush();
+      }
+      ConsoleInteraction io = cmd.interaction(options.force());
+      try (RecoveryEngine.RunSession session = engine.start(config, plan, options, lock)) {
+        cmd.err().println("Run " + session.runId() + " (resume with `dbrecover resume " + session.runId() + "`)");
+        cmd.err().flush();
+        return RunDriver.drive(cmd, session, io, engine.clock());
+      }
+    } finally {
+      lock.close();
+    }
+  }
+
+  static int exitFor(Plan plan) {
+    if (plan.decision().outcome() == Decision.Outcome.NO_RECOVERY_POINT) {
+      throw new DbRecoverException(
+          ErrorCode.NO_RECOVERY_POINT,
+          "no recovery point for " + plan.environment() + ": " + String.join("; ", plan.decision().reasons()));
+    }
+    return 0;
+  }
+}

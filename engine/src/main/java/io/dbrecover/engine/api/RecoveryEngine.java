@@ -1,0 +1,405 @@
+package io.dbrecover.engine.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dbrecover.engine.internal.Json;
+import io.dbrecover.engine.internal.DataLossAnalyzer;
+import io.dbrecover.engine.internal.DecisionTree;
+import io.dbrecover.engine.internal.EnvironmentLock;
+import io.dbrecover.engine.internal.Journal;
+import io.dbrecover.engine.internal.RecoveryRun;
+import io.dbrecover.engine.internal.RetentionPolicy;
+import io.dbrecover.engine.internal.RunContext;
+import io.dbrecover.engine.internal.RunHeader;
+import io.dbrecover.engine.internal.RunIds;
+import io.dbrecover.engine.internal.Verifier;
+import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.engine.spi.Progress;
+import io.dbrecover.engine.spi.Provider;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.UrlTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import javax.inject.Inject;
+
+/**
+ * The engine's entry point for the CLI and the Lambda: plans, backups, recovery runs, swap-back
+ * and status for the environments of a configuration. Thread-safe; holds no per-call state.
+ */
+public final class RecoveryEngine {
+  private final Map<String, Provider> providers;
+  private final Map<String, UrlTarget.Factory> urlTargets;
+  private final Clock clock;
+
+  @Inject
+  public RecoveryEngine(
+      Map<String, Provider> providers, Map<String, UrlTarget.Factory> urlTargets, Clock clock) {
+    this.providers = Map.copyOf(providers);
+    this.urlTargets = Map.copyOf(urlTargets);
+    this.clock = clock;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Decides how to recover without changing anything. */
+  public Plan plan(DbRecoverConfig config, String environment, Incident incident) {
+    RunContext ctx = context(config, environment);
+    DbUrl live = ctx.liveUrl();
+    ProviderContext pc = ctx.providerContext(live, Progress.NONE);
+    MigrationState current;
+    Map<String, Long> counts;
+    try (Connection c = DatabaseInspector.connect(live)) {
+      current = DatabaseInspector.migrationState(c);
+      counts = DatabaseInspector.rowCounts(c);
+    } catch (SQLException e) {
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION, "cannot read the live database " + live.redacted() + ": " + e.getMessage(), e);
+    }
+    Capabilities caps = ctx.provider().capabilities(pc);
+    List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
+    Decision decision =
+        new DecisionTree()
+            .decide(
+                new DecisionTree.DecisionInput(
+                    incident,
+                    ctx.environment().tier(),
+                    ctx.environment().allowedMethods(),
+                    caps,
+                    points,
+                    current,
+                    clock.instant()));
+    List<String> removed = List.of();
+    DataLossReport estimate = null;
+    if (decision.point() != null) {
+      removed = names(current.removedGoingTo(decision.point().migrationState()));
+      if (!decision.point().rowCounts().isEmpty()) {
+        estimate = new DataLossAnalyzer().estimate(decision.point().rowCounts(), counts);
+      }
+    }
+    return new Plan(environment, live.redacted(), current, decision, removed, estimate, caps.notes());
+  }
+
+  /**
+   * The live database's URL, with its password: for tools that connect to it themselves (the
+   * drill). Never print it; use {@link DbUrl#redacted()}.
+   */
+  public DbUrl liveUrl(DbRecoverConfig config, String environment) {
+    return context(config, environment).liveUrl();
+  }
+
+  /** Takes a backup of the live database now. */
+  public RecoveryPoint backup(DbRecoverConfig config, String environment, String label, Consumer<String> progress) {
+    RunContext ctx = context(config, environment);
+    return ctx.provider()
+        .backup(ctx.providerContext(ctx.liveUrl(), progress::accept), new BackupRequest(label, false, null));
+  }
+
+  /** Lists recovery points newest first. */
+  public List<RecoveryPoint> listBackups(DbRecoverConfig config, String environment) {
+    RunContext ctx = context(config, environment);
+    return ctx.provider().recoveryPoints(ctx.providerContext(ctx.liveUrl(), Progress.NONE));
+  }
+
+  /** Verifies a backup's integrity; {@code deep} restores it into a scratch database too. */
+  public BackupCheck verifyBackup(
+      DbRecoverConfig config, String environment, String backupId, boolean deep, Consumer<String> progress) {
+    RunContext ctx = context(config, environment);
+    return ctx.provider().verifyBackup(ctx.providerContext(ctx.liveUrl(), progress::accept), backupId, deep);
+  }
+
+  /** Applies retention; with {@code dryRun}, only says what it would delete. */
+  public PruneResult prune(DbRecoverConfig config, String environment, boolean dryRun) {
+    RunContext ctx = context(config, environment);
+    try (EnvironmentLock lock = EnvironmentLock.acquire(config.stateDir(), environment, "prune")) {
+      ProviderContext pc = ctx.providerContext(ctx.liveUrl(), Progress.NONE);
+      List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
+      List<RecoveryPoint> expired = RetentionPolicy.expired(points, ctx.environment().retention(), clock.instant());
+      List<String> deleted = new ArrayList<>();
+      for (RecoveryPoint p : expired) {
+        if (!dryRun) {
+          ctx.provider().deleteBackup(pc, p.id());
+        }
+        deleted.add(p.id());
+      }
+      List<String> kept = points.stream().map(RecoveryPoint::id).filter(id -> !deleted.contains(id)).toList();
+      return new PruneResult(deleted, kept, dryRun);
+    }
+  }
+
+  /** The environment at a glance. */
+  public EnvironmentStatus status(DbRecoverConfig config, String environment) {
+    RunContext ctx = context(config, environment);
+    DbUrl live = ctx.liveUrl();
+    MigrationState migrations = MigrationState.NONE;
+    boolean reachable = true;
+    try (Connection c = DatabaseInspector.connect(live)) {
+      migrations = DatabaseInspector.migrationState(c);
+    } catch (SQLException | DbRecoverException e) {
+      reachable = false;
+    }
+    List<RecoveryPoint> backups = ctx.provider().recoveryPoints(ctx.providerContext(live, Progress.NONE));
+    return new EnvironmentStatus(environment, live.redacted(), reachable, migrations, backups, runs(config, environment));
+  }
+
+  /**
+   * Takes an environment's lock (exit 7 when another run holds it). Take it before {@link #plan}
+   * when the plan is going to be run, so the decision is made under the lock.
+   */
+  public Lock lock(DbRecoverConfig config, String environment, String holder) {
+    config.environment(environment);
+    return new Lock(EnvironmentLock.acquire(config.stateDir(), environment, holder));
+  }
+
+  /**
+   * Starts a recovery run for a decision made by {@link #plan} under {@code lock}; the session
+   * takes over the lock and releases it when closed.
+   */
+  public RunSession start(DbRecoverConfig config, Plan plan, RunOptions options, Lock lock) {
+    if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
+      throw new IllegalArgumentException("nothing to run for " + plan.decision().outcome());
+    }
+    String env = plan.environment();
+    String runId = RunIds.next(clock.instant());
+    RunContext ctx = context(config, env);
+    DbUrl live = ctx.liveUrl();
+    RunHeader header =
+        new RunHeader(
+            runId,
+            env,
+            clock.instant(),
+            options,
+            plan.decision(),
+            live.database(),
+            live.redacted(),
+            plan.removedMigrations());
+    return new RunSession(RecoveryRun.create(ctx, runDir(config, runId), header), lock);
+  }
+
+  /** Reopens a run from its journal to continue it. */
+  public RunSession resume(DbRecoverConfig config, String runId) {
+    RecoveryRun probe = open(config, runId);
+    String env = probe.header().environment();
+    Lock lock = new Lock(EnvironmentLock.acquire(config.stateDir(), env, "resume " + runId));
+    try {
+      return new RunSession(open(config, runId), lock);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** Points DATABASE_URL back to the value it had before the run's swap, and verifies it. */
+  public SwapBackResult swapBack(DbRecoverConfig config, String runId) {
+    RecoveryRun run = open(config, runId);
+    String env = run.header().environment();
+    try (EnvironmentLock lock = EnvironmentLock.acquire(config.stateDir(), env, "swap-back " + runId)) {
+      Journal.Entry swap = run.lastOf(Step.SWAP_URL);
+      if (swap == null || !"done".equals(swap.status())) {
+        throw new ConfigurationException(
+            "run " + runId + " never swapped DATABASE_URL, so there is nothing to swap back");
+      }
+      JsonNode data = swap.data();
+      if (!"url-target".equals(data.path("mode").asText())) {
+        throw new ConfigurationException(
+            "run "
+                + runId
+                + " did not change a URL target ("
+                + data.path("detail").asText()
+                + "); for an in-place run restore its safety backup with `dbrecover restore "
+                + env
+                + " --from <safety backup> --in-place`");
+      }
+      RunContext ctx = context(config, env);
+      UrlTarget target = ctx.urlTarget().orElseThrow(() -> new ConfigurationException(
+          "environment " + env + " has no url-target any more; cannot swap back"));
+      Map<String, String> receipt =
+          Json.mapper().convertValue(data.get("receipt"), new TypeReference<Map<String, String>>() {});
+      target.swapBack(receipt);
+      DbUrl now = target.read().map(s -> DbUrl.parse(s.reveal())).orElseGet(ctx::liveUrl);
+      Verification v =
+          new Verifier()
+              .verify("database after swap-back via " + now.redacted(), now,
+                  new Verifier.Expectations(null, null, null, ctx.environment().smokeQueries()));
+      if (!v.passed()) {
+        throw new DbRecoverException(
+            ErrorCode.VERIFICATION_FAILED,
+            "DATABASE_URL was put back to " + now.redacted() + " but that database failed verification: "
+                + v.failures());
+      }
+      return new SwapBackResult(runId, target.describe(), now.redacted(), v);
+    }
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private RecoveryRun open(DbRecoverConfig config, String runId) {
+    if (!RunIds.isRunId(runId)) {
+      throw new ConfigurationException(
+          "'" + runId + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
+    }
+    Path dir = runDir(config, runId);
+    RecoveryRun header = RecoveryRun.open(minimalContext(), dir);
+    return RecoveryRun.open(context(config, header.header().environment()), dir);
+  }
+
+  private RunContext minimalContext() {
+    return new RunContext(null, null, Optional.empty(), null, clock);
+  }
+
+  private static Path runDir(DbRecoverConfig config, String runId) {
+    return config.stateDir().resolve("runs").resolve(runId);
+  }
+
+  private List<EnvironmentStatus.RunSummary> runs(DbRecoverConfig config, String environment) {
+    Path runs = config.stateDir().resolve("runs");
+    if (!Files.isDirectory(runs)) {
+      return List.of();
+    }
+    List<EnvironmentStatus.RunSummary> out = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(runs)) {
+      for (Path dir : dirs.sorted(Comparator.reverseOrder()).toList()) {
+        try {
+          RecoveryRun run = RecoveryRun.open(minimalContext(), dir);
+          if (!run.header().environment().equals(environment)) {
+            continue;
+          }
+          List<Journal.Entry> entries = run.journal().entries();
+          Journal.Entry lastStep = entries.get(entries.size() - 1);
+          String state = stateOf(run);
+          out.add(
+              new EnvironmentStatus.RunSummary(
+                  run.header().runId(),
+                  run.header().createdAt(),
+                  run.header().decision().method().label(),
+                  state,
+                  lastStep.step() == null ? "-" : Step.valueOf(lastStep.step()).label() + " " + lastStep.status()));
+        } catch (DbRecoverException unreadable) {
+          // A directory without a journal is not a run.
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private static String stateOf(RecoveryRun run) {
+    TreeSet<String> failed = new TreeSet<>();
+    for (Journal.Entry e : run.journal().entries()) {
+      if ("failed".equals(e.status())) {
+        failed.add(e.data().path("code").asText());
+      }
+    }
+    if (run.finished()) {
+      return failed.isEmpty() ? "done" : "failed (" + failed.last() + ")";
+    }
+    return "incomplete (resume it)";
+  }
+
+  private RunContext context(DbRecoverConfig config, String environment) {
+    EnvironmentConfig env = config.environment(environment);
+    Provider provider = providers.get(env.database().provider());
+    if (provider == null) {
+      throw new ConfigurationException(
+          "environment '"
+              + environment
+              + "' uses provider '"
+              + env.database().provider()
+              + "', which this build does not include; available: "
+              + String.join(", ", new TreeSet<>(providers.keySet())));
+    }
+    Optional<UrlTarget> target = Optional.empty();
+    if (env.urlTarget() != null) {
+      UrlTarget.Factory factory = urlTargets.get(env.urlTarget().type());
+      if (factory == null) {
+        throw new ConfigurationException(
+            "environment '"
+                + environment
+                + "' has url-target type '"
+                + env.urlTarget().type()
+                + "'; available: "
+                + String.join(", ", new TreeSet<>(urlTargets.keySet())));
+      }
+      Path base = config.source().map(p -> p.toAbsolutePath().getParent()).orElse(config.stateDir());
+      target = Optional.of(factory.create(env.urlTarget(), base));
+    }
+    return new RunContext(env, provider, target, config.stateDir(), clock);
+  }
+
+  private static List<String> names(List<MigrationState.Applied> applied) {
+    return applied.stream().map(MigrationState.Applied::name).toList();
+  }
+
+  /** An environment's lock; closing it more than once is harmless. */
+  public static final class Lock implements AutoCloseable {
+    private final EnvironmentLock lock;
+    private boolean closed;
+
+    Lock(EnvironmentLock lock) {
+      this.lock = lock;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        lock.close();
+      }
+    }
+  }
+
+  /** A run in progress, holding its environment's lock until closed. */
+  public static final class RunSession implements AutoCloseable {
+    private final RecoveryRun run;
+    private final Lock lock;
+
+    RunSession(RecoveryRun run, Lock lock) {
+      this.run = run;
+      this.lock = lock;
+    }
+
+    public String runId() {
+      return run.header().runId();
+    }
+
+    public String environment() {
+      return run.header().environment();
+    }
+
+    public Decision decision() {
+      return run.header().decision();
+    }
+
+    public Path runDir() {
+      return run.runDir();
+    }
+
+    /** Runs steps until done, waiting for the provider, or past {@code deadline}. */
+    public RunOutcome advance(Instant deadline, Interaction io) {
+      return run.advance(deadline, io);
+    }
+
+    @Override
+    public void close() {
+      lock.close();
+    }
+  }
+}

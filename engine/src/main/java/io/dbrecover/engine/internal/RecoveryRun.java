@@ -1,0 +1,468 @@
+package io.dbrecover.engine.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dbrecover.engine.api.BackupCheck;
+import io.dbrecover.engine.api.DataLossReport;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Interaction;
+import io.dbrecover.engine.api.ProtectionLevel;
+import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.RunOutcome;
+import io.dbrecover.engine.api.Secret;
+import io.dbrecover.engine.api.Step;
+import io.dbrecover.engine.api.Summaries;
+import io.dbrecover.engine.api.Verification;
+import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.engine.spi.UrlTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Carries out one recovery run step by step from its journal. Each step is idempotent: a run that
+ * crashed resumes at the first step without a "done" record and redoes it.
+ *
+ * <p>The original database is never changed before a verified safety copy exists: side by side,
+ * the untouched original is the safety copy; in place, a safety backup is taken and verified first.
+ */
+public final class RecoveryRun {
+  private final RunContext ctx;
+  private final Journal journal;
+  private final RunHeader header;
+  private final Map<Step, Journal.Entry> last = new EnumMap<>(Step.class);
+
+  private RecoveryRun(RunContext ctx, Journal journal, RunHeader header) {
+    this.ctx = ctx;
+    this.journal = journal;
+    this.header = header;
+    for (Journal.Entry e : journal.entries()) {
+      if ("step".equals(e.type())) {
+        last.put(Step.valueOf(e.step()), e);
+      }
+    }
+  }
+
+  /** Starts a new run: writes its header record. */
+  public static RecoveryRun create(RunContext ctx, Path runDir, RunHeader header) {
+    Journal journal = Journal.create(runDir);
+    journal.append("run", null, "created", Json.mapper().valueToTree(header), ctx.clock().instant());
+    return new RecoveryRun(ctx, journal, header);
+  }
+
+  /** Opens a run from its journal. */
+  public static RecoveryRun open(RunContext ctx, Path runDir) {
+    Journal journal = Journal.open(runDir);
+    Journal.Entry first = journal.entries().isEmpty() ? null : journal.entries().get(0);
+    if (first == null || !"run".equals(first.type())) {
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION, "the journal " + journal.file() + " has no run header");
+    }
+    return new RecoveryRun(ctx, journal, Json.mapper().convertValue(first.data(), RunHeader.class));
+  }
+
+  public RunHeader header() {
+    return header;
+  }
+
+  public Journal journal() {
+    return journal;
+  }
+
+  public Path runDir() {
+    return journal.file().getParent();
+  }
+
+  /** Whether the run reached its end (done, failed for good, or cancelled). */
+  public boolean finished() {
+    Journal.Entry report = last.get(Step.REPORT);
+    return report != null && "done".equals(report.status());
+  }
+
+  /**
+   * Runs steps until the run is done, a step must wait for the provider, or the deadline passes.
+   */
+  public RunOutcome advance(Instant deadline, Interaction io) {
+    for (Step step : Step.values()) {
+      Journal.Entry entry = last.get(step);
+      if (entry != null && "done".equals(entry.status())) {
+        continue;
+      }
+      if (step != Step.REPORT && ctx.clock().instant().isAfter(deadline)) {
+        return new RunOutcome(header.runId(), RunOutcome.State.WAITING, ctx.clock().instant(), null, null);
+      }
+      if (entry == null || !"waiting".equals(entry.status())) {
+        record(step, "started", null);
+      }
+      StepResult result;
+      try {
+        io.progress(step, step.label());
+        result = run(step, io);
+      } catch (DbRecoverException e) {
+        return fail(step, e, io);
+      } catch (RuntimeException e) {
+        return fail(
+            step,
+            new DbRecoverException(
+                step.compareTo(Step.VERIFY_RESTORED) < 0
+                    ? ErrorCode.RESTORE_FAILED
+                    : ErrorCode.VERIFICATION_FAILED,
+                step.label() + " failed: " + DbUrl.redact(String.valueOf(e.getMessage())),
+                e),
+            io);
+      }
+      if (result.waitUntil() != null) {
+        record(step, "waiting", result.data());
+        return new RunOutcome(header.runId(), RunOutcome.State.WAITING, result.waitUntil(), null, null);
+      }
+      record(step, "done", result.data());
+    }
+    return new RunOutcome(
+        header.runId(), RunOutcome.State.DONE, null, runDir().resolve(ReportWriter.MARKDOWN), null);
+  }
+
+  private RunOutcome fail(Step step, DbRecoverException e, Interaction io) {
+    ObjectNode data = Journal.object();
+    data.put("code", e.code().name());
+    data.put("message", DbUrl.redact(e.getMessage()));
+    record(step, "failed", data);
+    try {
+      record(Step.REPORT, "started", null);
+      record(Step.REPORT, "done", reportData(writeReport(step, e)));
+    } catch (RuntimeException reportFailure) {
+      e.addSuppressed(reportFailure);
+    }
+    return new RunOutcome(
+        header.runId(), RunOutcome.State.FAILED, null, runDir().resolve(ReportWriter.MARKDOWN), e);
+  }
+
+  private void record(Step step, String status, JsonNode data) {
+    last.put(step, journal.append("step", step.name(), status, data, ctx.clock().instant()));
+  }
+
+  private record StepResult(JsonNode data, Instant waitUntil) {
+    static StepResult done(JsonNode data) {
+      return new StepResult(data, null);
+    }
+  }
+
+  private StepResult run(Step step, Interaction io) {
+    switch (step) {
+      case PREFLIGHT:
+        return preflight(io);
+      case SAFETY_COPY:
+        return safetyCopy(io);
+      case START_RESTORE:
+        return restore(io, true);
+      case AWAIT_RESTORE:
+        return restore(io, false);
+      case VERIFY_RESTORED:
+        return verifyRestored();
+      case DATA_LOSS_REPORT:
+        return dataLoss();
+      case CONFIRM:
+        return confirm(io);
+      case SWAP_URL:
+        return swap(io);
+      case VERIFY_LIVE:
+        return verifyLive();
+      case REPORT:
+        return StepResult.done(reportData(writeReport(null, null)));
+      default:
+        throw new IllegalStateException(step.name());
+    }
+  }
+
+  // --- steps ---------------------------------------------------------------------------------
+
+  private StepResult preflight(Interaction io) {
+    DbUrl original = originalUrl();
+    try (var c = io.dbrecover.engine.spi.DatabaseInspector.connect(original)) {
+      c.isValid(5);
+    } catch (java.sql.SQLException e) {
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION, "cannot reach the live database " + original.redacted(), e);
+    }
+    ObjectNode data = Journal.object();
+    data.put("original", original.redacted());
+    data.put("point", point().id());
+    io.progress(
+        Step.PREFLIGHT,
+        "recovering "
+            + original.redacted()
+            + " with "
+            + header.decision().method().label()
+            + " from "
+            + point().id());
+    return StepResult.done(data);
+  }
+
+  private StepResult safetyCopy(Interaction io) {
+    ObjectNode data = Journal.object();
+    if (!header.options().inPlace()) {
+      data.put("kind", "original-kept");
+      data.put("location", "database " + header.originalDatabase() + " (untouched, kept for swap-back)");
+      return StepResult.done(data);
+    }
+    ProviderContext pc = ctx.providerContext(originalUrl(), m -> io.progress(Step.SAFETY_COPY, m));
+    RecoveryPoint safety =
+        ctx.provider().recoveryPoints(pc).stream()
+            .filter(p -> p.safety() && header.runId().equals(p.label()))
+            .findFirst()
+            .orElseGet(() -> ctx.provider().backup(pc, new BackupRequest(header.runId(), true, header.runId())));
+    BackupCheck check = ctx.provider().verifyBackup(pc, safety.id(), false);
+    if (!check.passed()) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED,
+          "the safety backup "
+              + safety.id()
+              + " failed verification ("
+              + check.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList()
+              + "); the original was not touched");
+    }
+    data.put("kind", "backup");
+    data.put("backupId", safety.id());
+    data.put("location", safety.location());
+    io.progress(Step.SAFETY_COPY, "safety backup " + safety.id() + " taken and verified");
+    return StepResult.done(data);
+  }
+
+  private StepResult restore(Interaction io, boolean start) {
+    ProviderContext pc = ctx.providerContext(originalUrl(), m -> io.progress(Step.START_RESTORE, m));
+    RestoreRequest request = restoreRequest();
+    RestoreStatus status =
+        start ? ctx.provider().startRestore(pc, request) : ctx.provider().pollRestore(pc, request);
+    if (status instanceof RestoreStatus.Failed) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED,
+          "restore of "
+              + point().id()
+              + " failed: "
+              + ((RestoreStatus.Failed) status).reason()
+              + "; the original database "
+              + header.originalDatabase()
+              + " is untouched");
+    }
+    ObjectNode data = Journal.object();
+    data.put("target", request.targetName());
+    if (status instanceof RestoreStatus.Running) {
+      RestoreStatus.Running running = (RestoreStatus.Running) status;
+      data.put("detail", running.detail());
+      return start ? StepResult.done(data) : new StepResult(data, running.pollAt());
+    }
+    RestoreStatus.Done done = (RestoreStatus.Done) status;
+    data.put("restored", done.url().redacted());
+    data.put("description", done.description());
+    return StepResult.done(data);
+  }
+
+  private StepResult verifyRestored() {
+    Verification v = new Verifier().verify("restored database " + restoreRequest().targetName(), restoredUrl(), expectations(true));
+    JsonNode data = Json.mapper().valueToTree(v);
+    if (!v.passed()) {
+      record(Step.VERIFY_RESTORED, "checked", data);
+      throw new DbRecoverException(
+          ErrorCode.VERIFICATION_FAILED,
+          "the restored database failed verification: "
+              + describe(v)
+              + "; DATABASE_URL was not changed and the original is untouched");
+    }
+    return StepResult.done(data);
+  }
+
+  private StepResult dataLoss() {
+    DataLossReport report = new DataLossAnalyzer().compare(originalUrl(), restoredUrl());
+    return StepResult.done(Json.mapper().valueToTree(report));
+  }
+
+  private StepResult confirm(Interaction io) {
+    ObjectNode data = Journal.object();
+    EnvironmentConfig env = ctx.environment();
+    if (header.options().force()) {
+      data.put("by", "--force");
+    } else if (env.protection() == ProtectionLevel.NONE) {
+      data.put("by", "protection none");
+    } else {
+      String phrase = "rollback-" + env.name();
+      if (!io.confirm(env.protection(), phrase, confirmationSummary())) {
+        throw new DbRecoverException(
+            ErrorCode.CANCELLED,
+            "cancelled; nothing was swapped. The restored database "
+                + restoreRequest().targetName()
+                + " is kept for inspection; the original "
+                + header.originalDatabase()
+                + " is untouched");
+      }
+      data.put("by", env.protection() == ProtectionLevel.STRICT ? "typed " + phrase : "answered yes");
+    }
+    return StepResult.done(data);
+  }
+
+  private StepResult swap(Interaction io) {
+    ObjectNode data = Journal.object();
+    if (header.options().inPlace()) {
+      ProviderContext pc = ctx.providerContext(originalUrl(), m -> io.progress(Step.SWAP_URL, m));
+      ctx.provider().replaceOriginal(pc, restoreRequest(), header.originalDatabase());
+      data.put("mode", "in-place");
+      data.put("detail", "database " + header.originalDatabase() + " replaced by the restored copy; DATABASE_URL unchanged");
+      return StepResult.done(data);
+    }
+    DbUrl restored = restoredUrl();
+    if (ctx.urlTarget().isEmpty()) {
+      data.put("mode", "none");
+      data.put(
+          "detail",
+          "no url-target configured: point the application at " + restored.redacted() + " yourself");
+      return StepResult.done(data);
+    }
+    UrlTarget target = ctx.urlTarget().get();
+    Map<String, String> receipt = target.write(restored.toSecretUri(), header.runId());
+    data.put("mode", "url-target");
+    data.put("target", target.describe());
+    data.put("url", restored.redacted());
+    data.set("receipt", Json.mapper().valueToTree(receipt));
+    io.progress(Step.SWAP_URL, target.describe() + " now points to " + restored.redacted());
+    return StepResult.done(data);
+  }
+
+  private StepResult verifyLive() {
+    DbUrl live;
+    if (header.options().inPlace() || ctx.urlTarget().isEmpty()) {
+      live = header.options().inPlace() ? originalUrl() : restoredUrl();
+    } else {
+      Secret value =
+          ctx.urlTarget()
+              .get()
+              .read()
+              .orElseThrow(
+                  () ->
+                      new DbRecoverException(
+                          ErrorCode.VERIFICATION_FAILED,
+                          ctx.urlTarget().get().describe() + " has no value after the swap"));
+      live = DbUrl.parse(value.reveal());
+    }
+    Verification v = new Verifier().verify("live database via " + live.redacted(), live, expectations(false));
+    JsonNode data = Json.mapper().valueToTree(v);
+    if (!v.passed()) {
+      record(Step.VERIFY_LIVE, "checked", data);
+      throw new DbRecoverException(
+          ErrorCode.VERIFICATION_FAILED,
+          "the live database failed verification after the swap: "
+              + describe(v)
+              + "; undo with `dbrecover swap-back "
+              + header.runId()
+              + "`");
+    }
+    return StepResult.done(data);
+  }
+
+  private String confirmationSummary() {
+    RunHeader h = header;
+    StringBuilder sb = new StringBuilder();
+    sb.append("Environment:   ").append(h.environment()).append('\n');
+    sb.append("Method:        ").append(h.decision().method().label()).append('\n');
+    sb.append("Recover to:    ").append(Summaries.point(h.decision().point())).append('\n');
+    sb.append("Migrations removed: ")
+        .append(h.removedMigrations().isEmpty() ? "none" : String.join(", ", h.removedMigrations()))
+        .append('\n');
+    JsonNode loss = lastOf(Step.DATA_LOSS_REPORT) == null ? null : lastOf(Step.DATA_LOSS_REPORT).data();
+    if (loss != null) {
+      sb.append('\n').append(Summaries.dataLossTable(Json.mapper().convertValue(loss, DataLossReport.class)));
+    }
+    sb.append('\n');
+    if (h.options().inPlace()) {
+      sb.append("Database ")
+          .append(h.originalDatabase())
+          .append(" will be DROPPED and replaced by the restored copy (a verified safety backup exists).\n");
+    } else {
+      sb.append("DATABASE_URL will point to the restored database; the original ")
+          .append(h.originalDatabase())
+          .append(" stays untouched for swap-back.\n");
+    }
+    return sb.toString();
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  RecoveryPoint point() {
+    return header.decision().point();
+  }
+
+  RunContext context() {
+    return ctx;
+  }
+
+  /** The latest record of a step, if any. */
+  public Journal.Entry lastOf(Step step) {
+    return last.get(step);
+  }
+
+  DbUrl originalUrl() {
+    return ctx.liveUrl().withDatabase(header.originalDatabase());
+  }
+
+  RestoreRequest restoreRequest() {
+    return new RestoreRequest(header.runId(), point(), targetName(), false);
+  }
+
+  private String targetName() {
+    String suffix = "_rb_" + RunIds.shortId(header.runId());
+    String base = header.originalDatabase();
+    return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
+  }
+
+  DbUrl restoredUrl() {
+    RestoreStatus status =
+        ctx.provider().pollRestore(ctx.providerContext(originalUrl(), null), restoreRequest());
+    if (!(status instanceof RestoreStatus.Done)) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED, "the restored database " + targetName() + " is not available: " + status);
+    }
+    return ((RestoreStatus.Done) status).url();
+  }
+
+  private Verifier.Expectations expectations(boolean rowCounts) {
+    RecoveryPoint p = point();
+    List<EnvironmentConfig.SmokeQuery> smoke = new ArrayList<>(ctx.environment().smokeQueries());
+    smoke.addAll(header.options().extraSmokeQueries());
+    return new Verifier.Expectations(
+        p.migrationState(), p.schemaFingerprint(), rowCounts ? p.rowCounts() : null, smoke);
+  }
+
+  private static String describe(Verification v) {
+    StringBuilder sb = new StringBuilder();
+    for (Verification.Check c : v.failures()) {
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      sb.append(c.name()).append(": expected ").append(c.expected()).append(", got ").append(c.actual());
+    }
+    return sb.toString();
+  }
+
+  private Path writeReport(Step failedStep, DbRecoverException error) {
+    try {
+      return new ReportWriter().write(this, failedStep, error);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode reportData(Path markdown) {
+    ObjectNode data = Journal.object();
+    data.put("markdown", markdown.toString());
+    data.put("json", markdown.resolveSibling(ReportWriter.JSON).toString());
+    return data;
+  }
+}
