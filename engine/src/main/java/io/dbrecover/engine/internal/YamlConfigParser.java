@@ -213,7 +213,11 @@ public final class YamlConfigParser {
       try {
         DbUrl.parse(url);
       } catch (ConfigurationException e) {
-        throw error(m.get("url").getValueNode(), path + ".url", e.getMessage());
+        // The value is not echoed: DbUrl only redacts PostgreSQL-shaped URLs.
+        throw error(
+            m.get("url").getValueNode(),
+            path + ".url",
+            "not a PostgreSQL URL; expected postgresql://user:password@host:5432/database");
       }
     }
     boolean embedded = optional(m, "embedded").map(n -> bool(n, path + ".embedded")).orElse(false);
@@ -477,7 +481,9 @@ public final class YamlConfigParser {
     if (node instanceof SequenceNode) {
       return "a list";
     }
-    return node.getTag().equals(Tag.NULL) ? "nothing" : "'" + DbUrl.redact(((ScalarNode) node).getValue()) + "'";
+    return node.getTag().equals(Tag.NULL)
+        ? "nothing"
+        : "'" + DbUrl.redact(((ScalarNode) node).getValue()) + "'";
   }
 
   private ConfigurationException error(Node node, String path, String message) {
