@@ -28,7 +28,9 @@ public final class DatabaseInspector {
     throw new IllegalStateException("pending");
   }
 
-  /** A sha256 over a canonical description of the user schema; equal schemas, equal fingerprints. */
+  /**
+   * A sha256 over a canonical description of the user schema; equal schemas, equal fingerprints.
+   */
   public static String schemaFingerprint(Connection c) {
     throw new IllegalStateException("pending");
   }
