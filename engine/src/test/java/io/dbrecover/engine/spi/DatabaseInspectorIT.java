@@ -36,6 +36,26 @@ class DatabaseInspectorIT {
           + "insert into users (email) values ('a@x'), ('b@x');"
           + "insert into orders (user_id, total) values (1, 5), (1, 200), (2, 7);";
 
+  private static final String RICH_SCHEMA =
+      "alter table users add column gone int; alter table users drop column gone;"
+          + "alter table users add column tags text[] collate \"C\";"
+          + "create domain posint as int check (value > 0);"
+          + "create table measures (at date not null, v posint, primary key (at))"
+          + " partition by range (at);"
+          + "create table measures_2024 partition of measures"
+          + " for values from ('2024-01-01') to ('2025-01-01');"
+          + "create materialized view totals as select user_id, sum(total) from orders group by 1;"
+          + "create unique index totals_user on totals (user_id);"
+          + "create unlogged table scratch (k text primary key) with (fillfactor = 70);"
+          + "create sequence audit.seq increment 5 cache 10;"
+          + "alter table orders enable row level security;"
+          + "create policy mine on orders using (user_id = 1);"
+          + "create aggregate audit.concat_all(text) (sfunc = textcat, stype = text, initcond = '');"
+          + "create type audit.pair as (a int, b text);"
+          + "create statistics orders_stats on user_id, total from orders;"
+          + "comment on column users.email is 'login';"
+          + "create rule no_delete as on delete to scratch do instead nothing;";
+
   @Test
   void connect_wrongPort_throwsConfigurationNamingRedactedUrl() {
     DbUrl url = DbUrl.of("localhost", 1, "app", "alice", Secret.of("s3cret-pw"));
@@ -87,6 +107,18 @@ class DatabaseInspectorIT {
     DbUrl copy = createDatabase(db);
 
     assertThat(fingerprint(copy)).isEqualTo(fingerprint(db)).hasSize(64);
+  }
+
+  @Test
+  void schemaFingerprint_pgDumpRestoreCopy_isEqual() throws Exception {
+    DbUrl db = createDatabase();
+    sql(db, SCHEMA + RICH_SCHEMA);
+    DbUrl copy = createDatabase();
+
+    pgDumpRestore(db, copy);
+
+    assertThat(description(copy)).isEqualTo(description(db));
+    assertThat(fingerprint(copy)).isEqualTo(fingerprint(db));
   }
 
   @Test
@@ -260,6 +292,28 @@ class DatabaseInspectorIT {
               new Applied("V1__init", Instant.parse("2024-01-01T00:00:00Z")),
               new Applied("V2__add_orders", Instant.parse("2024-01-02T00:00:00Z")),
               new Applied("R__views", Instant.parse("2024-01-03T00:00:00Z")));
+    }
+  }
+
+  private static void pgDumpRestore(DbUrl from, DbUrl to) throws Exception {
+    java.nio.file.Path dump = java.nio.file.Files.createTempFile("inspector", ".dump");
+    try {
+      run("pg_dump", "-Fc", "-f", dump.toString(), from.toSecretUri().reveal());
+      run("pg_restore", "--no-owner", "-d", to.toSecretUri().reveal(), dump.toString());
+    } finally {
+      java.nio.file.Files.deleteIfExists(dump);
+    }
+  }
+
+  private static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
+  }
+
+  private static java.util.List<String> description(DbUrl url) throws SQLException {
+    try (Connection c = DatabaseInspector.connect(url)) {
+      return DatabaseInspector.schemaDescription(c);
     }
   }
 
