@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbrecover.engine.internal.Json;
 import io.dbrecover.engine.internal.DataLossAnalyzer;
+import io.dbrecover.engine.internal.DecisionInput;
 import io.dbrecover.engine.internal.DecisionTree;
 import io.dbrecover.engine.internal.EnvironmentLock;
 import io.dbrecover.engine.internal.Journal;
@@ -76,9 +77,8 @@ public final class RecoveryEngine {
     Capabilities caps = ctx.provider().capabilities(pc);
     List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
     Decision decision =
-        new DecisionTree()
-            .decide(
-                new DecisionTree.DecisionInput(
+        DecisionTree.decide(
+                new DecisionInput(
                     incident,
                     ctx.environment().tier(),
                     ctx.environment().allowedMethods(),
