@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Benchmark: dbrecover backup / restore against bare pg_dump / pg_restore on a throwaway PostgreSQL
+# cluster holding at least 1 GB of pgbench data. See bench/README.md.
+#
+#   bench/restore.sh                  # defaults: JOBS=2 RUNS=3 SCALE=75
+#   JOBS=4 RUNS=5 SCALE=150 bench/restore.sh
+#
+# Needs a JDK 17 and the PostgreSQL server + client packages (Debian: postgresql-15), i.e. initdb,
+# pg_ctl, postgres, pgbench, psql, createdb, dropdb, pg_dump, pg_restore in PG_BINDIR.
+set -euo pipefail
+
+JOBS="${JOBS:-2}"
+RUNS="${RUNS:-3}"
+SCALE="${SCALE:-75}"
+MIN_BYTES="${MIN_BYTES:-1000000000}"
+PG_BINDIR="${PG_BINDIR:-/usr/lib/postgresql/15/bin}"
+
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+out_dir="$here/out"
+dbrecover="$repo/dbrecover"
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+# --- preconditions ------------------------------------------------------------------------------
+
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive whole number (got '$JOBS')"
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive whole number (got '$RUNS')"
+[[ "$SCALE" =~ ^[1-9][0-9]*$ ]] || die "SCALE must be a positive whole number (got '$SCALE')"
+for tool in initdb pg_ctl postgres pgbench psql createdb dropdb pg_dump pg_restore; do
+  [ -x "$PG_BINDIR/$tool" ] \
+    || die "$PG_BINDIR/$tool not found; install postgresql-15 (apt) or set PG_BINDIR to a PostgreSQL bin directory"
+done
+command -v java >/dev/null || die "java not found; install a JDK 17"
+[ -x "$dbrecover" ] || die "$dbrecover not found; run this script from a dbrecover checkout"
+
+# PostgreSQL refuses to run as root: as root the server runs as BENCH_PG_USER (default nobody),
+# like the embedded cluster of dbrecover does (runuser -u <user> --).
+as_server=()
+if [ "$(id -u)" -eq 0 ]; then
+  server_user="${BENCH_PG_USER:-nobody}"
+  id "$server_user" >/dev/null 2>&1 || die "user '$server_user' does not exist; set BENCH_PG_USER"
+  command -v runuser >/dev/null || die "running as root needs runuser (util-linux) to start PostgreSQL as $server_user"
+  as_server=(runuser -u "$server_user" --)
+fi
+
+# --- throwaway cluster --------------------------------------------------------------------------
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/dbrecover-bench.XXXXXX")"
+chmod 755 "$tmp"
+data="$tmp/data"
+sock="$tmp/sock"
+started=0
+
+cleanup() {
+  local rc=$?
+  if [ "$started" -eq 1 ]; then
+    log "stopping the cluster"
+    "${as_server[@]}" "$PG_BINDIR/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=""
+for p in $(seq 55432 55532); do
+  if port_free "$p"; then port="$p"; break; fi
+done
+[ -n "$port" ] || die "no free TCP port in 55432-55532"
+
+export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=bench
+PGPASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export PGPASSWORD BENCH_PGPASSWORD="$PGPASSWORD"
+db=benchdb
+bare_db=bench_bare
+
+mkdir -p "$sock"
+printf '%s\n' "$PGPASSWORD" >"$tmp/pwfile"
+if [ "${#as_server[@]}" -gt 0 ]; then chown "$server_user" "$tmp/pwfile" "$sock"; fi
+if [ "${#as_server[@]}" -gt 0 ]; then mkdir -p "$data" && chown "$server_user" "$data"; fi
+
+log "initdb in $data (port $port, password auth)"
+"${as_server[@]}" "$PG_BINDIR/initdb" -D "$data" -U bench --pwfile="$tmp/pwfile" \
+  --auth=scram-sha-256 -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1 \
+  || { cat "$tmp/initdb.log" >&2; die "initdb failed"; }
+rm -f "$tmp/pwfile"
+"${as_server[@]}" "$PG_BINDIR/pg_ctl" -D "$data" -l "$data/server.log" -w -t 120 \
+  -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_wal_size=4GB" start >/dev/null \
+  || { cat "$data/server.log" >&2 2>/dev/null || true; die "the server did not start"; }
+started=1
+
+psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d postgres -c "$1"; }
+
+log "loading pgbench data (pgbench -i -s $SCALE)"
+"$PG_BINDIR/createdb" "$db"
+"$PG_BINDIR/pgbench" -i -q -s "$SCALE" "$db" >"$tmp/pgbench.log" 2>&1 \
+  || { cat "$tmp/pgbench.log" >&2; die "pgbench -i failed"; }
+db_bytes="$(psql_q "select pg_database_size('$db')")"
+db_pretty="$(psql_q "select pg_size_pretty(pg_database_size('$db'))")"
+log "database $db: $db_bytes bytes ($db_pretty)"
+[ "$db_bytes" -ge "$MIN_BYTES" ] \
+  || die "database is only $db_bytes bytes; the benchmark needs >= $MIN_BYTES: raise SCALE (now $SCALE)"
+
+# --- dbrecover configuration --------------------------------------------------------------------
+
+cat >"$tmp/dbrecover.yaml" <<EOF
+state-dir: $tmp/state
+environments:
+  bench:
+    tier: production
+    protection: none
+    database:
+      provider: postgres
+      url: postgresql://bench:\${BENCH_PGPASSWORD}@127.0.0.1:$port/$db
+    backup-store: $tmp/backups
+    url-target:
+      type: dotenv
+      path: $tmp/app.env
+    jobs: $JOBS
+EOF
+env_file="$tmp/app.env"
+
+dbr() { PG_BINDIR="$PG_BINDIR" "$dbrecover" --config "$tmp/dbrecover.yaml" "$@"; }
+
+log "building / starting the dbrecover CLI once (not timed)"
+"$dbrecover" --version >/dev/null
+
+# --- helpers ------------------------------------------------------------------------------------
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
+  if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+json_field() { grep -o "\"$1\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }
+settle() { sync; psql_q "checkpoint" >/dev/null; }
+drop_restored() {
+  local d
+  for d in $(psql_q "select datname from pg_database where datname like '${db}\\_rb\\_%' or datname = '$bare_db'"); do
+    "$PG_BINDIR/dropdb" "$d"
+  done
+  rm -f "$env_file" "$env_file".dbrecover-*.bak
+}
+
+results="$tmp/results.txt"
+: >"$results"
+record() { echo "$1 $2 $3" >>"$results"; log "run $2: $1 ${3}s"; }
+
+# --- backup: dbrecover backup vs pg_dump -Fd -j N -----------------------------------------------
+
+backup_store="$tmp/backups"
+for i in $(seq 1 "$RUNS"); do
+  settle
+  t0="$(now)"
+  dbr backup bench --output json >"$tmp/backup.json" 2>"$tmp/backup.err" \
+    || { cat "$tmp/backup.err" >&2; die "dbrecover backup failed"; }
+  t1="$(now)"
+  record dbrecover-backup "$i" "$(elapsed "$t0" "$t1")"
+  # Each run does the same work: only the last backup is kept, for the restore benchmark.
+  if [ "$i" -lt "$RUNS" ]; then
+    rm -rf "$(json_field location <"$tmp/backup.json")"
+  fi
+
+  settle
+  rm -rf "$tmp/bare-dump"
+  t0="$(now)"
+  "$PG_BINDIR/pg_dump" -Fd -j "$JOBS" -f "$tmp/bare-dump" -d "$db"
+  t1="$(now)"
+  record pg_dump "$i" "$(elapsed "$t0" "$t1")"
+done
+rm -rf "$tmp/bare-dump"
+
+backup_id="$(json_field id <"$tmp/backup.json")"
+backup_dir="$(json_field location <"$tmp/backup.json")"
+[ -n "$backup_id" ] || die "could not read the backup id from: $(cat "$tmp/backup.json")"
+dump_dir="$backup_dir"
+[ -f "$dump_dir/toc.dat" ] || dump_dir="$(dirname "$(find "$backup_dir" -name toc.dat -print -quit)")"
+[ -f "$dump_dir/toc.dat" ] || die "no pg_dump directory (toc.dat) under $backup_dir"
+log "restoring backup $backup_id ($(du -sh "$backup_dir" | cut -f1) in $backup_dir)"
+dbr list-backups bench >&2
+
+# --- restore: dbrecover restore --force vs createdb + pg_restore -j N ----------------------------
+
+drop_restored
+for i in $(seq 1 "$RUNS"); do
+  settle
+  t0="$(now)"
+  dbr restore bench --from "$backup_id" --force >"$tmp/restore-$i.out" 2>"$tmp/restore-$i.err" \
+    || { cat "$tmp/restore-$i.err" "$tmp/restore-$i.out" >&2; die "dbrecover restore failed"; }
+  t1="$(now)"
+  record dbrecover-restore "$i" "$(elapsed "$t0" "$t1")"
+  report="$(grep -o '/[^ ]*/report.md' "$tmp/restore-$i.out" | tail -1 || true)"
+  if [ -n "$report" ] && [ -f "$report" ]; then
+    mkdir -p "$out_dir"
+    cp "$report" "$out_dir/restore-run-$i-report.md"
+  fi
+  drop_restored
+
+  settle
+  t0="$(now)"
+  "$PG_BINDIR/createdb" "$bare_db"
+  "$PG_BINDIR/pg_restore" -j "$JOBS" --exit-on-error -d "$bare_db" "$dump_dir"
+  t1="$(now)"
+  record bare-restore "$i" "$(elapsed "$t0" "$t1")"
+  drop_restored
+done
+
+# --- summary ------------------------------------------------------------------------------------
+
+times() { awk -v k="$1" '$1 == k { printf "%s ", $3 }' "$results"; }
+m_db="$(times dbrecover-backup | median)"
+m_dump="$(times pg_dump | median)"
+m_dr="$(times dbrecover-restore | median)"
+m_rest="$(times bare-restore | median)"
+r_backup="$(ratio "$m_db" "$m_dump")"
+r_restore="$(ratio "$m_dr" "$m_rest")"
+verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.10 ? "ok (<= 1.10)" : "OVER the 1.10 target") }'; }
+
+mkdir -p "$out_dir"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+summary="$out_dir/restore-$stamp.txt"
+{
+  echo "dbrecover restore benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+  echo "postgres: $("$PG_BINDIR/postgres" --version), pgbench scale $SCALE, database $db_pretty ($db_bytes bytes)"
+  echo "jobs: $JOBS, runs: $RUNS, backup: $(du -sh "$backup_dir" | cut -f1)"
+  echo
+  echo "all runs (seconds):"
+  sed 's/^/  /' "$results"
+  echo
+  printf '%-34s %10s\n' "median (seconds)" ""
+  printf '  %-32s %10s\n' "dbrecover backup" "$m_db" "pg_dump -Fd -j $JOBS" "$m_dump" \
+    "dbrecover restore --force" "$m_dr" "createdb + pg_restore -j $JOBS" "$m_rest"
+  echo
+  echo "ratio backup  dbrecover/bare: $r_backup  $(verdict "$r_backup")"
+  echo "ratio restore dbrecover/bare: $r_restore  $(verdict "$r_restore")"
+  echo
+  echo "per-step durations of the dbrecover restore runs: $out_dir/restore-run-*-report.md"
+} | tee "$summary"
+cp "$results" "$out_dir/restore-$stamp.raw"
+log "results in $summary"
