@@ -2,6 +2,10 @@ package io.dbrecover.engine.api;
 
 import dagger.Module;
 import dagger.Provides;
+import dagger.multibindings.IntoMap;
+import dagger.multibindings.StringKey;
+import io.dbrecover.engine.internal.DotenvUrlTarget;
+import io.dbrecover.engine.spi.UrlTarget;
 import java.time.Clock;
 
 /** Dagger bindings of the engine itself: the clock and the built-in dotenv URL target. */
@@ -12,5 +16,12 @@ public abstract class EngineModule {
   @Provides
   static Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(DotenvUrlTarget.TYPE)
+  static UrlTarget.Factory dotenv() {
+    return new DotenvUrlTarget.Factory();
   }
 }
