@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,17 +119,34 @@ public final class DataLossAnalyzer {
           out.add(Summary.ABSENT);
           continue;
         }
-        String sql =
+        out.add(
             p.keyed()
-                ? KeyedDiff.summarySql(p.sqlName(), p.columns())
-                : "select count(*), null from " + p.sqlName();
-        try (ResultSet rs = st.executeQuery(sql)) {
-          rs.next();
-          out.add(new Summary(rs.getLong(1), rs.getBigDecimal(2)));
-        }
+                ? keyedSummary(c, st, p)
+                : count(st, "select count(*), null from " + p.sqlName()));
       }
     }
     return out;
+  }
+
+  /** The fast hash if the server and the column types support it, else the row-text hash. */
+  private static Summary keyedSummary(Connection c, Statement st, Plan p) throws SQLException {
+    Savepoint before = c.setSavepoint();
+    try {
+      Summary s = count(st, KeyedDiff.summarySql(p.sqlName(), p.columns()));
+      c.releaseSavepoint(before);
+      return s;
+    } catch (SQLException e) {
+      // e.g. "could not identify a hash function for type json", or a server before 14
+      c.rollback(before);
+      return count(st, KeyedDiff.textSummarySql(p.sqlName(), p.columns()));
+    }
+  }
+
+  private static Summary count(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return new Summary(rs.getLong(1), rs.getBigDecimal(2));
+    }
   }
 
   private static Table countsOnly(String name, long current, long recovered) {
