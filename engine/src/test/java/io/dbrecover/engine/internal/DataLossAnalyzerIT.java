@@ -1,0 +1,172 @@
+package io.dbrecover.engine.internal;
+
+import static io.dbrecover.engine.testing.TestPostgres.createDatabase;
+import static io.dbrecover.engine.testing.TestPostgres.sql;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DataLossReport;
+import io.dbrecover.engine.api.DataLossReport.Table;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.Secret;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DataLossAnalyzerIT {
+  private final DataLossAnalyzer analyzer = new DataLossAnalyzer();
+  private DbUrl recovered;
+  private DbUrl current;
+
+  @BeforeEach
+  void createRecoveredAndCurrentCopy() {
+    recovered = createDatabase();
+    sql(
+        recovered,
+        "create table users (id int primary key, email text, born date, score float8);"
+            + "insert into users select g, 'u' || g || '@x', date '2000-01-01' + g, g / 3.0"
+            + " from generate_series(1, 5000) g;"
+            + "create table memberships (org text, user_id int, role text,"
+            + " primary key (org, user_id));"
+            + "insert into memberships select 'org' || (g % 7), g, 'member'"
+            + " from generate_series(1, 1000) g;"
+            + "create table events (payload text);"
+            + "insert into events select 'e' || g from generate_series(1, 100) g;");
+    current = createDatabase(recovered);
+  }
+
+  @Test
+  void compare_identicalDatabases_reportsZeroForEveryTable() {
+    DataLossReport r = analyzer.compare(current, recovered);
+
+    assertThat(r.estimate()).isFalse();
+    assertThat(r.tables())
+        .containsExactly(
+            new Table("public.events", false, 100, 100, 0, 0, 0),
+            new Table("public.memberships", true, 1000, 1000, 0, 0, 0),
+            new Table("public.users", true, 5000, 5000, 0, 0, 0));
+    assertThat(r.losesData()).isFalse();
+  }
+
+  @Test
+  void compare_rowsInsertedSinceRecoveryPoint_reportsLostByKey() {
+    sql(current, "insert into users select g, 'new' from generate_series(5001, 5042) g");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.users"))
+        .isEqualTo(new Table("public.users", true, 5042, 5000, 42, 0, 0));
+  }
+
+  @Test
+  void compare_rowsUpdatedSinceRecoveryPoint_reportsChangedByKey() {
+    sql(current, "update users set email = 'changed' where id % 1000 = 0");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.users"))
+        .isEqualTo(new Table("public.users", true, 5000, 5000, 0, 5, 0));
+  }
+
+  @Test
+  void compare_rowsDeletedByBadMigration_reportsAddedBack() {
+    sql(current, "delete from users where id <= 300");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.users"))
+        .isEqualTo(new Table("public.users", true, 4700, 5000, 0, 0, 300));
+  }
+
+  @Test
+  void compare_deletedUpdatedAndInsertedRows_countsEachByKey() {
+    sql(
+        current,
+        "delete from users where id between 1 and 10;"
+            + "update users set score = -1 where id between 11 and 13;"
+            + "insert into users values (9001, 'a', null, null), (9002, 'b', null, null)");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.users"))
+        .isEqualTo(new Table("public.users", true, 4992, 5000, 2, 3, 10));
+  }
+
+  @Test
+  void compare_compositeKey_matchesRowsByAllKeyColumns() {
+    sql(
+        current,
+        "update memberships set role = 'admin' where user_id = 7;"
+            + "delete from memberships where user_id = 9;"
+            + "insert into memberships values ('org1', 9, 'member'), ('org9', 1, 'member')");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.memberships"))
+        .isEqualTo(new Table("public.memberships", true, 1001, 1000, 2, 1, 1));
+  }
+
+  @Test
+  void compare_textKeyWithMixedCase_matchesRowsRegardlessOfCollation() {
+    sql(
+        recovered,
+        "create table tags (name text primary key); insert into tags values ('b'), ('B'), ('a'), ('_x')");
+    DbUrl cur = createDatabase(recovered);
+    sql(cur, "insert into tags values ('A'), ('ä'); delete from tags where name = '_x'");
+
+    assertThat(table(analyzer.compare(cur, recovered), "public.tags"))
+        .isEqualTo(new Table("public.tags", true, 5, 4, 2, 0, 1));
+  }
+
+  @Test
+  void compare_columnTypeWithoutHashFunction_stillMatchesRowsByKey() {
+    sql(
+        recovered,
+        "create table docs (id int primary key, body json);"
+            + "insert into docs select g, json_build_object('n', g) from generate_series(1, 50) g");
+    DbUrl cur = createDatabase(recovered);
+    sql(cur, "update docs set body = '{\"n\": 0}' where id = 3");
+
+    DataLossReport r = analyzer.compare(cur, recovered);
+
+    assertThat(table(r, "public.docs")).isEqualTo(new Table("public.docs", true, 50, 50, 0, 1, 0));
+    assertThat(table(r, "public.users"))
+        .isEqualTo(new Table("public.users", true, 5000, 5000, 0, 0, 0));
+  }
+
+  @Test
+  void compare_tableWithoutPrimaryKey_comparesCountsOnly() {
+    sql(current, "insert into events values ('x'), ('y'); update events set payload = 'z'");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.events"))
+        .isEqualTo(new Table("public.events", false, 102, 100, 2, 0, 0));
+  }
+
+  @Test
+  void compare_tableOnlyInCurrent_losesAllItsRows() {
+    sql(current, "create table audit (id int primary key); insert into audit values (1), (2)");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.audit"))
+        .isEqualTo(new Table("public.audit", false, 2, -1, 2, 0, 0));
+  }
+
+  @Test
+  void compare_tableDroppedByBadMigration_comesBackAsAdded() {
+    sql(current, "drop table events");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.events"))
+        .isEqualTo(new Table("public.events", false, -1, 100, 0, 0, 100));
+  }
+
+  @Test
+  void compare_columnAddedByBadMigration_comparesCommonColumnsOnly() {
+    sql(current, "alter table users add column nickname text default 'n'");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.users"))
+        .isEqualTo(new Table("public.users", true, 5000, 5000, 0, 0, 0));
+  }
+
+  @Test
+  void compare_unreachableRecoveredDatabase_throwsConfiguration() {
+    DbUrl down = DbUrl.of("localhost", 1, "app", "app", Secret.of("pw-99999"));
+
+    assertThatThrownBy(() -> analyzer.compare(current, down))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("postgresql://app:****@localhost:1/app")
+        .hasMessageNotContaining("pw-99999");
+  }
+
+  private static Table table(DataLossReport report, String name) {
+    return report.tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+  }
+}
