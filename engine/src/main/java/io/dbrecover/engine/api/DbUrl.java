@@ -66,7 +66,8 @@ public final class DbUrl {
     String pass = m.group("pass") != null ? decode(m.group("pass")) : params.remove("password");
     params.remove("user");
     params.remove("password");
-    String db = m.group("db") == null || m.group("db").isEmpty() ? "postgres" : decode(m.group("db"));
+    String db =
+        m.group("db") == null || m.group("db").isEmpty() ? "postgres" : decode(m.group("db"));
     int port = m.group("port") == null ? 5432 : Integer.parseInt(m.group("port"));
     return new DbUrl(
         user == null || user.isEmpty() ? null : user,

@@ -44,7 +44,8 @@ public record EnvironmentConfig(
   }
 
   /** The database and the provider that manages it. */
-  public record Database(String provider, String url, boolean embedded, Map<String, String> options) {
+  public record Database(
+      String provider, String url, boolean embedded, Map<String, String> options) {
     public Database {
       Objects.requireNonNull(provider, "provider");
       options = Map.copyOf(options);
@@ -55,7 +56,9 @@ public record EnvironmentConfig(
     }
   }
 
-  /** Where the application reads DATABASE_URL from: {@code dotenv} file and key, or a secret store. */
+  /**
+   * Where the application reads DATABASE_URL from: {@code dotenv} file and key, or a secret store.
+   */
   public record UrlTarget(String type, String location, String key) {
     public UrlTarget {
       Objects.requireNonNull(type, "type");
@@ -69,7 +72,8 @@ public record EnvironmentConfig(
 
   /** How long backups are kept; safety backups taken by a run have their own, longer default. */
   public record Retention(int keepLast, Duration maxAge, Duration safetyMaxAge) {
-    public static final Retention DEFAULT = new Retention(10, Duration.ofDays(30), Duration.ofDays(90));
+    public static final Retention DEFAULT =
+        new Retention(10, Duration.ofDays(30), Duration.ofDays(90));
 
     public Retention {
       if (keepLast < 1) {

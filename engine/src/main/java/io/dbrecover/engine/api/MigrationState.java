@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Which migrations a database has applied, read from the tool's history table, oldest first.
- * {@link #NONE} when no known history table exists.
+ * Which migrations a database has applied, read from the tool's history table, oldest first. {@link
+ * #NONE} when no known history table exists.
  */
 public record MigrationState(String tool, List<Applied> applied) {
   public static final MigrationState NONE = new MigrationState("none", List.of());
@@ -31,7 +31,9 @@ public record MigrationState(String tool, List<Applied> applied) {
 
   /** The newest applied migration. */
   public Optional<String> last() {
-    return applied.isEmpty() ? Optional.empty() : Optional.of(applied.get(applied.size() - 1).name());
+    return applied.isEmpty()
+        ? Optional.empty()
+        : Optional.of(applied.get(applied.size() - 1).name());
   }
 
   /** Whether the state ends at the named migration (exact name, or a name ending with it). */
@@ -70,6 +72,8 @@ public record MigrationState(String tool, List<Applied> applied) {
   }
 
   public String summary() {
-    return count() == 0 ? tool + ": no migrations" : tool + ": " + count() + ", last " + last().get();
+    return count() == 0
+        ? tool + ": no migrations"
+        : tool + ": " + count() + ", last " + last().get();
   }
 }

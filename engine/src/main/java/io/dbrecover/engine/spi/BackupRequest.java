@@ -5,8 +5,8 @@ package io.dbrecover.engine.spi;
  *
  * @param label operator's label, appended to the id (null: none)
  * @param safety a safety copy taken by a recovery run (kept longer by retention)
- * @param runId the run that asked for it (null: an operator's backup); retried safety backups of the
- *     same run find the first one by this id
+ * @param runId the run that asked for it (null: an operator's backup); retried safety backups of
+ *     the same run find the first one by this id
  */
 public record BackupRequest(String label, boolean safety, String runId) {
   public BackupRequest {

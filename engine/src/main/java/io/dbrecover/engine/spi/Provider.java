@@ -12,8 +12,8 @@ import java.util.List;
  * <p>Contract: calls may block for as long as the work takes unless stated; calls that create
  * something are idempotent on the names in their request, so a retried call finds what the first
  * try created; "not found" is an empty result, never an exception, except where a named backup is
- * required ({@link io.dbrecover.engine.api.ErrorCode#BACKUP_NOT_FOUND}). Provider errors are
- * {@link io.dbrecover.engine.api.DbRecoverException}s with the fitting code; messages never contain
+ * required ({@link io.dbrecover.engine.api.ErrorCode#BACKUP_NOT_FOUND}). Provider errors are {@link
+ * io.dbrecover.engine.api.DbRecoverException}s with the fitting code; messages never contain
  * secrets.
  */
 public interface Provider {

@@ -12,7 +12,8 @@ import java.util.Objects;
  *     in-place restore, the original's name
  * @param inPlace replace the original; the engine only asks after a verified safety copy exists
  */
-public record RestoreRequest(String runId, RecoveryPoint point, String targetName, boolean inPlace) {
+public record RestoreRequest(
+    String runId, RecoveryPoint point, String targetName, boolean inPlace) {
   public RestoreRequest {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(point, "point");

@@ -29,6 +29,7 @@ public interface UrlTarget {
 
   /** Creates targets from configuration. */
   interface Factory {
-    UrlTarget create(io.dbrecover.engine.api.EnvironmentConfig.UrlTarget config, java.nio.file.Path baseDir);
+    UrlTarget create(
+        io.dbrecover.engine.api.EnvironmentConfig.UrlTarget config, java.nio.file.Path baseDir);
   }
 }
