@@ -137,6 +137,18 @@ public final class PgTools {
             + " or newer");
   }
 
+  /** A version string as a version number: {@code 15.18} -> 150018, {@code 9.6.24} -> 90624. */
+  public static int versionNum(String version) {
+    if (version == null || version.isBlank()) {
+      return 0;
+    }
+    String[] p = version.split("\\.");
+    int a = Integer.parseInt(p[0]);
+    int b = p.length > 1 ? Integer.parseInt(p[1]) : 0;
+    int c = p.length > 2 ? Integer.parseInt(p[2]) : 0;
+    return a >= 10 ? a * 10000 + b : a * 10000 + b * 100 + c;
+  }
+
   static int majorOf(int versionNum) {
     return versionNum >= 100000 ? versionNum / 10000 : versionNum / 100;
   }

@@ -1,39 +1,22 @@
 package io.dbrecover.postgres.internal;
 
-import io.dbrecover.engine.api.ConfigurationException;
-import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
-import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Secret;
+import io.dbrecover.engine.spi.DatabaseInspector;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
-import java.util.Properties;
 
 /** Small JDBC helpers for administrative statements (create / drop / comment on database). */
 public final class Jdbc {
   private Jdbc() {}
 
-  /** Connects; connection and authentication failures are configuration errors (exit 1). */
+  /** Connects (via {@link DatabaseInspector#connect}); failures are configuration errors. */
   public static Connection connect(DbUrl url) {
-    Properties props = new Properties();
-    url.user().ifPresent(u -> props.setProperty("user", u));
-    url.password().map(Secret::reveal).ifPresent(p -> props.setProperty("password", p));
-    props.setProperty("connectTimeout", "30");
-    try {
-      return DriverManager.getConnection(url.jdbcUrl(), props);
-    } catch (SQLException e) {
-      String state = String.valueOf(e.getSQLState());
-      String msg = "cannot connect to " + url.redacted() + ": " + safe(e, url);
-      if (state.startsWith("08") || state.startsWith("28") || state.equals("3D000")) {
-        throw new ConfigurationException(msg + "; check the URL, the credentials and the server");
-      }
-      throw new DbRecoverException(ErrorCode.PROVIDER_API, msg);
-    }
+    return DatabaseInspector.connect(url);
   }
 
   /** An exception's message with the URL's password, if any, removed. */
