@@ -94,7 +94,7 @@ public final class PostgresProvider implements Provider {
     String backupId = backupId(request);
     if (marker(request)
         .equals(DatabaseRestore.marker(ctx.liveUrl(), request.targetName()).orElse(""))) {
-      return done(ctx, request, "already restored by this run");
+      return done(ctx, request, "restored " + backupId);
     }
     BackupCheck.Item sums = store.checksums(backupId);
     if (!sums.passed()) {
