@@ -69,14 +69,14 @@ class CliIT {
             ""));
   }
 
-  private CliProcess.Result dbrecover(String stdin, String... args) {
-    CliProcess.Result r = cli.run(stdin, args);
+  private CliProcess.Result dbrecoverWithInput(String stdin, String... args) {
+    CliProcess.Result r = cli.runWithInput(stdin, args);
     outputs.add(r);
     return r;
   }
 
   private CliProcess.Result dbrecover(String... args) {
-    return dbrecover(null, args);
+    return dbrecoverWithInput(null, args);
   }
 
   private String backup(String label) {
@@ -143,7 +143,7 @@ class CliIT {
     assertThat(dbrecover("verify-backup", "prod", backupId).exit()).isZero();
     breakTheDatabase();
 
-    CliProcess.Result r = dbrecover("rollback-prod\n", "rollback", "prod");
+    CliProcess.Result r = dbrecoverWithInput("rollback-prod\n", "rollback", "prod");
 
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.err()).contains("Type rollback-prod");
@@ -173,7 +173,7 @@ class CliIT {
     backup("good");
     breakTheDatabase();
 
-    CliProcess.Result r = dbrecover("yes\n", "rollback", "prod");
+    CliProcess.Result r = dbrecoverWithInput("yes\n", "rollback", "prod");
 
     assertThat(r.exit()).as(r.all()).isEqualTo(6);
     assertThat(r.err()).contains("cancelled");

@@ -34,7 +34,7 @@ final class CliProcess {
     }
   }
 
-  Result run(String stdin, String... args) {
+  Result runWithInput(String stdin, String... args) {
     Process p = start(args);
     try {
       writeStdin(p, stdin);
@@ -52,7 +52,7 @@ final class CliProcess {
   }
 
   Result run(String... args) {
-    return run(null, args);
+    return runWithInput(null, args);
   }
 
   /** Starts the command without waiting; the caller owns the process. */

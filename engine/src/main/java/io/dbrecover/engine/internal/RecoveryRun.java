@@ -17,6 +17,7 @@ import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.Summaries;
 import io.dbrecover.engine.api.Verification;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
@@ -188,7 +189,7 @@ public final class RecoveryRun {
 
   private StepResult preflight(Interaction io) {
     DbUrl original = originalUrl();
-    try (var c = io.dbrecover.engine.spi.DatabaseInspector.connect(original)) {
+    try (var c = DatabaseInspector.connect(original)) {
       c.isValid(5);
     } catch (java.sql.SQLException e) {
       throw new DbRecoverException(

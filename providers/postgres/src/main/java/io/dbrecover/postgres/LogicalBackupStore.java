@@ -6,7 +6,7 @@ import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.spi.BackupCheck;
+import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;

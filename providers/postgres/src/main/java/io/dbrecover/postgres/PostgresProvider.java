@@ -7,7 +7,7 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.spi.BackupCheck;
+import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.Capabilities;
 import io.dbrecover.engine.spi.Provider;
@@ -130,6 +130,25 @@ public final class PostgresProvider implements Provider {
     return new RestoreStatus.Running(
         ctx.clock().instant().plusSeconds(10),
         "pg_restore into " + request.targetName() + " has not completed (or was interrupted)");
+  }
+
+  @Override
+  public void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName) {
+    String marker = marker(restored);
+    if (marker.equals(DatabaseRestore.marker(ctx.liveUrl(), originalName).orElse(""))) {
+      return; // a retried call: the original already is the restored copy
+    }
+    if (!marker.equals(DatabaseRestore.marker(ctx.liveUrl(), restored.targetName()).orElse(""))) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED,
+          "the restored database "
+              + restored.targetName()
+              + " is missing or incomplete; the original "
+              + originalName
+              + " was not touched");
+    }
+    ctx.progress().update("dropping " + originalName + " and renaming " + restored.targetName() + " to it");
+    DatabaseRestore.replace(ctx.liveUrl(), originalName, restored.targetName());
   }
 
   @Override

@@ -107,6 +107,25 @@ public final class DatabaseRestore {
     }
   }
 
+  /**
+   * Drops {@code original} and renames {@code restored} to its name. Runs from the maintenance
+   * database, since neither statement may run inside the database it changes.
+   */
+  public static void replace(DbUrl server, String original, String restored) {
+    try (Connection c = Jdbc.connect(server.withDatabase("postgres"))) {
+      Jdbc.dropDatabase(c, original);
+      Jdbc.execute(
+          c,
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = "
+              + Jdbc.literal(restored));
+      Jdbc.execute(c, "alter database " + Jdbc.ident(restored) + " rename to " + Jdbc.ident(original));
+    } catch (SQLException e) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED,
+          "could not put " + restored + " in the place of " + original + ": " + Jdbc.safe(e, server));
+    }
+  }
+
   // Administrative statements cannot run from inside the database they drop.
   private static DbUrl admin(DbUrl server, String target) {
     return server.database().equals(target) ? server.withDatabase("postgres") : server;
