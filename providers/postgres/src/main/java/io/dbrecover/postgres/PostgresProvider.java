@@ -52,6 +52,11 @@ public final class PostgresProvider implements Provider {
     if (db.embedded()) {
       EmbeddedCluster cluster = EmbeddedCluster.at(stateDir.resolve("embedded"), env);
       cluster.ensureRunning();
+      if (cluster.startedHere() && !env.containsKey("DBRECOVER_EMBEDDED_KEEP_RUNNING")) {
+        // The embedded server lives as long as the command that started it; a crashed command
+        // leaves it running and the next one reuses it.
+        cluster.stopOnExitIfStartedHere();
+      }
       String name = db.options().getOrDefault("database", DEFAULT_EMBEDDED_DATABASE);
       cluster.createDatabaseIfMissing(name);
       return cluster.url(name);
