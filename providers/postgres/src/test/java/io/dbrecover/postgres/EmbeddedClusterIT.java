@@ -70,6 +70,25 @@ class EmbeddedClusterIT {
   }
 
   @Test
+  void ensureRunning_concurrentCallers_initialiseOnceAndShareTheServer() throws Exception {
+    EmbeddedCluster other = EmbeddedCluster.at(dir.resolve("embedded"));
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var a = pool.submit(cluster::ensureRunning);
+      var b = pool.submit(other::ensureRunning);
+      a.get();
+      b.get();
+    } finally {
+      pool.shutdown();
+    }
+
+    assertThat(cluster.url("postgres")).isEqualTo(other.url("postgres"));
+    assertThat(cluster.startedHere() ^ other.startedHere()).isTrue();
+    cluster.createDatabaseIfMissing("shared");
+    assertThat(other.isRunning()).isTrue();
+  }
+
+  @Test
   void ensureRunning_passwordFile_isOwnerOnly() throws IOException {
     cluster.ensureRunning();
 
