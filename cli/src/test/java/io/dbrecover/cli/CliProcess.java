@@ -42,7 +42,8 @@ final class CliProcess {
       CompletableFuture<String> err = drain(p.getErrorStream());
       if (!p.waitFor(5, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        throw new AssertionError("dbrecover " + String.join(" ", args) + " did not finish in 5 minutes");
+        throw new AssertionError(
+            "dbrecover " + String.join(" ", args) + " did not finish in 5 minutes");
       }
       return new Result(p.exitValue(), out.join(), err.join());
     } catch (InterruptedException e) {

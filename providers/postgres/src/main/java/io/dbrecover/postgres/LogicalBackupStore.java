@@ -1,12 +1,12 @@
 package io.dbrecover.postgres;
 
+import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;

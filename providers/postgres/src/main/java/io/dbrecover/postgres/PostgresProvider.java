@@ -1,5 +1,6 @@
 package io.dbrecover.postgres;
 
+import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
@@ -7,7 +8,6 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.Capabilities;
 import io.dbrecover.engine.spi.Provider;
@@ -152,7 +152,8 @@ public final class PostgresProvider implements Provider {
               + originalName
               + " was not touched");
     }
-    ctx.progress().update("dropping " + originalName + " and renaming " + restored.targetName() + " to it");
+    ctx.progress()
+        .update("dropping " + originalName + " and renaming " + restored.targetName() + " to it");
     DatabaseRestore.replace(ctx.liveUrl(), originalName, restored.targetName());
   }
 

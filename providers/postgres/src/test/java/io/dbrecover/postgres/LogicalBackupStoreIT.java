@@ -3,13 +3,13 @@ package io.dbrecover.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.Secret;
-import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;

@@ -118,11 +118,17 @@ public final class DatabaseRestore {
           c,
           "select pg_terminate_backend(pid) from pg_stat_activity where datname = "
               + Jdbc.literal(restored));
-      Jdbc.execute(c, "alter database " + Jdbc.ident(restored) + " rename to " + Jdbc.ident(original));
+      Jdbc.execute(
+          c, "alter database " + Jdbc.ident(restored) + " rename to " + Jdbc.ident(original));
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,
-          "could not put " + restored + " in the place of " + original + ": " + Jdbc.safe(e, server));
+          "could not put "
+              + restored
+              + " in the place of "
+              + original
+              + ": "
+              + Jdbc.safe(e, server));
     }
   }
 

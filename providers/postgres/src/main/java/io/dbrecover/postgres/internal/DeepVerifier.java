@@ -1,8 +1,8 @@
 package io.dbrecover.postgres.internal;
 
+import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
-import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.postgres.PgTools;
