@@ -14,14 +14,16 @@ final class BackupCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "<env>", description = "Environment name.")
   String env;
 
-  @Option(names = "--label", paramLabel = "<label>", description = "Appended to the backup id, e.g. pre-deploy-42.")
+  @Option(
+      names = "--label",
+      paramLabel = "<label>",
+      description = "Appended to the backup id, e.g. pre-deploy-42.")
   String label;
 
   @Override
   public Integer call() {
     ConsoleInteraction io = interaction(false);
-    RecoveryPoint p =
-        engine().backup(config(), env, label, m -> io.line("backup", m));
+    RecoveryPoint p = engine().backup(config(), env, label, m -> io.line("backup", m));
     print(
         p,
         "Backup "

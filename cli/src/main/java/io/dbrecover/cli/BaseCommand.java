@@ -10,11 +10,13 @@ import io.dbrecover.engine.api.RecoveryEngine;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** What every subcommand shares: the engine, the configuration, and text or JSON output. */
+@Command(mixinStandardHelpOptions = true)
 abstract class BaseCommand implements Callable<Integer> {
   private static final ObjectMapper JSON =
       new ObjectMapper()

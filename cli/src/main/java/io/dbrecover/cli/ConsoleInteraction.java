@@ -15,8 +15,8 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * Progress on standard error with the elapsed time, and the typed confirmation read from
- * standard input (end of input means no).
+ * Progress on standard error with the elapsed time, and the typed confirmation read from standard
+ * input (end of input means no).
  */
 final class ConsoleInteraction implements Interaction {
   private final PrintWriter err;
@@ -40,7 +40,12 @@ final class ConsoleInteraction implements Interaction {
   void line(String phase, String message) {
     Duration d = Duration.between(started, clock.instant());
     err.printf(
-        Locale.ROOT, "[%4d.%01ds] %-16s %s%n", d.toSeconds(), d.toMillisPart() / 100, phase, message);
+        Locale.ROOT,
+        "[%4d.%01ds] %-16s %s%n",
+        d.toSeconds(),
+        d.toMillisPart() / 100,
+        phase,
+        message);
     err.flush();
   }
 

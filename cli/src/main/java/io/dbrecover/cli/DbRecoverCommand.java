@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The top-level command; global options are inherited by every subcommand. */
 @Command(
@@ -71,7 +71,8 @@ final class DbRecoverCommand implements Runnable {
       names = "--state-dir",
       scope = ScopeType.INHERIT,
       paramLabel = "<dir>",
-      description = "Where journals, locks, reports and the embedded database live (default: .dbrecover).")
+      description =
+          "Where journals, locks, reports and the embedded database live (default: .dbrecover).")
   Path stateDir;
 
   @Option(
@@ -100,11 +101,14 @@ final class DbRecoverCommand implements Runnable {
       file = Path.of("dbrecover.yaml");
     }
     if (file == null) {
-      return ConfigLoader.embeddedDefault(stateDir != null ? stateDir : Path.of(".dbrecover").toAbsolutePath());
+      return ConfigLoader.embeddedDefault(
+          stateDir != null ? stateDir : Path.of(".dbrecover").toAbsolutePath());
     }
     if (!Files.isRegularFile(file)) {
       throw new ConfigurationException(
-          "configuration file " + file + " does not exist; create it (see docs/configuration.md) or omit"
+          "configuration file "
+              + file
+              + " does not exist; create it (see docs/configuration.md) or omit"
               + " --config to use the embedded default");
     }
     DbRecoverConfig loaded = ConfigLoader.load(file, System.getenv());

@@ -51,7 +51,10 @@ final class DrillCommand extends BaseCommand {
   static final String ENV = "drill";
   static final String DATABASE = "drill_app";
 
-  @Option(names = "--rows", paramLabel = "<n>", description = "Sample users to create (default: 2000).")
+  @Option(
+      names = "--rows",
+      paramLabel = "<n>",
+      description = "Sample users to create (default: 2000).")
   int rows = 2000;
 
   private final Map<String, Duration> phases = new LinkedHashMap<>();
@@ -66,17 +69,25 @@ final class DrillCommand extends BaseCommand {
 
     DbUrl app = phase("setup", io, () -> setUp(engine, config, drillDir));
     RecoveryPoint backup =
-        phase("backup", io, () -> engine.backup(config, ENV, "pre-deploy", m -> io.line("backup", m)));
+        phase(
+            "backup",
+            io,
+            () -> engine.backup(config, ENV, "pre-deploy", m -> io.line("backup", m)));
     Map<String, Long> before = phase("incident", io, () -> breakIt(app));
     Plan plan =
-        phase("plan", io, () -> engine.plan(config, ENV, new Incident(Incident.Kind.DATA, null, null, null, null)));
+        phase(
+            "plan",
+            io,
+            () ->
+                engine.plan(config, ENV, new Incident(Incident.Kind.DATA, null, null, null, null)));
     if (!json()) {
       err().print(Render.plan(plan));
       err().flush();
     }
     if (!plan.decision().pointOpt().map(p -> p.id().equals(backup.id())).orElse(false)) {
       throw new DbRecoverException(
-          ErrorCode.VERIFICATION_FAILED, "drill: the decision tree did not pick the pre-deploy backup: " + plan.decision());
+          ErrorCode.VERIFICATION_FAILED,
+          "drill: the decision tree did not pick the pre-deploy backup: " + plan.decision());
     }
     int exit =
         phase(
@@ -85,7 +96,11 @@ final class DrillCommand extends BaseCommand {
             () -> {
               RecoveryEngine.Lock lock = engine.lock(config, ENV, "drill");
               try (RecoveryEngine.RunSession session =
-                  engine.start(config, plan, new RunOptions(incident(), false, true, List.of(), null), lock)) {
+                  engine.start(
+                      config,
+                      plan,
+                      new RunOptions(incident(), false, true, List.of(), null),
+                      lock)) {
                 return RunDriver.drive(this, session, io, engine.clock());
               }
             });
@@ -99,8 +114,10 @@ final class DrillCommand extends BaseCommand {
           total = total.plus(e.getValue());
         }
       }
-      sb.append(String.format("  recovery time (plan + recover): %.2f s%n",
-          (phases.get("plan").toMillis() + phases.get("recover").toMillis()) / 1000.0));
+      sb.append(
+          String.format(
+              "  recovery time (plan + recover): %.2f s%n",
+              (phases.get("plan").toMillis() + phases.get("recover").toMillis()) / 1000.0));
       sb.append("Drill passed: the corrupted rows and the dropped column are back, ")
           .append(drillDir.resolve("app.env"))
           .append(" points to the recovered database.\n");
@@ -115,7 +132,9 @@ final class DrillCommand extends BaseCommand {
   }
 
   private Path stateDir() {
-    return root.stateDir != null ? root.stateDir.toAbsolutePath() : Path.of(".dbrecover").toAbsolutePath();
+    return root.stateDir != null
+        ? root.stateDir.toAbsolutePath()
+        : Path.of(".dbrecover").toAbsolutePath();
   }
 
   private static DbRecoverConfig drillConfig(DbRecoverConfig base, Path drillDir) {
@@ -127,16 +146,19 @@ final class DrillCommand extends BaseCommand {
             ProtectionLevel.NONE,
             new EnvironmentConfig.Database("postgres", null, true, Map.of("database", DATABASE)),
             drillDir.resolve("backups"),
-            new EnvironmentConfig.UrlTarget("dotenv", drillDir.resolve("app.env").toString(), "DATABASE_URL"),
+            new EnvironmentConfig.UrlTarget(
+                "dotenv", drillDir.resolve("app.env").toString(), "DATABASE_URL"),
             new EnvironmentConfig.Migrations(MigrationTool.PRISMA, null),
             embedded.allowedMethods(),
             embedded.retention(),
             List.of(
-                new EnvironmentConfig.SmokeQuery("users readable", "select count(*) from users", null),
+                new EnvironmentConfig.SmokeQuery(
+                    "users readable", "select count(*) from users", null),
                 new EnvironmentConfig.SmokeQuery(
                     "users.email present", "select count(email) > 0 from users", "t")),
             embedded.jobs());
-    return new DbRecoverConfig(base.source(), base.stateDir(), Map.of(ENV, drill, "embedded", embedded));
+    return new DbRecoverConfig(
+        base.source(), base.stateDir(), Map.of(ENV, drill, "embedded", embedded));
   }
 
   // --- phases --------------------------------------------------------------------------------
@@ -147,7 +169,8 @@ final class DrillCommand extends BaseCommand {
     try (Connection admin = connect(live.withDatabase("postgres"));
         Statement st = admin.createStatement()) {
       List<String> old = new ArrayList<>();
-      try (ResultSet rs = st.executeQuery("select datname from pg_database where datname like 'drill_app%'")) {
+      try (ResultSet rs =
+          st.executeQuery("select datname from pg_database where datname like 'drill_app%'")) {
         while (rs.next()) {
           old.add(rs.getString(1));
         }
@@ -157,9 +180,11 @@ final class DrillCommand extends BaseCommand {
       }
       st.execute("create database " + DATABASE);
     } catch (SQLException e) {
-      throw new DbRecoverException(ErrorCode.CONFIGURATION, "drill setup failed: " + e.getMessage(), e);
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION, "drill setup failed: " + e.getMessage(), e);
     }
-    try (Connection c = connect(live.withDatabase(DATABASE)); Statement st = c.createStatement()) {
+    try (Connection c = connect(live.withDatabase(DATABASE));
+        Statement st = c.createStatement()) {
       st.execute(SampleApp.PRISMA_TABLE);
       for (String[] m : SampleApp.MIGRATIONS) {
         st.execute(m[1]);
@@ -167,13 +192,16 @@ final class DrillCommand extends BaseCommand {
       }
       st.execute(SampleApp.seed(rows));
     } catch (SQLException e) {
-      throw new DbRecoverException(ErrorCode.CONFIGURATION, "drill setup failed: " + e.getMessage(), e);
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION, "drill setup failed: " + e.getMessage(), e);
     }
     try {
       Files.createDirectories(drillDir);
       Files.writeString(
           drillDir.resolve("app.env"),
-          "# written by dbrecover drill\nAPP_NAME=drill\nDATABASE_URL=" + live.withDatabase(DATABASE).toSecretUri().reveal() + "\n");
+          "# written by dbrecover drill\nAPP_NAME=drill\nDATABASE_URL="
+              + live.withDatabase(DATABASE).toSecretUri().reveal()
+              + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -182,7 +210,8 @@ final class DrillCommand extends BaseCommand {
 
   private Map<String, Long> breakIt(DbUrl app) {
     Map<String, Long> before = new LinkedHashMap<>();
-    try (Connection c = connect(app); Statement st = c.createStatement()) {
+    try (Connection c = connect(app);
+        Statement st = c.createStatement()) {
       before.put("orders.total", single(st, "select sum(total_cents) from orders"));
       before.put("users.email", single(st, "select count(email) from users"));
       st.execute(SampleApp.BAD_MIGRATION[1]);
@@ -190,7 +219,8 @@ final class DrillCommand extends BaseCommand {
       st.execute("update orders set total_cents = 0 where id % 7 = 0");
       st.execute("insert into audit_log(event) values ('order export ran against broken schema')");
     } catch (SQLException e) {
-      throw new DbRecoverException(ErrorCode.CONFIGURATION, "drill incident failed: " + e.getMessage(), e);
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION, "drill incident failed: " + e.getMessage(), e);
     }
     return before;
   }
@@ -205,16 +235,24 @@ final class DrillCommand extends BaseCommand {
     String line = env.lines().filter(l -> l.startsWith("DATABASE_URL=")).findFirst().orElseThrow();
     DbUrl now = DbUrl.parse(line.substring("DATABASE_URL=".length()).replace("\"", ""));
     if (now.database().equals(DATABASE)) {
-      throw new DbRecoverException(ErrorCode.VERIFICATION_FAILED, "drill: DATABASE_URL was not swapped");
+      throw new DbRecoverException(
+          ErrorCode.VERIFICATION_FAILED, "drill: DATABASE_URL was not swapped");
     }
-    try (Connection c = connect(now); Statement st = c.createStatement()) {
+    try (Connection c = connect(now);
+        Statement st = c.createStatement()) {
       long total = single(st, "select sum(total_cents) from orders");
       long emails = single(st, "select count(email) from users");
       if (total != before.get("orders.total") || emails != before.get("users.email")) {
         throw new DbRecoverException(
             ErrorCode.VERIFICATION_FAILED,
-            "drill: recovered data differs: orders total " + total + " vs " + before.get("orders.total")
-                + ", emails " + emails + " vs " + before.get("users.email"));
+            "drill: recovered data differs: orders total "
+                + total
+                + " vs "
+                + before.get("orders.total")
+                + ", emails "
+                + emails
+                + " vs "
+                + before.get("users.email"));
       }
     } catch (SQLException e) {
       throw new DbRecoverException(ErrorCode.VERIFICATION_FAILED, "drill: " + e.getMessage(), e);

@@ -29,7 +29,10 @@ public final class Main {
         (ex, a) -> {
           PrintWriter err = ex.getCommandLine().getErr();
           err.println("dbrecover: " + DbUrl.redact(ex.getMessage()));
-          err.println("Run `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help` for usage.");
+          err.println(
+              "Run `"
+                  + ex.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help` for usage.");
           return ErrorCode.CONFIGURATION.exitCode();
         });
     return cli;

@@ -8,7 +8,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "plan",
-    description = "Show the decision (method, recovery point, reasons, rejected alternatives); change nothing.")
+    description =
+        "Show the decision (method, recovery point, reasons, rejected alternatives); change nothing.")
 final class PlanCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "<env>", description = "Environment name.")
   String env;
@@ -16,13 +17,22 @@ final class PlanCommand extends BaseCommand {
   @Option(names = "--from", paramLabel = "<backup-id>", description = "Plan for this backup.")
   String from;
 
-  @Option(names = "--to", paramLabel = "<migration>", description = "Plan for the state ending at this migration.")
+  @Option(
+      names = "--to",
+      paramLabel = "<migration>",
+      description = "Plan for the state ending at this migration.")
   String to;
 
-  @Option(names = "--incident", paramLabel = "app|schema|data", description = "What is damaged (default: data).")
+  @Option(
+      names = "--incident",
+      paramLabel = "app|schema|data",
+      description = "What is damaged (default: data).")
   Incident.Kind incident = Incident.Kind.DATA;
 
-  @Option(names = "--since", paramLabel = "<timestamp>", description = "When the damage began (ISO-8601).")
+  @Option(
+      names = "--since",
+      paramLabel = "<timestamp>",
+      description = "When the damage began (ISO-8601).")
   String since;
 
   @Override

@@ -31,7 +31,10 @@ final class Recovery {
         return Instant.parse(value);
       } catch (DateTimeParseException e2) {
         throw new ConfigurationException(
-            option + " '" + value + "' is not a timestamp; use ISO-8601 with an offset, e.g. 2025-01-15T10:30:00Z");
+            option
+                + " '"
+                + value
+                + "' is not a timestamp; use ISO-8601 with an offset, e.g. 2025-01-15T10:30:00Z");
       }
     }
   }
@@ -48,7 +51,8 @@ final class Recovery {
    * Plans and, unless dry-run, runs the recovery. Exit 0 when no database action is needed, 2 when
    * there is nothing to recover to.
    */
-  static int run(BaseCommand cmd, String env, Incident incident, RunOptions options, boolean dryRun) {
+  static int run(
+      BaseCommand cmd, String env, Incident incident, RunOptions options, boolean dryRun) {
     DbRecoverConfig config = cmd.config();
     RecoveryEngine engine = cmd.engine();
     if (dryRun) {
@@ -71,7 +75,13 @@ final class Recovery {
       }
       ConsoleInteraction io = cmd.interaction(options.force());
       try (RecoveryEngine.RunSession session = engine.start(config, plan, options, lock)) {
-        cmd.err().println("Run " + session.runId() + " (resume with `dbrecover resume " + session.runId() + "`)");
+        cmd.err()
+            .println(
+                "Run "
+                    + session.runId()
+                    + " (resume with `dbrecover resume "
+                    + session.runId()
+                    + "`)");
         cmd.err().flush();
         return RunDriver.drive(cmd, session, io, engine.clock());
       }
@@ -84,7 +94,10 @@ final class Recovery {
     if (plan.decision().outcome() == Decision.Outcome.NO_RECOVERY_POINT) {
       throw new DbRecoverException(
           ErrorCode.NO_RECOVERY_POINT,
-          "no recovery point for " + plan.environment() + ": " + String.join("; ", plan.decision().reasons()));
+          "no recovery point for "
+              + plan.environment()
+              + ": "
+              + String.join("; ", plan.decision().reasons()));
     }
     return 0;
   }

@@ -20,7 +20,8 @@ final class Render {
     sb.append(Summaries.decision(p.decision()));
     if (p.decision().point() != null) {
       sb.append("\nMigrations removed: ")
-          .append(p.removedMigrations().isEmpty() ? "none" : String.join(", ", p.removedMigrations()))
+          .append(
+              p.removedMigrations().isEmpty() ? "none" : String.join(", ", p.removedMigrations()))
           .append('\n');
     }
     if (p.dataLossEstimate() != null) {
@@ -37,7 +38,15 @@ final class Render {
       return "No backups for " + env + ". Take one with `dbrecover backup " + env + "`.\n";
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-44s %-20s %10s %-7s %s%n", "id", "taken (UTC)", "size", "kind", "migrations"));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-44s %-20s %10s %-7s %s%n",
+            "id",
+            "taken (UTC)",
+            "size",
+            "kind",
+            "migrations"));
     for (RecoveryPoint p : points) {
       sb.append(
           String.format(
@@ -54,9 +63,15 @@ final class Render {
 
   static String check(BackupCheck c) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Backup ").append(c.backupId()).append(": ").append(c.passed() ? "OK" : "FAILED").append('\n');
+    sb.append("Backup ")
+        .append(c.backupId())
+        .append(": ")
+        .append(c.passed() ? "OK" : "FAILED")
+        .append('\n');
     for (BackupCheck.Item i : c.checks()) {
-      sb.append(String.format(Locale.ROOT, "  %-4s %-22s %s%n", i.passed() ? "ok" : "FAIL", i.name(), i.detail()));
+      sb.append(
+          String.format(
+              Locale.ROOT, "  %-4s %-22s %s%n", i.passed() ? "ok" : "FAIL", i.name(), i.detail()));
     }
     return sb.toString();
   }
@@ -64,7 +79,10 @@ final class Render {
   static String status(EnvironmentStatus s) {
     StringBuilder sb = new StringBuilder();
     sb.append("Environment: ").append(s.environment()).append('\n');
-    sb.append("Live:        ").append(s.liveUrl()).append(s.reachable() ? "" : " (unreachable)").append('\n');
+    sb.append("Live:        ")
+        .append(s.liveUrl())
+        .append(s.reachable() ? "" : " (unreachable)")
+        .append('\n');
     sb.append("Migrations:  ").append(s.migrations().summary()).append('\n');
     sb.append("Backups:     ").append(s.backups().size());
     if (!s.backups().isEmpty()) {
@@ -76,7 +94,14 @@ final class Render {
     } else {
       sb.append("Runs:\n");
       for (EnvironmentStatus.RunSummary r : s.runs().subList(0, Math.min(10, s.runs().size()))) {
-        sb.append(String.format(Locale.ROOT, "  %-26s %-18s %-24s last: %s%n", r.runId(), r.method(), r.state(), r.lastStep()));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "  %-26s %-18s %-24s last: %s%n",
+                r.runId(),
+                r.method(),
+                r.state(),
+                r.lastStep()));
       }
     }
     return sb.toString();

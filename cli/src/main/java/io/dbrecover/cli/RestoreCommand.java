@@ -17,7 +17,11 @@ final class RestoreCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "<env>", description = "Environment name.")
   String env;
 
-  @Option(names = "--from", required = true, paramLabel = "<backup-id>", description = "The backup to restore.")
+  @Option(
+      names = "--from",
+      required = true,
+      paramLabel = "<backup-id>",
+      description = "The backup to restore.")
   String from;
 
   @Option(names = "--dry-run", description = "Show what would happen; change nothing.")
@@ -26,10 +30,15 @@ final class RestoreCommand extends BaseCommand {
   @Option(names = "--force", description = "Do not ask for confirmation.")
   boolean force;
 
-  @Option(names = "--in-place", description = "Replace the original database after a verified safety backup of it.")
+  @Option(
+      names = "--in-place",
+      description = "Replace the original database after a verified safety backup of it.")
   boolean inPlace;
 
-  @Option(names = "--verify", paramLabel = "<sql>", description = "An extra smoke query (repeatable).")
+  @Option(
+      names = "--verify",
+      paramLabel = "<sql>",
+      description = "An extra smoke query (repeatable).")
   List<String> verify = new ArrayList<>();
 
   @Override

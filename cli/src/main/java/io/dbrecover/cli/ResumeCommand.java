@@ -6,9 +6,13 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "resume",
-    description = "Continue a run that was interrupted, from its journal; finished steps are not redone.")
+    description =
+        "Continue a run that was interrupted, from its journal; finished steps are not redone.")
 final class ResumeCommand extends BaseCommand {
-  @Parameters(index = "0", paramLabel = "<run-id>", description = "The run, e.g. run-20250115-103000-1a2b.")
+  @Parameters(
+      index = "0",
+      paramLabel = "<run-id>",
+      description = "The run, e.g. run-20250115-103000-1a2b.")
   String runId;
 
   @Override

@@ -16,7 +16,10 @@ import picocli.CommandLine.Parameters;
           + " DATABASE_URL is swapped to it. The original is kept for swap-back.",
     })
 final class RollbackCommand extends BaseCommand {
-  @Parameters(index = "0", paramLabel = "<env>", description = "Environment name from dbrecover.yaml.")
+  @Parameters(
+      index = "0",
+      paramLabel = "<env>",
+      description = "Environment name from dbrecover.yaml.")
   String env;
 
   @Option(names = "--from", paramLabel = "<backup-id>", description = "Recover from this backup.")
@@ -40,19 +43,25 @@ final class RollbackCommand extends BaseCommand {
       description = "When the damage began (ISO-8601, e.g. 2025-01-15T10:30:00Z); default: now.")
   String since;
 
-  @Option(names = "--dry-run", description = "Show the plan, removed migrations and estimated data loss; change nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Show the plan, removed migrations and estimated data loss; change nothing.")
   boolean dryRun;
 
   @Option(names = "--force", description = "Do not ask for confirmation.")
   boolean force;
 
-  @Option(names = "--in-place", description = "Replace the original database (after a verified safety backup) instead of swapping DATABASE_URL.")
+  @Option(
+      names = "--in-place",
+      description =
+          "Replace the original database (after a verified safety backup) instead of swapping DATABASE_URL.")
   boolean inPlace;
 
   @Option(
       names = "--verify",
       paramLabel = "<sql>",
-      description = "An extra smoke query the recovered database must answer with at least one row (repeatable).")
+      description =
+          "An extra smoke query the recovered database must answer with at least one row (repeatable).")
   List<String> verify = new ArrayList<>();
 
   @Override

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 /** Advances a run until it ends, sleeping while the provider works; prints the result. */
 final class RunDriver {
@@ -48,7 +47,9 @@ final class RunDriver {
       out.println(read(report));
     }
     out.println(
-        (outcome.state() == RunOutcome.State.DONE ? "Run " + session.runId() + " done." : "Run " + session.runId() + " failed.")
+        (outcome.state() == RunOutcome.State.DONE
+                ? "Run " + session.runId() + " done."
+                : "Run " + session.runId() + " failed.")
             + " Report: "
             + report
             + " (JSON beside it)");

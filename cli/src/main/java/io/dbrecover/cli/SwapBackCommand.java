@@ -6,7 +6,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "swap-back",
-    description = "Point DATABASE_URL back to the database it named before a run's swap, and verify it.")
+    description =
+        "Point DATABASE_URL back to the database it named before a run's swap, and verify it.")
 final class SwapBackCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "<run-id>", description = "The run whose swap to undo.")
   String runId;

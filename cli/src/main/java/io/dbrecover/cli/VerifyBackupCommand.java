@@ -25,12 +25,17 @@ final class VerifyBackupCommand extends BaseCommand {
   @Override
   public Integer call() {
     ConsoleInteraction io = interaction(false);
-    BackupCheck check = engine().verifyBackup(config(), env, backupId, deep, m -> io.line("verify", m));
+    BackupCheck check =
+        engine().verifyBackup(config(), env, backupId, deep, m -> io.line("verify", m));
     print(check, Render.check(check));
     if (!check.passed()) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,
-          "backup " + backupId + " failed verification; do not restore it, pick another with `dbrecover list-backups " + env + "`");
+          "backup "
+              + backupId
+              + " failed verification; do not restore it, pick another with `dbrecover list-backups "
+              + env
+              + "`");
     }
     return 0;
   }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliIT {
   private static final Pattern RUN_ID = Pattern.compile("run-\\d{8}-\\d{6}-[0-9a-f]{4}");
-  private static final Pattern BACKUP_ID = Pattern.compile("backup-\\d{8}-\\d{6}(-[A-Za-z0-9_.-]+)?");
+  private static final Pattern BACKUP_ID =
+      Pattern.compile("backup-\\d{8}-\\d{6}(-[A-Za-z0-9_.-]+)?");
 
   @TempDir Path work;
   DbUrl db;
@@ -37,7 +38,8 @@ class CliIT {
   @BeforeEach
   void setUp() throws Exception {
     db = TestPostgres.freshDatabase();
-    try (Connection c = DrillCommand.connect(db); Statement st = c.createStatement()) {
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
       st.execute(SampleApp.PRISMA_TABLE);
       for (String[] m : SampleApp.MIGRATIONS) {
         st.execute(m[1]);
@@ -46,7 +48,8 @@ class CliIT {
       st.execute(SampleApp.seed(200));
     }
     writeConfig("strict");
-    Files.writeString(work.resolve("app.env"), "APP=shop\nDATABASE_URL=" + db.toSecretUri().reveal() + "\n");
+    Files.writeString(
+        work.resolve("app.env"), "APP=shop\nDATABASE_URL=" + db.toSecretUri().reveal() + "\n");
     cli = new CliProcess(work).env("APP_DB_URL", db.toSecretUri().reveal());
   }
 
@@ -69,14 +72,14 @@ class CliIT {
             ""));
   }
 
-  private CliProcess.Result dbrecover(String stdin, String... args) {
-    CliProcess.Result r = cli.run(stdin, args);
+  private CliProcess.Result dbrecoverWithInput(String stdin, String... args) {
+    CliProcess.Result r = cli.runWithInput(stdin, args);
     outputs.add(r);
     return r;
   }
 
   private CliProcess.Result dbrecover(String... args) {
-    return dbrecover(null, args);
+    return dbrecoverWithInput(null, args);
   }
 
   private String backup(String label) {
@@ -88,7 +91,8 @@ class CliIT {
   }
 
   private void breakTheDatabase() throws SQLException {
-    try (Connection c = DrillCommand.connect(db); Statement st = c.createStatement()) {
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
       st.execute(SampleApp.BAD_MIGRATION[1]);
       st.execute(SampleApp.recordMigration(SampleApp.BAD_MIGRATION[0]));
       st.execute("update orders set total_cents = 0 where id % 7 = 0");
@@ -143,7 +147,7 @@ class CliIT {
     assertThat(dbrecover("verify-backup", "prod", backupId).exit()).isZero();
     breakTheDatabase();
 
-    CliProcess.Result r = dbrecover("rollback-prod\n", "rollback", "prod");
+    CliProcess.Result r = dbrecoverWithInput("rollback-prod\n", "rollback", "prod");
 
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.err()).contains("Type rollback-prod");
@@ -173,7 +177,7 @@ class CliIT {
     backup("good");
     breakTheDatabase();
 
-    CliProcess.Result r = dbrecover("yes\n", "rollback", "prod");
+    CliProcess.Result r = dbrecoverWithInput("yes\n", "rollback", "prod");
 
     assertThat(r.exit()).as(r.all()).isEqualTo(6);
     assertThat(r.err()).contains("cancelled");
@@ -182,16 +186,20 @@ class CliIT {
 
   @Test
   void rollback_toMigration_picksNewestBackupEndingThere() throws Exception {
-    try (Connection c = DrillCommand.connect(db); Statement st = c.createStatement()) {
-      st.execute("delete from _prisma_migrations where migration_name = '20250301000000_audit_log'");
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
+      st.execute(
+          "delete from _prisma_migrations where migration_name = '20250301000000_audit_log'");
     }
     String atTwo = backup("at-two");
-    try (Connection c = DrillCommand.connect(db); Statement st = c.createStatement()) {
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
       st.execute(SampleApp.recordMigration("20250301000000_audit_log"));
     }
     backup("at-three");
 
-    CliProcess.Result r = dbrecover("rollback", "prod", "--to", "20250201000000_order_status", "--force");
+    CliProcess.Result r =
+        dbrecover("rollback", "prod", "--to", "20250201000000_order_status", "--force");
 
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out()).contains(atTwo).contains("Migrations removed: 20250301000000_audit_log");
@@ -219,7 +227,8 @@ class CliIT {
     Path largest;
     try (Stream<Path> files = Files.walk(work.resolve("backups").resolve(id).resolve("dump"))) {
       largest =
-          files.filter(f -> f.toString().endsWith(".dat.gz"))
+          files
+              .filter(f -> f.toString().endsWith(".dat.gz"))
               .max((a, b) -> Long.compare(a.toFile().length(), b.toFile().length()))
               .orElseThrow();
     }
@@ -292,7 +301,8 @@ class CliIT {
   void unknownBackupId_exit3ListingAvailable() {
     String id = backup("good");
 
-    CliProcess.Result r = dbrecover("restore", "prod", "--from", "backup-20200101-000000", "--force");
+    CliProcess.Result r =
+        dbrecover("restore", "prod", "--from", "backup-20200101-000000", "--force");
 
     assertThat(r.exit()).as(r.all()).isEqualTo(3);
     assertThat(r.err()).contains("backup-20200101-000000").contains(id);
@@ -323,13 +333,19 @@ class CliIT {
     CliProcess.Result r = dbrecover("list-backups", "prod", "--output", "json");
 
     assertThat(r.exit()).isZero();
-    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get(0).get("id").asText())
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(r.out())
+                .get(0)
+                .get("id")
+                .asText())
         .isEqualTo(id);
   }
 
   static String contentHash(DbUrl url) throws SQLException {
     StringBuilder sb = new StringBuilder();
-    try (Connection c = DrillCommand.connect(url); Statement st = c.createStatement()) {
+    try (Connection c = DrillCommand.connect(url);
+        Statement st = c.createStatement()) {
       List<String> tables = new ArrayList<>();
       try (ResultSet rs =
           st.executeQuery(
@@ -341,7 +357,10 @@ class CliIT {
       }
       for (String t : tables) {
         try (ResultSet rs =
-            st.executeQuery("select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from " + t + " x")) {
+            st.executeQuery(
+                "select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from "
+                    + t
+                    + " x")) {
           rs.next();
           sb.append(t).append('=').append(rs.getString(1)).append(';');
         }

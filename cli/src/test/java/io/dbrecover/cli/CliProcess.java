@@ -34,7 +34,7 @@ final class CliProcess {
     }
   }
 
-  Result run(String stdin, String... args) {
+  Result runWithInput(String stdin, String... args) {
     Process p = start(args);
     try {
       writeStdin(p, stdin);
@@ -42,7 +42,8 @@ final class CliProcess {
       CompletableFuture<String> err = drain(p.getErrorStream());
       if (!p.waitFor(5, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        throw new AssertionError("dbrecover " + String.join(" ", args) + " did not finish in 5 minutes");
+        throw new AssertionError(
+            "dbrecover " + String.join(" ", args) + " did not finish in 5 minutes");
       }
       return new Result(p.exitValue(), out.join(), err.join());
     } catch (InterruptedException e) {
@@ -52,7 +53,7 @@ final class CliProcess {
   }
 
   Result run(String... args) {
-    return run(null, args);
+    return runWithInput(null, args);
   }
 
   /** Starts the command without waiting; the caller owns the process. */

@@ -14,14 +14,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A run killed in the middle of its restore resumes from its journal and ends as if uninterrupted. */
+/**
+ * A run killed in the middle of its restore resumes from its journal and ends as if uninterrupted.
+ */
 class ResumeIT {
   @TempDir Path work;
 
   @Test
   void resume_afterKillMidRestore_endsInSameStateAsUninterruptedRun() throws Exception {
     DbUrl db = TestPostgres.freshDatabase();
-    try (Connection c = DrillCommand.connect(db); Statement st = c.createStatement()) {
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
       st.execute(SampleApp.PRISMA_TABLE);
       for (String[] m : SampleApp.MIGRATIONS) {
         st.execute(m[1]);
@@ -37,7 +40,8 @@ class ResumeIT {
     CliProcess cli = new CliProcess(work).env("APP_DB_URL", db.toSecretUri().reveal());
     assertThat(cli.run("backup", "prod").exit()).isZero();
     String atBackup = CliIT.contentHash(db);
-    try (Connection c = DrillCommand.connect(db); Statement st = c.createStatement()) {
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
       st.execute("update orders set total_cents = 0 where id % 3 = 0");
     }
 

@@ -22,5 +22,6 @@ public record EnvironmentStatus(
     List<RunSummary> runs) {
 
   /** One past or current run. */
-  public record RunSummary(String runId, Instant createdAt, String method, String state, String lastStep) {}
+  public record RunSummary(
+      String runId, Instant createdAt, String method, String state, String lastStep) {}
 }

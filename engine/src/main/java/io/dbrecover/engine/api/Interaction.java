@@ -1,8 +1,8 @@
 package io.dbrecover.engine.api;
 
 /**
- * How a run talks to the operator while it advances: progress lines and the confirmation before
- * the swap. The CLI prints and reads standard input; the Lambda uses an approval step.
+ * How a run talks to the operator while it advances: progress lines and the confirmation before the
+ * swap. The CLI prints and reads standard input; the Lambda uses an approval step.
  */
 public interface Interaction {
 

@@ -2,12 +2,12 @@ package io.dbrecover.engine.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dbrecover.engine.internal.Json;
 import io.dbrecover.engine.internal.DataLossAnalyzer;
 import io.dbrecover.engine.internal.DecisionInput;
 import io.dbrecover.engine.internal.DecisionTree;
 import io.dbrecover.engine.internal.EnvironmentLock;
 import io.dbrecover.engine.internal.Journal;
+import io.dbrecover.engine.internal.Json;
 import io.dbrecover.engine.internal.RecoveryRun;
 import io.dbrecover.engine.internal.RetentionPolicy;
 import io.dbrecover.engine.internal.RunContext;
@@ -40,8 +40,8 @@ import java.util.stream.Stream;
 import javax.inject.Inject;
 
 /**
- * The engine's entry point for the CLI and the Lambda: plans, backups, recovery runs, swap-back
- * and status for the environments of a configuration. Thread-safe; holds no per-call state.
+ * The engine's entry point for the CLI and the Lambda: plans, backups, recovery runs, swap-back and
+ * status for the environments of a configuration. Thread-safe; holds no per-call state.
  */
 public final class RecoveryEngine {
   private final Map<String, Provider> providers;
@@ -72,20 +72,22 @@ public final class RecoveryEngine {
       counts = DatabaseInspector.rowCounts(c);
     } catch (SQLException e) {
       throw new DbRecoverException(
-          ErrorCode.CONFIGURATION, "cannot read the live database " + live.redacted() + ": " + e.getMessage(), e);
+          ErrorCode.CONFIGURATION,
+          "cannot read the live database " + live.redacted() + ": " + e.getMessage(),
+          e);
     }
     Capabilities caps = ctx.provider().capabilities(pc);
     List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
     Decision decision =
         DecisionTree.decide(
-                new DecisionInput(
-                    incident,
-                    ctx.environment().tier(),
-                    ctx.environment().allowedMethods(),
-                    caps,
-                    points,
-                    current,
-                    clock.instant()));
+            new DecisionInput(
+                incident,
+                ctx.environment().tier(),
+                ctx.environment().allowedMethods(),
+                caps,
+                points,
+                current,
+                clock.instant()));
     List<String> removed = List.of();
     DataLossReport estimate = null;
     if (decision.point() != null) {
@@ -94,7 +96,8 @@ public final class RecoveryEngine {
         estimate = new DataLossAnalyzer().estimate(decision.point().rowCounts(), counts);
       }
     }
-    return new Plan(environment, live.redacted(), current, decision, removed, estimate, caps.notes());
+    return new Plan(
+        environment, live.redacted(), current, decision, removed, estimate, caps.notes());
   }
 
   /**
@@ -106,10 +109,13 @@ public final class RecoveryEngine {
   }
 
   /** Takes a backup of the live database now. */
-  public RecoveryPoint backup(DbRecoverConfig config, String environment, String label, Consumer<String> progress) {
+  public RecoveryPoint backup(
+      DbRecoverConfig config, String environment, String label, Consumer<String> progress) {
     RunContext ctx = context(config, environment);
     return ctx.provider()
-        .backup(ctx.providerContext(ctx.liveUrl(), progress::accept), new BackupRequest(label, false, null));
+        .backup(
+            ctx.providerContext(ctx.liveUrl(), progress::accept),
+            new BackupRequest(label, false, null));
   }
 
   /** Lists recovery points newest first. */
@@ -120,9 +126,14 @@ public final class RecoveryEngine {
 
   /** Verifies a backup's integrity; {@code deep} restores it into a scratch database too. */
   public BackupCheck verifyBackup(
-      DbRecoverConfig config, String environment, String backupId, boolean deep, Consumer<String> progress) {
+      DbRecoverConfig config,
+      String environment,
+      String backupId,
+      boolean deep,
+      Consumer<String> progress) {
     RunContext ctx = context(config, environment);
-    return ctx.provider().verifyBackup(ctx.providerContext(ctx.liveUrl(), progress::accept), backupId, deep);
+    return ctx.provider()
+        .verifyBackup(ctx.providerContext(ctx.liveUrl(), progress::accept), backupId, deep);
   }
 
   /** Applies retention; with {@code dryRun}, only says what it would delete. */
@@ -131,7 +142,8 @@ public final class RecoveryEngine {
     try (EnvironmentLock lock = EnvironmentLock.acquire(config.stateDir(), environment, "prune")) {
       ProviderContext pc = ctx.providerContext(ctx.liveUrl(), Progress.NONE);
       List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
-      List<RecoveryPoint> expired = RetentionPolicy.expired(points, ctx.environment().retention(), clock.instant());
+      List<RecoveryPoint> expired =
+          RetentionPolicy.expired(points, ctx.environment().retention(), clock.instant());
       List<String> deleted = new ArrayList<>();
       for (RecoveryPoint p : expired) {
         if (!dryRun) {
@@ -139,7 +151,8 @@ public final class RecoveryEngine {
         }
         deleted.add(p.id());
       }
-      List<String> kept = points.stream().map(RecoveryPoint::id).filter(id -> !deleted.contains(id)).toList();
+      List<String> kept =
+          points.stream().map(RecoveryPoint::id).filter(id -> !deleted.contains(id)).toList();
       return new PruneResult(deleted, kept, dryRun);
     }
   }
@@ -155,8 +168,10 @@ public final class RecoveryEngine {
     } catch (SQLException | DbRecoverException e) {
       reachable = false;
     }
-    List<RecoveryPoint> backups = ctx.provider().recoveryPoints(ctx.providerContext(live, Progress.NONE));
-    return new EnvironmentStatus(environment, live.redacted(), reachable, migrations, backups, runs(config, environment));
+    List<RecoveryPoint> backups =
+        ctx.provider().recoveryPoints(ctx.providerContext(live, Progress.NONE));
+    return new EnvironmentStatus(
+        environment, live.redacted(), reachable, migrations, backups, runs(config, environment));
   }
 
   /**
@@ -210,7 +225,8 @@ public final class RecoveryEngine {
   public SwapBackResult swapBack(DbRecoverConfig config, String runId) {
     RecoveryRun run = open(config, runId);
     String env = run.header().environment();
-    try (EnvironmentLock lock = EnvironmentLock.acquire(config.stateDir(), env, "swap-back " + runId)) {
+    try (EnvironmentLock lock =
+        EnvironmentLock.acquire(config.stateDir(), env, "swap-back " + runId)) {
       Journal.Entry swap = run.lastOf(Step.SWAP_URL);
       if (swap == null || !"done".equals(swap.status())) {
         throw new ConfigurationException(
@@ -228,20 +244,29 @@ public final class RecoveryEngine {
                 + " --from <safety backup> --in-place`");
       }
       RunContext ctx = context(config, env);
-      UrlTarget target = ctx.urlTarget().orElseThrow(() -> new ConfigurationException(
-          "environment " + env + " has no url-target any more; cannot swap back"));
+      UrlTarget target =
+          ctx.urlTarget()
+              .orElseThrow(
+                  () ->
+                      new ConfigurationException(
+                          "environment " + env + " has no url-target any more; cannot swap back"));
       Map<String, String> receipt =
-          Json.mapper().convertValue(data.get("receipt"), new TypeReference<Map<String, String>>() {});
+          Json.mapper()
+              .convertValue(data.get("receipt"), new TypeReference<Map<String, String>>() {});
       target.swapBack(receipt);
       DbUrl now = target.read().map(s -> DbUrl.parse(s.reveal())).orElseGet(ctx::liveUrl);
       Verification v =
           new Verifier()
-              .verify("database after swap-back via " + now.redacted(), now,
+              .verify(
+                  "database after swap-back via " + now.redacted(),
+                  now,
                   new Verifier.Expectations(null, null, null, ctx.environment().smokeQueries()));
       if (!v.passed()) {
         throw new DbRecoverException(
             ErrorCode.VERIFICATION_FAILED,
-            "DATABASE_URL was put back to " + now.redacted() + " but that database failed verification: "
+            "DATABASE_URL was put back to "
+                + now.redacted()
+                + " but that database failed verification: "
                 + v.failures());
       }
       return new SwapBackResult(runId, target.describe(), now.redacted(), v);
@@ -253,7 +278,9 @@ public final class RecoveryEngine {
   private RecoveryRun open(DbRecoverConfig config, String runId) {
     if (!RunIds.isRunId(runId)) {
       throw new ConfigurationException(
-          "'" + runId + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
+          "'"
+              + runId
+              + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
     }
     Path dir = runDir(config, runId);
     RecoveryRun header = RecoveryRun.open(minimalContext(), dir);
@@ -290,7 +317,9 @@ public final class RecoveryEngine {
                   run.header().createdAt(),
                   run.header().decision().method().label(),
                   state,
-                  lastStep.step() == null ? "-" : Step.valueOf(lastStep.step()).label() + " " + lastStep.status()));
+                  lastStep.step() == null
+                      ? "-"
+                      : Step.valueOf(lastStep.step()).label() + " " + lastStep.status()));
         } catch (DbRecoverException unreadable) {
           // A directory without a journal is not a run.
         }
@@ -338,7 +367,8 @@ public final class RecoveryEngine {
                 + "'; available: "
                 + String.join(", ", new TreeSet<>(urlTargets.keySet())));
       }
-      Path base = config.source().map(p -> p.toAbsolutePath().getParent()).orElse(config.stateDir());
+      Path base =
+          config.source().map(p -> p.toAbsolutePath().getParent()).orElse(config.stateDir());
       target = Optional.of(factory.create(env.urlTarget(), base));
     }
     return new RunContext(env, provider, target, config.stateDir(), clock);

@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param report when finished or failed: the Markdown report
  * @param error when failed: what went wrong
  */
-public record RunOutcome(String runId, State state, Instant waitUntil, Path report, DbRecoverException error) {
+public record RunOutcome(
+    String runId, State state, Instant waitUntil, Path report, DbRecoverException error) {
   /** Where the run stands. */
   public enum State {
     DONE,

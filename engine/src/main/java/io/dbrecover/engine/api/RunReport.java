@@ -41,5 +41,6 @@ public record RunReport(
     String swapBack) {
 
   /** One step's outcome and duration. */
-  public record StepTiming(String step, String status, Instant startedAt, Instant endedAt, long millis) {}
+  public record StepTiming(
+      String step, String status, Instant startedAt, Instant endedAt, long millis) {}
 }

@@ -25,7 +25,10 @@ public final class Summaries {
         report.estimate()
             ? "Data loss (estimate from the backup's row counts):\n"
             : "Data loss (current -> recovered, by primary key):\n");
-    sb.append(String.format("  %-36s %10s %10s %8s %8s %8s%n", "table", "current", "recovered", "lost", "changed", "added"));
+    sb.append(
+        String.format(
+            "  %-36s %10s %10s %8s %8s %8s%n",
+            "table", "current", "recovered", "lost", "changed", "added"));
     for (DataLossReport.Table t : report.tables()) {
       sb.append(
           String.format(
@@ -39,7 +42,9 @@ public final class Summaries {
     }
     sb.append(
         report.losesData()
-            ? String.format("  total: %d rows lost, %d rows changed%n", report.totalLost(), report.totalChanged())
+            ? String.format(
+                "  total: %d rows lost, %d rows changed%n",
+                report.totalLost(), report.totalChanged())
             : "  no rows lost\n");
     if (report.tables().stream().anyMatch(t -> !t.keyed())) {
       sb.append("  * no primary key (or estimate): counts only\n");

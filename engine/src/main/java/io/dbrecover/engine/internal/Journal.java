@@ -26,7 +26,8 @@ public final class Journal {
   public static final String FILE = "journal.jsonl";
 
   /** One record: a sequence number, a time, what changed and its data. */
-  public record Entry(int seq, Instant at, String type, String step, String status, JsonNode data) {}
+  public record Entry(
+      int seq, Instant at, String type, String step, String status, JsonNode data) {}
 
   private final Path file;
   private final List<Entry> entries;
@@ -86,10 +87,13 @@ public final class Journal {
   }
 
   /** Appends a record and forces it to disk. */
-  public synchronized Entry append(String type, String step, String status, JsonNode data, Instant at) {
+  public synchronized Entry append(
+      String type, String step, String status, JsonNode data, Instant at) {
     Entry entry = new Entry(entries.size() + 1, at, type, step, status, data);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-      byte[] line = (Json.mapper().writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+      byte[] line =
+          (Json.mapper().writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
       ByteBuffer buf = ByteBuffer.wrap(line);
       while (buf.hasRemaining()) {
         ch.write(buf);
@@ -97,7 +101,9 @@ public final class Journal {
       ch.force(false);
     } catch (IOException e) {
       throw new DbRecoverException(
-          ErrorCode.CONFIGURATION, "cannot write the run journal " + file + ": " + e.getMessage(), e);
+          ErrorCode.CONFIGURATION,
+          "cannot write the run journal " + file + ": " + e.getMessage(),
+          e);
     }
     entries.add(entry);
     return entry;

@@ -17,6 +17,7 @@ import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.Summaries;
 import io.dbrecover.engine.api.Verification;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
@@ -34,8 +35,8 @@ import java.util.Map;
  * Carries out one recovery run step by step from its journal. Each step is idempotent: a run that
  * crashed resumes at the first step without a "done" record and redoes it.
  *
- * <p>The original database is never changed before a verified safety copy exists: side by side,
- * the untouched original is the safety copy; in place, a safety backup is taken and verified first.
+ * <p>The original database is never changed before a verified safety copy exists: side by side, the
+ * untouched original is the safety copy; in place, a safety backup is taken and verified first.
  */
 public final class RecoveryRun {
   private final RunContext ctx;
@@ -57,7 +58,8 @@ public final class RecoveryRun {
   /** Starts a new run: writes its header record. */
   public static RecoveryRun create(RunContext ctx, Path runDir, RunHeader header) {
     Journal journal = Journal.create(runDir);
-    journal.append("run", null, "created", Json.mapper().valueToTree(header), ctx.clock().instant());
+    journal.append(
+        "run", null, "created", Json.mapper().valueToTree(header), ctx.clock().instant());
     return new RecoveryRun(ctx, journal, header);
   }
 
@@ -100,7 +102,8 @@ public final class RecoveryRun {
         continue;
       }
       if (step != Step.REPORT && ctx.clock().instant().isAfter(deadline)) {
-        return new RunOutcome(header.runId(), RunOutcome.State.WAITING, ctx.clock().instant(), null, null);
+        return new RunOutcome(
+            header.runId(), RunOutcome.State.WAITING, ctx.clock().instant(), null, null);
       }
       if (entry == null || !"waiting".equals(entry.status())) {
         record(step, "started", null);
@@ -124,7 +127,8 @@ public final class RecoveryRun {
       }
       if (result.waitUntil() != null) {
         record(step, "waiting", result.data());
-        return new RunOutcome(header.runId(), RunOutcome.State.WAITING, result.waitUntil(), null, null);
+        return new RunOutcome(
+            header.runId(), RunOutcome.State.WAITING, result.waitUntil(), null, null);
       }
       record(step, "done", result.data());
     }
@@ -188,7 +192,7 @@ public final class RecoveryRun {
 
   private StepResult preflight(Interaction io) {
     DbUrl original = originalUrl();
-    try (var c = io.dbrecover.engine.spi.DatabaseInspector.connect(original)) {
+    try (var c = DatabaseInspector.connect(original)) {
       c.isValid(5);
     } catch (java.sql.SQLException e) {
       throw new DbRecoverException(
@@ -212,7 +216,8 @@ public final class RecoveryRun {
     ObjectNode data = Journal.object();
     if (!header.options().inPlace()) {
       data.put("kind", "original-kept");
-      data.put("location", "database " + header.originalDatabase() + " (untouched, kept for swap-back)");
+      data.put(
+          "location", "database " + header.originalDatabase() + " (untouched, kept for swap-back)");
       return StepResult.done(data);
     }
     ProviderContext pc = ctx.providerContext(originalUrl(), m -> io.progress(Step.SAFETY_COPY, m));
@@ -220,7 +225,10 @@ public final class RecoveryRun {
         ctx.provider().recoveryPoints(pc).stream()
             .filter(p -> p.safety() && header.runId().equals(p.label()))
             .findFirst()
-            .orElseGet(() -> ctx.provider().backup(pc, new BackupRequest(header.runId(), true, header.runId())));
+            .orElseGet(
+                () ->
+                    ctx.provider()
+                        .backup(pc, new BackupRequest(header.runId(), true, header.runId())));
     BackupCheck check = ctx.provider().verifyBackup(pc, safety.id(), false);
     if (!check.passed()) {
       throw new DbRecoverException(
@@ -228,7 +236,10 @@ public final class RecoveryRun {
           "the safety backup "
               + safety.id()
               + " failed verification ("
-              + check.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList()
+              + check.checks().stream()
+                  .filter(c -> !c.passed())
+                  .map(c -> c.name() + ": " + c.detail())
+                  .toList()
               + "); the original was not touched");
     }
     data.put("kind", "backup");
@@ -239,7 +250,8 @@ public final class RecoveryRun {
   }
 
   private StepResult restore(Interaction io, boolean start) {
-    ProviderContext pc = ctx.providerContext(originalUrl(), m -> io.progress(Step.START_RESTORE, m));
+    ProviderContext pc =
+        ctx.providerContext(originalUrl(), m -> io.progress(Step.START_RESTORE, m));
     RestoreRequest request = restoreRequest();
     RestoreStatus status =
         start ? ctx.provider().startRestore(pc, request) : ctx.provider().pollRestore(pc, request);
@@ -268,7 +280,12 @@ public final class RecoveryRun {
   }
 
   private StepResult verifyRestored() {
-    Verification v = new Verifier().verify("restored database " + restoreRequest().targetName(), restoredUrl(), expectations(true));
+    Verification v =
+        new Verifier()
+            .verify(
+                "restored database " + restoreRequest().targetName(),
+                restoredUrl(),
+                expectations(true));
     JsonNode data = Json.mapper().valueToTree(v);
     if (!v.passed()) {
       record(Step.VERIFY_RESTORED, "checked", data);
@@ -304,7 +321,8 @@ public final class RecoveryRun {
                 + header.originalDatabase()
                 + " is untouched");
       }
-      data.put("by", env.protection() == ProtectionLevel.STRICT ? "typed " + phrase : "answered yes");
+      data.put(
+          "by", env.protection() == ProtectionLevel.STRICT ? "typed " + phrase : "answered yes");
     }
     return StepResult.done(data);
   }
@@ -315,7 +333,11 @@ public final class RecoveryRun {
       ProviderContext pc = ctx.providerContext(originalUrl(), m -> io.progress(Step.SWAP_URL, m));
       ctx.provider().replaceOriginal(pc, restoreRequest(), header.originalDatabase());
       data.put("mode", "in-place");
-      data.put("detail", "database " + header.originalDatabase() + " replaced by the restored copy; DATABASE_URL unchanged");
+      data.put(
+          "detail",
+          "database "
+              + header.originalDatabase()
+              + " replaced by the restored copy; DATABASE_URL unchanged");
       return StepResult.done(data);
     }
     DbUrl restored = restoredUrl();
@@ -323,7 +345,9 @@ public final class RecoveryRun {
       data.put("mode", "none");
       data.put(
           "detail",
-          "no url-target configured: point the application at " + restored.redacted() + " yourself");
+          "no url-target configured: point the application at "
+              + restored.redacted()
+              + " yourself");
       return StepResult.done(data);
     }
     UrlTarget target = ctx.urlTarget().get();
@@ -352,7 +376,8 @@ public final class RecoveryRun {
                           ctx.urlTarget().get().describe() + " has no value after the swap"));
       live = DbUrl.parse(value.reveal());
     }
-    Verification v = new Verifier().verify("live database via " + live.redacted(), live, expectations(false));
+    Verification v =
+        new Verifier().verify("live database via " + live.redacted(), live, expectations(false));
     JsonNode data = Json.mapper().valueToTree(v);
     if (!v.passed()) {
       record(Step.VERIFY_LIVE, "checked", data);
@@ -376,15 +401,18 @@ public final class RecoveryRun {
     sb.append("Migrations removed: ")
         .append(h.removedMigrations().isEmpty() ? "none" : String.join(", ", h.removedMigrations()))
         .append('\n');
-    JsonNode loss = lastOf(Step.DATA_LOSS_REPORT) == null ? null : lastOf(Step.DATA_LOSS_REPORT).data();
+    JsonNode loss =
+        lastOf(Step.DATA_LOSS_REPORT) == null ? null : lastOf(Step.DATA_LOSS_REPORT).data();
     if (loss != null) {
-      sb.append('\n').append(Summaries.dataLossTable(Json.mapper().convertValue(loss, DataLossReport.class)));
+      sb.append('\n')
+          .append(Summaries.dataLossTable(Json.mapper().convertValue(loss, DataLossReport.class)));
     }
     sb.append('\n');
     if (h.options().inPlace()) {
       sb.append("Database ")
           .append(h.originalDatabase())
-          .append(" will be DROPPED and replaced by the restored copy (a verified safety backup exists).\n");
+          .append(
+              " will be DROPPED and replaced by the restored copy (a verified safety backup exists).\n");
     } else {
       sb.append("DATABASE_URL will point to the restored database; the original ")
           .append(h.originalDatabase())
@@ -419,7 +447,8 @@ public final class RecoveryRun {
   private String targetName() {
     String suffix = "_rb_" + RunIds.shortId(header.runId());
     String base = header.originalDatabase();
-    return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
+    return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base)
+        + suffix;
   }
 
   DbUrl restoredUrl() {
@@ -427,7 +456,8 @@ public final class RecoveryRun {
         ctx.provider().pollRestore(ctx.providerContext(originalUrl(), null), restoreRequest());
     if (!(status instanceof RestoreStatus.Done)) {
       throw new DbRecoverException(
-          ErrorCode.RESTORE_FAILED, "the restored database " + targetName() + " is not available: " + status);
+          ErrorCode.RESTORE_FAILED,
+          "the restored database " + targetName() + " is not available: " + status);
     }
     return ((RestoreStatus.Done) status).url();
   }
@@ -446,7 +476,11 @@ public final class RecoveryRun {
       if (sb.length() > 0) {
         sb.append("; ");
       }
-      sb.append(c.name()).append(": expected ").append(c.expected()).append(", got ").append(c.actual());
+      sb.append(c.name())
+          .append(": expected ")
+          .append(c.expected())
+          .append(", got ")
+          .append(c.actual());
     }
     return sb.toString();
   }

@@ -29,7 +29,9 @@ final class ReportWriter {
   Path write(RecoveryRun run, Step failedStep, DbRecoverException error) throws IOException {
     RunReport report = build(run, error);
     Path dir = run.runDir();
-    writeAtomically(dir.resolve(JSON), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+    writeAtomically(
+        dir.resolve(JSON),
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
     Path md = dir.resolve(MARKDOWN);
     writeAtomically(md, markdown(report));
     return md;
@@ -74,7 +76,8 @@ final class ReportWriter {
           loss = Json.mapper().convertValue(d, DataLossReport.class);
           break;
         case SWAP_URL:
-          target = d.hasNonNull("target") ? d.get("target").asText() : d.path("detail").asText(null);
+          target =
+              d.hasNonNull("target") ? d.get("target").asText() : d.path("detail").asText(null);
           break;
         default:
           break;
@@ -98,7 +101,8 @@ final class ReportWriter {
     }
     String status =
         error == null ? "DONE" : error.code() == ErrorCode.CANCELLED ? "CANCELLED" : "FAILED";
-    boolean swapped = ended.containsKey(Step.SWAP_URL) && "done".equals(ended.get(Step.SWAP_URL).status());
+    boolean swapped =
+        ended.containsKey(Step.SWAP_URL) && "done".equals(ended.get(Step.SWAP_URL).status());
     return new RunReport(
         h.runId(),
         h.environment(),
@@ -129,7 +133,9 @@ final class ReportWriter {
     sb.append("- original: ").append(r.original()).append('\n');
     sb.append("- safety copy: ").append(r.safetyCopy() == null ? "-" : r.safetyCopy()).append('\n');
     sb.append("- recovered: ").append(r.recovered() == null ? "-" : r.recovered()).append('\n');
-    sb.append("- DATABASE_URL: ").append(r.urlTarget() == null ? "not changed" : r.urlTarget()).append('\n');
+    sb.append("- DATABASE_URL: ")
+        .append(r.urlTarget() == null ? "not changed" : r.urlTarget())
+        .append('\n');
     if (r.swapBack() != null) {
       sb.append("- undo: `").append(r.swapBack()).append("`\n");
     }
@@ -141,25 +147,48 @@ final class ReportWriter {
     long total = 0;
     for (RunReport.StepTiming s : r.steps()) {
       total += s.millis();
-      sb.append("| ").append(s.step()).append(" | ").append(s.status()).append(" | ")
-          .append(seconds(s.millis())).append(" |\n");
+      sb.append("| ")
+          .append(s.step())
+          .append(" | ")
+          .append(s.status())
+          .append(" | ")
+          .append(seconds(s.millis()))
+          .append(" |\n");
     }
     sb.append("| **total** | | **").append(seconds(total)).append("** |\n");
     for (Verification v : r.verifications()) {
       sb.append("\n## Verification: ").append(v.subject()).append("\n\n");
       sb.append("| check | expected | actual | result |\n|---|---|---|---|\n");
       for (Verification.Check c : v.checks()) {
-        sb.append("| ").append(c.name()).append(" | ").append(cell(c.expected())).append(" | ")
-            .append(cell(c.actual())).append(" | ").append(c.passed() ? "pass" : "**FAIL**").append(" |\n");
+        sb.append("| ")
+            .append(c.name())
+            .append(" | ")
+            .append(cell(c.expected()))
+            .append(" | ")
+            .append(cell(c.actual()))
+            .append(" | ")
+            .append(c.passed() ? "pass" : "**FAIL**")
+            .append(" |\n");
       }
     }
     if (r.dataLoss() != null) {
-      sb.append("\n## Data loss\n\n| table | current | recovered | lost | changed | added |\n|---|---:|---:|---:|---:|---:|\n");
+      sb.append(
+          "\n## Data loss\n\n| table | current | recovered | lost | changed | added |\n|---|---:|---:|---:|---:|---:|\n");
       for (DataLossReport.Table t : r.dataLoss().tables()) {
-        sb.append("| ").append(t.name()).append(t.keyed() ? "" : " (no key)").append(" | ")
-            .append(t.currentRows()).append(" | ").append(t.recoveredRows()).append(" | ")
-            .append(t.lostRows()).append(" | ").append(t.keyed() ? String.valueOf(t.changedRows()) : "n/a")
-            .append(" | ").append(t.addedRows()).append(" |\n");
+        sb.append("| ")
+            .append(t.name())
+            .append(t.keyed() ? "" : " (no key)")
+            .append(" | ")
+            .append(t.currentRows())
+            .append(" | ")
+            .append(t.recoveredRows())
+            .append(" | ")
+            .append(t.lostRows())
+            .append(" | ")
+            .append(t.keyed() ? String.valueOf(t.changedRows()) : "n/a")
+            .append(" | ")
+            .append(t.addedRows())
+            .append(" |\n");
       }
     }
     return sb.toString();

@@ -15,7 +15,8 @@ import java.util.List;
 public final class RetentionPolicy {
   private RetentionPolicy() {}
 
-  public static List<RecoveryPoint> expired(List<RecoveryPoint> points, Retention retention, Instant now) {
+  public static List<RecoveryPoint> expired(
+      List<RecoveryPoint> points, Retention retention, Instant now) {
     List<RecoveryPoint> sorted = new ArrayList<>(points);
     sorted.sort(Comparator.comparing(RecoveryPoint::takenAt).reversed());
     List<RecoveryPoint> expired = new ArrayList<>();

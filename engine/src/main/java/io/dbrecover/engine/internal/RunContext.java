@@ -33,10 +33,7 @@ public record RunContext(
    */
   public DbUrl liveUrl() {
     DbUrl configured = provider.configuredUrl(environment, stateDir);
-    return urlTarget
-        .flatMap(UrlTarget::read)
-        .map(s -> DbUrl.parse(s.reveal()))
-        .orElse(configured);
+    return urlTarget.flatMap(UrlTarget::read).map(s -> DbUrl.parse(s.reveal())).orElse(configured);
   }
 
   public ProviderContext providerContext(DbUrl live, Progress progress) {

@@ -16,7 +16,8 @@ class DbUrlTest {
     assertThat(url.host()).isEqualTo("db.example.com");
     assertThat(url.port()).isEqualTo(6543);
     assertThat(url.database()).isEqualTo("shop");
-    assertThat(url.toString()).isEqualTo("postgresql://app:****@db.example.com:6543/shop?sslmode=require");
+    assertThat(url.toString())
+        .isEqualTo("postgresql://app:****@db.example.com:6543/shop?sslmode=require");
   }
 
   @Test

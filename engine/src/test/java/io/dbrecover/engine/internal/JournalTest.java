@@ -18,7 +18,12 @@ class JournalTest {
   @Test
   void open_afterAppends_readsRecordsInOrder() {
     Journal j = Journal.create(dir.resolve("run-1"));
-    j.append("run", null, "created", Journal.object().put("k", "v"), Instant.parse("2026-01-01T00:00:00Z"));
+    j.append(
+        "run",
+        null,
+        "created",
+        Journal.object().put("k", "v"),
+        Instant.parse("2026-01-01T00:00:00Z"));
     j.append("step", "PREFLIGHT", "done", null, Instant.parse("2026-01-01T00:00:01Z"));
 
     Journal reopened = Journal.open(dir.resolve("run-1"));
@@ -32,7 +37,8 @@ class JournalTest {
   void open_tornLastLine_keepsEverythingBeforeIt() throws Exception {
     Journal j = Journal.create(dir.resolve("run-2"));
     j.append("step", "PREFLIGHT", "done", null, Instant.EPOCH);
-    Files.writeString(j.file(), "{\"seq\":2,\"at\":\"19", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    Files.writeString(
+        j.file(), "{\"seq\":2,\"at\":\"19", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
 
     assertThat(Journal.open(dir.resolve("run-2")).entries()).hasSize(1);
   }

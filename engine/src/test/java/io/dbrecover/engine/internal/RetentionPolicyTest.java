@@ -38,9 +38,14 @@ class RetentionPolicyTest {
   @Test
   void expired_beyondKeepLastAndOlderThanMaxAge_deleted() {
     List<RecoveryPoint> points =
-        List.of(backup("a", 1, false), backup("b", 40, false), backup("c", 50, false), backup("d", 60, false));
+        List.of(
+            backup("a", 1, false),
+            backup("b", 40, false),
+            backup("c", 50, false),
+            backup("d", 60, false));
 
-    assertThat(ids(RetentionPolicy.expired(points, KEEP_2_FOR_30_DAYS, NOW))).containsExactly("c", "d");
+    assertThat(ids(RetentionPolicy.expired(points, KEEP_2_FOR_30_DAYS, NOW)))
+        .containsExactly("c", "d");
   }
 
   @Test
@@ -56,14 +61,17 @@ class RetentionPolicyTest {
     List<RecoveryPoint> points =
         List.of(backup("s-young", 80, true), backup("s-old", 91, true), backup("a", 1, false));
 
-    assertThat(ids(RetentionPolicy.expired(points, KEEP_2_FOR_30_DAYS, NOW))).containsExactly("s-old");
+    assertThat(ids(RetentionPolicy.expired(points, KEEP_2_FOR_30_DAYS, NOW)))
+        .containsExactly("s-old");
   }
 
   @Test
   void expired_newestRegularBackup_neverDeletedEvenWhenOld() {
     List<RecoveryPoint> points = List.of(backup("only", 400, false));
 
-    assertThat(RetentionPolicy.expired(points, new Retention(1, Duration.ofDays(1), Duration.ofDays(1)), NOW))
+    assertThat(
+            RetentionPolicy.expired(
+                points, new Retention(1, Duration.ofDays(1), Duration.ofDays(1)), NOW))
         .isEmpty();
   }
 }

@@ -1,0 +1,37 @@
+package io.dbrecover.postgres.internal;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.regex.Pattern;
+
+/** Backup ids: {@code backup-YYYYMMDD-HHMMSS[-label]} in UTC, unique per second. */
+public final class BackupIds {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  private static final Pattern ID =
+      Pattern.compile("backup-\\d{8}-\\d{6}(-[A-Za-z0-9][A-Za-z0-9_.-]{0,62})?");
+
+  private BackupIds() {}
+
+  /** Whether {@code id} is shaped like a backup id (and so is safe as a directory name). */
+  public static boolean valid(String id) {
+    return id != null && ID.matcher(id).matches();
+  }
+
+  /**
+   * A new id at {@code now}, or a later second when an existing id already uses that second (with
+   * any label), so ids stay unique and sort by time.
+   */
+  public static String next(Instant now, String label, Collection<String> existing) {
+    Instant t = now;
+    while (true) {
+      String stamp = "backup-" + STAMP.format(t);
+      if (existing.stream().noneMatch(id -> id.equals(stamp) || id.startsWith(stamp + "-"))) {
+        return label == null ? stamp : stamp + "-" + label;
+      }
+      t = t.plusSeconds(1);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.dbrecover.postgres.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.dbrecover.engine.api.MigrationState;
+import io.dbrecover.engine.api.RecoveryPoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code metadata.json} records about one logical backup. Written last and atomically: a
+ * backup directory without it is incomplete.
+ */
+public record BackupMetadata(
+    String id,
+    String label,
+    boolean safety,
+    String runId,
+    Instant createdAt,
+    Instant completedAt,
+    long sizeBytes,
+    int serverVersion,
+    String database,
+    String pgDumpVersion,
+    int jobs,
+    Migrations migrationState,
+    Map<String, Long> rowCounts,
+    String schemaFingerprint,
+    Map<String, String> files) {
+
+  public static final String FILE = "metadata.json";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** The migration state as recorded: tool, count, last, and the applied list. */
+  public record Migrations(String tool, int count, String last, List<Applied> applied) {
+    static Migrations of(MigrationState s) {
+      return new Migrations(
+          s.tool(),
+          s.count(),
+          s.last().orElse(null),
+          s.applied().stream().map(a -> new Applied(a.name(), a.startedAt())).toList());
+    }
+
+    MigrationState toState() {
+      return new MigrationState(
+          tool,
+          applied == null
+              ? List.of()
+              : applied.stream()
+                  .map(a -> new MigrationState.Applied(a.name(), a.startedAt()))
+                  .toList());
+    }
+  }
+
+  /** One applied migration. */
+  public record Applied(String name, Instant startedAt) {}
+
+  public static Migrations migrations(MigrationState s) {
+    return Migrations.of(s);
+  }
+
+  /** The backup as a recovery point located at {@code backupDir}. */
+  public RecoveryPoint toRecoveryPoint(Path backupDir) {
+    return new RecoveryPoint(
+        id,
+        RecoveryPoint.Kind.LOGICAL_BACKUP,
+        createdAt,
+        label,
+        safety,
+        sizeBytes,
+        migrationState == null ? MigrationState.NONE : migrationState.toState(),
+        rowCounts,
+        schemaFingerprint,
+        backupDir.toString());
+  }
+
+  /** Writes {@code <backupDir>/metadata.json} atomically (temp file, then rename). */
+  public void write(Path backupDir) throws IOException {
+    Path tmp = backupDir.resolve(FILE + ".tmp");
+    JSON.writeValue(tmp.toFile(), this);
+    Files.move(
+        tmp,
+        backupDir.resolve(FILE),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Reads {@code <backupDir>/metadata.json}. */
+  public static BackupMetadata read(Path backupDir) throws IOException {
+    return JSON.readValue(backupDir.resolve(FILE).toFile(), BackupMetadata.class);
+  }
+}

@@ -1,0 +1,91 @@
+package io.dbrecover.postgres.internal;
+
+import io.dbrecover.engine.api.DbUrl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a child process to completion. Output goes to temporary files, not pipes: {@code pg_ctl
+ * start} leaves a postmaster behind that would otherwise hold a pipe open forever.
+ */
+public final class Exec {
+  private static final int TAIL_CHARS = 4000;
+
+  private Exec() {}
+
+  /** What a finished process printed; {@code stderr} is redacted and cut to its tail. */
+  public record Result(int exitCode, String stdout, String stderr) {
+    public boolean ok() {
+      return exitCode == 0;
+    }
+  }
+
+  /**
+   * Runs {@code command} with {@code extraEnv} added to this process's environment. Secrets go in
+   * {@code extraEnv} only (e.g. PGPASSWORD), never on the command line.
+   */
+  public static Result run(List<String> command, Map<String, String> extraEnv, Duration timeout) {
+    Path out = null;
+    Path err = null;
+    try {
+      out = Files.createTempFile("dbrecover-out", ".txt");
+      err = Files.createTempFile("dbrecover-err", ".txt");
+      ProcessBuilder pb = new ProcessBuilder(command);
+      pb.environment().putAll(extraEnv);
+      pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+      pb.redirectOutput(out.toFile());
+      pb.redirectError(err.toFile());
+      Process p = pb.start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        return new Result(
+            -1, read(out), tail(read(err)) + "\n(killed after " + timeout.toSeconds() + "s)");
+      }
+      return new Result(p.exitValue(), read(out), tail(read(err)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run " + command.get(0) + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + command.get(0), e);
+    } finally {
+      deleteQuietly(out);
+      deleteQuietly(err);
+    }
+  }
+
+  /** The last few thousand characters of {@code text}, with anything password-like redacted. */
+  static String tail(String text) {
+    String t =
+        text.length() > TAIL_CHARS ? "..." + text.substring(text.length() - TAIL_CHARS) : text;
+    return DbUrl.redact(t.strip());
+  }
+
+  private static java.io.File nullDevice() {
+    return new java.io.File(
+        System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("windows")
+            ? "NUL"
+            : "/dev/null");
+  }
+
+  private static String read(Path p) throws IOException {
+    return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (p != null) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException ignored) {
+        // a leftover temp file is harmless
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.dbrecover.postgres.internal;
+
+import io.dbrecover.engine.api.ConfigurationException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Who runs the embedded server. PostgreSQL refuses to run as root, so under root (containers, CI)
+ * initdb, pg_ctl and the server run as an unprivileged user via {@code runuser}: {@code
+ * DBRECOVER_EMBEDDED_USER}, else {@code postgres}, else {@code nobody}.
+ */
+public final class RunAs {
+  private final String user;
+
+  private RunAs(String user) {
+    this.user = user;
+  }
+
+  /** Decides from the current user and the environment. */
+  public static RunAs detect(Map<String, String> env) {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return new RunAs(null);
+    }
+    String wanted = env.get("DBRECOVER_EMBEDDED_USER");
+    if (wanted != null && !wanted.isBlank()) {
+      return new RunAs(wanted);
+    }
+    return new RunAs(userExists("postgres") ? "postgres" : "nobody");
+  }
+
+  /** The command, prefixed with {@code runuser -u <user> --} when needed. */
+  public List<String> command(List<String> command) {
+    if (user == null) {
+      return command;
+    }
+    List<String> c = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+    c.addAll(command);
+    return c;
+  }
+
+  /** Makes {@code path} (recursively) owned by the server user, and checks it can reach it. */
+  public void own(Path path) {
+    if (user == null) {
+      return;
+    }
+    try {
+      UserPrincipal owner =
+          path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
+      try (Stream<Path> s = Files.walk(path)) {
+        for (Path p : (Iterable<Path>) s::iterator) {
+          Files.setOwner(p, owner);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not hand " + path + " to user " + user, e);
+    }
+    Exec.Result r = Exec.run(command(List.of("test", "-w", path.toString())), Map.of(), timeout());
+    if (!r.ok()) {
+      throw new ConfigurationException(
+          "the embedded PostgreSQL runs as user '"
+              + user
+              + "' (PostgreSQL refuses root), which cannot reach "
+              + path
+              + "; make its parent directories traversable (chmod o+x) or set"
+              + " DBRECOVER_EMBEDDED_USER");
+    }
+  }
+
+  private static java.time.Duration timeout() {
+    return java.time.Duration.ofSeconds(30);
+  }
+
+  private static boolean userExists(String name) {
+    try {
+      Path passwd = Path.of("/etc/passwd");
+      return Files.exists(passwd, LinkOption.NOFOLLOW_LINKS)
+          && Files.readAllLines(passwd).stream().anyMatch(l -> l.startsWith(name + ":"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package io.dbrecover.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Method;
+import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.postgres.internal.Checksums;
+import io.dbrecover.postgres.internal.Jdbc;
+import io.dbrecover.postgres.testing.DumpFiles;
+import io.dbrecover.postgres.testing.SampleSchema;
+import io.dbrecover.postgres.testing.TestEnvironments;
+import io.dbrecover.postgres.testing.TestPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PostgresProviderIT {
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-05-01T10:00:00Z"), ZoneOffset.UTC);
+
+  @TempDir Path tmp;
+  private final PostgresProvider provider = new PostgresProvider(System.getenv());
+  private DbUrl db;
+  private ProviderContext ctx;
+  private RecoveryPoint backup;
+
+  @BeforeEach
+  void setUp() {
+    db = TestPostgres.freshDatabase();
+    SampleSchema.create(db);
+    ctx = TestEnvironments.context(db, tmp.resolve("backups"), tmp.resolve("state"), CLOCK);
+    backup = provider.backup(ctx, new BackupRequest(null, false, null));
+  }
+
+  private RestoreRequest sideBySide(String runId) {
+    return new RestoreRequest(runId, backup, db.database() + "_rb_" + runId, false);
+  }
+
+  private static String fingerprint(DbUrl url) throws Exception {
+    try (Connection c = Jdbc.connect(url)) {
+      return DatabaseInspector.schemaFingerprint(c);
+    }
+  }
+
+  private static Map<String, Long> rowCounts(DbUrl url) throws Exception {
+    try (Connection c = Jdbc.connect(url)) {
+      return DatabaseInspector.rowCounts(c);
+    }
+  }
+
+  @Test
+  void startRestore_sideBySide_newDatabaseHasBackupRowCountsAndFingerprint() throws Exception {
+    SampleSchema.run(db, "delete from orders");
+
+    RestoreStatus status = provider.startRestore(ctx, sideBySide("r1"));
+
+    assertThat(status).isInstanceOf(RestoreStatus.Done.class);
+    DbUrl restored = ((RestoreStatus.Done) status).url();
+    assertThat(restored.database()).isEqualTo(db.database() + "_rb_r1");
+    assertThat(rowCounts(restored)).isEqualTo(backup.rowCounts());
+    assertThat(fingerprint(restored)).isEqualTo(backup.schemaFingerprint());
+    assertThat(SampleSchema.rowCounts(db)).containsEntry("public.orders", 0L);
+  }
+
+  @Test
+  void startRestore_retriedWithSameRun_givesSameResult() throws Exception {
+    RestoreStatus first = provider.startRestore(ctx, sideBySide("r2"));
+
+    RestoreStatus again = provider.startRestore(ctx, sideBySide("r2"));
+
+    assertThat(again).isEqualTo(first);
+    assertThat(rowCounts(((RestoreStatus.Done) again).url())).isEqualTo(backup.rowCounts());
+  }
+
+  @Test
+  void startRestore_targetLeftHalfDoneByEarlierTry_isRecreated() throws Exception {
+    DbUrl target = db.withDatabase(db.database() + "_rb_r3");
+    SampleSchema.run(db, "create database " + Jdbc.ident(target.database()));
+    SampleSchema.run(target, "create table leftover (id int)");
+
+    RestoreStatus status = provider.startRestore(ctx, sideBySide("r3"));
+
+    assertThat(rowCounts(((RestoreStatus.Done) status).url())).isEqualTo(backup.rowCounts());
+  }
+
+  @Test
+  void startRestore_corruptBackup_failsBeforeTouchingAnything() throws Exception {
+    SampleSchema.run(db, "update customers set name = 'changed after backup' where id = 1");
+    String before = SampleSchema.contentHash(db);
+    DumpFiles.flipByte(DumpFiles.largestDataFile(Path.of(backup.location()).resolve("dump")));
+
+    assertThatThrownBy(() -> provider.startRestore(ctx, sideBySide("r4")))
+        .isInstanceOf(DbRecoverException.class)
+        .hasMessageContaining("checksum")
+        .extracting(e -> ((DbRecoverException) e).code())
+        .isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(SampleSchema.contentHash(db)).isEqualTo(before);
+    try (Connection c = Jdbc.connect(db)) {
+      assertThat(Jdbc.databaseExists(c, db.database() + "_rb_r4")).isFalse();
+    }
+  }
+
+  @Test
+  void startRestore_pgRestoreFails_restoreFailedWithoutPasswordAndOriginalUnchanged()
+      throws Exception {
+    // Damage the archive and re-record its checksums: corruption the checksums cannot see.
+    Path bdir = Path.of(backup.location());
+    DumpFiles.flipByte(DumpFiles.largestDataFile(bdir.resolve("dump")));
+    String meta = Files.readString(bdir.resolve("metadata.json"));
+    for (Map.Entry<String, String> e : Checksums.of(bdir, bdir.resolve("dump")).entrySet()) {
+      meta = meta.replaceAll("(\"" + e.getKey() + "\" : \")[0-9a-f]+", "$1" + e.getValue());
+    }
+    Files.writeString(bdir.resolve("metadata.json"), meta);
+    String before = SampleSchema.contentHash(db);
+    String password = db.password().orElseThrow().reveal();
+
+    assertThatThrownBy(() -> provider.startRestore(ctx, sideBySide("r5")))
+        .isInstanceOf(DbRecoverException.class)
+        .hasMessageContaining("pg_restore")
+        .hasMessageNotContaining(password)
+        .extracting(e -> ((DbRecoverException) e).code())
+        .isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(SampleSchema.contentHash(db)).isEqualTo(before);
+  }
+
+  @Test
+  void startRestore_inPlace_replacesOriginalWithBackupContent() throws Exception {
+    String atBackup = SampleSchema.contentHash(db);
+    SampleSchema.run(db, "delete from orders where id > 10", "drop table audit_log");
+
+    RestoreStatus status =
+        provider.startRestore(ctx, new RestoreRequest("r6", backup, db.database(), true));
+
+    assertThat(((RestoreStatus.Done) status).url()).isEqualTo(db);
+    assertThat(SampleSchema.contentHash(db)).isEqualTo(atBackup);
+    assertThat(fingerprint(db)).isEqualTo(backup.schemaFingerprint());
+  }
+
+  @Test
+  void pollRestore_afterStart_isDone() {
+    RestoreStatus started = provider.startRestore(ctx, sideBySide("r7"));
+
+    assertThat(provider.pollRestore(ctx, sideBySide("r7"))).isEqualTo(started);
+  }
+
+  @Test
+  void pollRestore_neverStarted_isFailed() {
+    assertThat(provider.pollRestore(ctx, sideBySide("r8")))
+        .isInstanceOf(RestoreStatus.Failed.class);
+  }
+
+  @Test
+  void pollRestore_targetWithoutMarker_isRunning() {
+    SampleSchema.run(db, "create database " + Jdbc.ident(db.database() + "_rb_r9"));
+
+    assertThat(provider.pollRestore(ctx, sideBySide("r9")))
+        .isInstanceOf(RestoreStatus.Running.class);
+  }
+
+  @Test
+  void recoveryPointsAndVerify_listAndCheckTheBackup() {
+    assertThat(provider.recoveryPoints(ctx)).containsExactly(backup);
+    assertThat(provider.verifyBackup(ctx, backup.id(), false).passed()).isTrue();
+  }
+
+  @Test
+  void deleteBackup_removesIt() {
+    assertThat(provider.deleteBackup(ctx, backup.id())).isTrue();
+    assertThat(provider.recoveryPoints(ctx)).isEmpty();
+  }
+
+  @Test
+  void capabilities_offersDumpRestoreWithoutHistoryWindow() {
+    assertThat(provider.capabilities(ctx).offers(Method.DUMP_RESTORE)).isTrue();
+    assertThat(provider.capabilities(ctx).window()).isEmpty();
+  }
+
+  @Test
+  void configuredUrl_url_isParsed() {
+    assertThat(provider.configuredUrl(ctx.environment(), tmp)).isEqualTo(db);
+  }
+
+  @Test
+  void configuredUrl_embedded_startsClusterAndCreatesDatabase() throws Exception {
+    EnvironmentConfig base = ctx.environment();
+    EnvironmentConfig embedded =
+        new EnvironmentConfig(
+            "dev",
+            base.tier(),
+            base.protection(),
+            new EnvironmentConfig.Database("postgres", null, true, Map.of("database", "shop")),
+            base.backupStore(),
+            null,
+            base.migrations(),
+            base.allowedMethods(),
+            base.retention(),
+            base.smokeQueries(),
+            1);
+    Path state =
+        Files.createTempDirectory(
+            "dbrecover-state-",
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+    try {
+      DbUrl url = provider.configuredUrl(embedded, state);
+
+      assertThat(url.database()).isEqualTo("shop");
+      try (Connection c = Jdbc.connect(url)) {
+        assertThat(DatabaseInspector.serverVersionNum(c)).isGreaterThanOrEqualTo(150000);
+      }
+    } finally {
+      EmbeddedCluster.at(state.resolve("embedded")).stop();
+      io.dbrecover.postgres.internal.EmbeddedBinaries.deleteTree(state);
+    }
+  }
+
+  @Test
+  void startRestore_unknownBackup_backupNotFound() throws IOException {
+    RecoveryPoint ghost =
+        new RecoveryPoint(
+            "backup-20990101-000000",
+            RecoveryPoint.Kind.LOGICAL_BACKUP,
+            Instant.EPOCH,
+            null,
+            false,
+            0,
+            null,
+            null,
+            null,
+            null);
+
+    assertThatThrownBy(
+            () -> provider.startRestore(ctx, new RestoreRequest("r10", ghost, "x_rb_r10", false)))
+        .isInstanceOf(DbRecoverException.class)
+        .extracting(e -> ((DbRecoverException) e).code())
+        .isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
+  }
+}

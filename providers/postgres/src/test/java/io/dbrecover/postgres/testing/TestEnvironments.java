@@ -1,0 +1,39 @@
+package io.dbrecover.postgres.testing;
+
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.MigrationTool;
+import io.dbrecover.engine.api.ProtectionLevel;
+import io.dbrecover.engine.api.Tier;
+import io.dbrecover.engine.spi.ProviderContext;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Environment configs and provider contexts for tests of the postgres provider. */
+public final class TestEnvironments {
+  private TestEnvironments() {}
+
+  /** A development environment on {@code url} with backups in {@code backupStore}, 2 jobs. */
+  public static EnvironmentConfig environment(DbUrl url, Path backupStore) {
+    return new EnvironmentConfig(
+        "test",
+        Tier.DEVELOPMENT,
+        ProtectionLevel.NONE,
+        new EnvironmentConfig.Database("postgres", url.toSecretUri().reveal(), false, Map.of()),
+        backupStore,
+        null,
+        new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
+        Set.of(),
+        EnvironmentConfig.Retention.DEFAULT,
+        List.of(),
+        2);
+  }
+
+  /** A context whose live database is {@code url}. */
+  public static ProviderContext context(DbUrl url, Path backupStore, Path stateDir, Clock clock) {
+    return new ProviderContext(environment(url, backupStore), url, stateDir, clock, null);
+  }
+}
