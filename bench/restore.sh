@@ -128,6 +128,8 @@ dbr() { PG_BINDIR="$PG_BINDIR" "$dbrecover" --config "$tmp/dbrecover.yaml" "$@";
 
 log "building / starting the dbrecover CLI once (not timed)"
 "$dbrecover" --version >/dev/null
+mkdir -p "$out_dir"
+rm -f "$out_dir"/backup-run-*.log "$out_dir"/restore-run-*
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -150,6 +152,15 @@ results="$tmp/results.txt"
 : >"$results"
 record() { echo "$1 $2 $3" >>"$results"; log "run $2: $1 ${3}s"; }
 
+# --- baseline: JVM start + CLI parsing, no database work ------------------------------------------
+
+for i in $(seq 1 "$RUNS"); do
+  t0="$(now)"
+  "$dbrecover" --version >/dev/null
+  t1="$(now)"
+  record jvm-start "$i" "$(elapsed "$t0" "$t1")"
+done
+
 # --- backup: dbrecover backup vs pg_dump -Fd -j N -----------------------------------------------
 
 backup_store="$tmp/backups"
@@ -160,6 +171,8 @@ for i in $(seq 1 "$RUNS"); do
     || { cat "$tmp/backup.err" >&2; die "dbrecover backup failed"; }
   t1="$(now)"
   record dbrecover-backup "$i" "$(elapsed "$t0" "$t1")"
+  mkdir -p "$out_dir"
+  cp "$tmp/backup.err" "$out_dir/backup-run-$i.log"
   # Each run does the same work: only the last backup is kept, for the restore benchmark.
   if [ "$i" -lt "$RUNS" ]; then
     rm -rf "$(json_field location <"$tmp/backup.json")"
@@ -193,9 +206,9 @@ for i in $(seq 1 "$RUNS"); do
     || { cat "$tmp/restore-$i.err" "$tmp/restore-$i.out" >&2; die "dbrecover restore failed"; }
   t1="$(now)"
   record dbrecover-restore "$i" "$(elapsed "$t0" "$t1")"
+  cp "$tmp/restore-$i.err" "$out_dir/restore-run-$i.log"
   report="$(grep -o '/[^ ]*/report.md' "$tmp/restore-$i.out" | tail -1 || true)"
   if [ -n "$report" ] && [ -f "$report" ]; then
-    mkdir -p "$out_dir"
     cp "$report" "$out_dir/restore-run-$i-report.md"
   fi
   drop_restored
@@ -216,6 +229,7 @@ m_db="$(times dbrecover-backup | median)"
 m_dump="$(times pg_dump | median)"
 m_dr="$(times dbrecover-restore | median)"
 m_rest="$(times bare-restore | median)"
+m_jvm="$(times jvm-start | median)"
 r_backup="$(ratio "$m_db" "$m_dump")"
 r_restore="$(ratio "$m_dr" "$m_rest")"
 verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.10 ? "ok (<= 1.10)" : "OVER the 1.10 target") }'; }
@@ -234,12 +248,14 @@ summary="$out_dir/restore-$stamp.txt"
   echo
   printf '%-34s %10s\n' "median (seconds)" ""
   printf '  %-32s %10s\n' "dbrecover backup" "$m_db" "pg_dump -Fd -j $JOBS" "$m_dump" \
-    "dbrecover restore --force" "$m_dr" "createdb + pg_restore -j $JOBS" "$m_rest"
+    "dbrecover restore --force" "$m_dr" "createdb + pg_restore -j $JOBS" "$m_rest" \
+    "dbrecover --version (JVM start)" "$m_jvm"
   echo
   echo "ratio backup  dbrecover/bare: $r_backup  $(verdict "$r_backup")"
   echo "ratio restore dbrecover/bare: $r_restore  $(verdict "$r_restore")"
   echo
   echo "per-step durations of the dbrecover restore runs: $out_dir/restore-run-*-report.md"
+  echo "progress lines with elapsed times: $out_dir/backup-run-*.log, $out_dir/restore-run-*.log"
 } | tee "$summary"
 cp "$results" "$out_dir/restore-$stamp.raw"
 log "results in $summary"
