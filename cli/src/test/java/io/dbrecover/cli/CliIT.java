@@ -285,7 +285,7 @@ class CliIT {
     first.waitFor();
     pump.join();
     assertThat(second.exit()).as(second.all()).isEqualTo(7);
-    assertThat(second.err()).contains("run-").contains("holds");
+    assertThat(second.err()).contains("is locked by rollback").contains("pid");
     assertThat(first.exitValue()).isEqualTo(6);
   }
 
@@ -340,6 +340,51 @@ class CliIT {
                 .get("id")
                 .asText())
         .isEqualTo(id);
+  }
+
+  @Test
+  void restoreInPlace_replacesOriginalAfterVerifiedSafetyBackup() throws Exception {
+    long goodTotal = single(db, "select sum(total_cents) from orders");
+    String id = backup("good");
+    breakTheDatabase();
+    long brokenTotal = single(db, "select sum(total_cents) from orders");
+
+    CliProcess.Result r = dbrecover("restore", "prod", "--from", id, "--in-place", "--force");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(single(db, "select sum(total_cents) from orders")).isEqualTo(goodTotal);
+    assertThat(urlInDotenv().database()).as("in place keeps DATABASE_URL").isEqualTo(db.database());
+    CliProcess.Result list = dbrecover("list-backups", "prod", "--output", "json");
+    com.fasterxml.jackson.databind.JsonNode safety = null;
+    for (com.fasterxml.jackson.databind.JsonNode b :
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.out())) {
+      if (b.get("safety").asBoolean()) {
+        safety = b;
+      }
+    }
+    assertThat(safety).as("a safety backup of the broken original exists").isNotNull();
+    assertThat(r.out()).contains(safety.get("id").asText());
+    String safetyRestore =
+        dbrecover("restore", "prod", "--from", safety.get("id").asText(), "--in-place", "--force")
+            .all();
+    assertThat(single(db, "select sum(total_cents) from orders"))
+        .as(safetyRestore)
+        .isEqualTo(brokenTotal);
+  }
+
+  @Test
+  void rollback_failingSmokeQuery_exit5AndNoSwap() throws Exception {
+    backup("good");
+    breakTheDatabase();
+
+    CliProcess.Result r =
+        dbrecover(
+            "rollback", "prod", "--force", "--verify", "select * from table_that_does_not_exist");
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(5);
+    assertThat(r.err()).contains("failed verification").contains("DATABASE_URL was not changed");
+    assertThat(urlInDotenv().database()).isEqualTo(db.database());
+    assertThat(r.out()).contains("status: **FAILED**").contains("**FAIL**");
   }
 
   static String contentHash(DbUrl url) throws SQLException {
