@@ -38,14 +38,8 @@ class CliIT {
   @BeforeEach
   void setUp() throws Exception {
     db = TestPostgres.freshDatabase();
-    try (Connection c = DrillCommand.connect(db);
-        Statement st = c.createStatement()) {
-      st.execute(SampleApp.PRISMA_TABLE);
-      for (String[] m : SampleApp.MIGRATIONS) {
-        st.execute(m[1]);
-        st.execute(SampleApp.recordMigration(m[0]));
-      }
-      st.execute(SampleApp.seed(200));
+    try (Connection c = DrillCommand.connect(db)) {
+      SampleApp.install(c, 200);
     }
     writeConfig("strict");
     Files.writeString(
