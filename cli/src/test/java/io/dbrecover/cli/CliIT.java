@@ -381,6 +381,28 @@ class CliIT {
     assertThat(r.out()).contains("status: **FAILED**").contains("**FAIL**");
   }
 
+  @Test
+  void prune_keepsNewestAndDeletesExpired() throws Exception {
+    Files.writeString(
+        work.resolve("dbrecover.yaml"),
+        Files.readString(work.resolve("dbrecover.yaml"))
+            + "    retention: { keep-last: 1, max-age: 0s, safety-max-age: 90d }\n");
+    String older = backup("first");
+    String newer = backup("second");
+
+    CliProcess.Result dry = dbrecover("prune", "prod", "--dry-run");
+    assertThat(dry.exit()).as(dry.all()).isZero();
+    assertThat(dry.out()).contains("Would delete: " + older);
+    assertThat(dbrecover("list-backups", "prod").out()).contains(older);
+
+    CliProcess.Result r = dbrecover("prune", "prod");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("Deleted: " + older);
+    assertThat(dbrecover("list-backups", "prod").out()).contains(newer).doesNotContain(older);
+    assertThat(work.resolve("backups").resolve(older)).doesNotExist();
+  }
+
   static String contentHash(DbUrl url) throws SQLException {
     StringBuilder sb = new StringBuilder();
     try (Connection c = DrillCommand.connect(url);
