@@ -183,14 +183,8 @@ final class DrillCommand extends BaseCommand {
       throw new DbRecoverException(
           ErrorCode.CONFIGURATION, "drill setup failed: " + e.getMessage(), e);
     }
-    try (Connection c = connect(live.withDatabase(DATABASE));
-        Statement st = c.createStatement()) {
-      st.execute(SampleApp.PRISMA_TABLE);
-      for (String[] m : SampleApp.MIGRATIONS) {
-        st.execute(m[1]);
-        st.execute(SampleApp.recordMigration(m[0]));
-      }
-      st.execute(SampleApp.seed(rows));
+    try (Connection c = connect(live.withDatabase(DATABASE))) {
+      SampleApp.install(c, rows);
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.CONFIGURATION, "drill setup failed: " + e.getMessage(), e);

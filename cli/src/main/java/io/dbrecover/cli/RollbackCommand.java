@@ -5,6 +5,7 @@ import io.dbrecover.engine.api.RunOptions;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,26 +23,7 @@ final class RollbackCommand extends BaseCommand {
       description = "Environment name from dbrecover.yaml.")
   String env;
 
-  @Option(names = "--from", paramLabel = "<backup-id>", description = "Recover from this backup.")
-  String from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "<migration>",
-      description = "Recover to the newest backup whose last applied migration is this one.")
-  String to;
-
-  @Option(
-      names = "--incident",
-      paramLabel = "app|schema|data",
-      description = "What is damaged (default: data). 'app' means no database action is needed.")
-  Incident.Kind incident = Incident.Kind.DATA;
-
-  @Option(
-      names = "--since",
-      paramLabel = "<timestamp>",
-      description = "When the damage began (ISO-8601, e.g. 2025-01-15T10:30:00Z); default: now.")
-  String since;
+  @Mixin IncidentOptions incident;
 
   @Option(
       names = "--dry-run",
@@ -66,7 +48,7 @@ final class RollbackCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Incident inc = new Incident(incident, Recovery.parseInstant("--since", since), to, from, null);
+    Incident inc = incident.incident();
     return Recovery.run(
         this, env, inc, new RunOptions(inc, inPlace, force, Recovery.smoke(verify), null), dryRun);
   }

@@ -34,6 +34,18 @@ final class SampleApp {
     "20250401000000_drop_user_email", "alter table users drop column email"
   };
 
+  /** Creates the schema through the good migrations, each recorded as Prisma does, and seeds it. */
+  static void install(java.sql.Connection c, int users) throws java.sql.SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute(PRISMA_TABLE);
+      for (String[] m : MIGRATIONS) {
+        st.execute(m[1]);
+        st.execute(recordMigration(m[0]));
+      }
+      st.execute(seed(users));
+    }
+  }
+
   static String recordMigration(String name) {
     return "insert into _prisma_migrations (id, checksum, finished_at, migration_name, started_at,"
         + " applied_steps_count) values (gen_random_uuid()::text, md5('"

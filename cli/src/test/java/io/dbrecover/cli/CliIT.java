@@ -38,14 +38,8 @@ class CliIT {
   @BeforeEach
   void setUp() throws Exception {
     db = TestPostgres.freshDatabase();
-    try (Connection c = DrillCommand.connect(db);
-        Statement st = c.createStatement()) {
-      st.execute(SampleApp.PRISMA_TABLE);
-      for (String[] m : SampleApp.MIGRATIONS) {
-        st.execute(m[1]);
-        st.execute(SampleApp.recordMigration(m[0]));
-      }
-      st.execute(SampleApp.seed(200));
+    try (Connection c = DrillCommand.connect(db)) {
+      SampleApp.install(c, 200);
     }
     writeConfig("strict");
     Files.writeString(
@@ -285,7 +279,7 @@ class CliIT {
     first.waitFor();
     pump.join();
     assertThat(second.exit()).as(second.all()).isEqualTo(7);
-    assertThat(second.err()).contains("run-").contains("holds");
+    assertThat(second.err()).contains("is locked by rollback").contains("pid");
     assertThat(first.exitValue()).isEqualTo(6);
   }
 
@@ -340,6 +334,73 @@ class CliIT {
                 .get("id")
                 .asText())
         .isEqualTo(id);
+  }
+
+  @Test
+  void restoreInPlace_replacesOriginalAfterVerifiedSafetyBackup() throws Exception {
+    long goodTotal = single(db, "select sum(total_cents) from orders");
+    String id = backup("good");
+    breakTheDatabase();
+    long brokenTotal = single(db, "select sum(total_cents) from orders");
+
+    CliProcess.Result r = dbrecover("restore", "prod", "--from", id, "--in-place", "--force");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(single(db, "select sum(total_cents) from orders")).isEqualTo(goodTotal);
+    assertThat(urlInDotenv().database()).as("in place keeps DATABASE_URL").isEqualTo(db.database());
+    CliProcess.Result list = dbrecover("list-backups", "prod", "--output", "json");
+    com.fasterxml.jackson.databind.JsonNode safety = null;
+    for (com.fasterxml.jackson.databind.JsonNode b :
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.out())) {
+      if (b.get("safety").asBoolean()) {
+        safety = b;
+      }
+    }
+    assertThat(safety).as("a safety backup of the broken original exists").isNotNull();
+    assertThat(r.out()).contains(safety.get("id").asText());
+    String safetyRestore =
+        dbrecover("restore", "prod", "--from", safety.get("id").asText(), "--in-place", "--force")
+            .all();
+    assertThat(single(db, "select sum(total_cents) from orders"))
+        .as(safetyRestore)
+        .isEqualTo(brokenTotal);
+  }
+
+  @Test
+  void rollback_failingSmokeQuery_exit5AndNoSwap() throws Exception {
+    backup("good");
+    breakTheDatabase();
+
+    CliProcess.Result r =
+        dbrecover(
+            "rollback", "prod", "--force", "--verify", "select * from table_that_does_not_exist");
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(5);
+    assertThat(r.err()).contains("failed verification").contains("DATABASE_URL was not changed");
+    assertThat(urlInDotenv().database()).isEqualTo(db.database());
+    assertThat(r.out()).contains("status: **FAILED**").contains("**FAIL**");
+  }
+
+  @Test
+  void prune_keepsNewestAndDeletesExpired() throws Exception {
+    Files.writeString(
+        work.resolve("dbrecover.yaml"),
+        Files.readString(work.resolve("dbrecover.yaml"))
+            + "    retention: { keep-last: 1, max-age: 0s, safety-max-age: 90d }\n");
+    String older = backup("first");
+    String newer = backup("second");
+
+    CliProcess.Result dry = dbrecover("prune", "prod", "--dry-run");
+    assertThat(dry.exit()).as(dry.all()).isZero();
+    assertThat(dry.out()).contains("Would delete: " + older);
+    assertThat(dbrecover("list-backups", "prod").out()).contains(older);
+
+    CliProcess.Result r = dbrecover("prune", "prod");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("Deleted: " + older);
+    assertThat(dbrecover("list-backups", "prod").out()).contains(newer).doesNotContain(older);
+    assertThat(work.resolve("backups").resolve(older)).doesNotExist();
   }
 
   static String contentHash(DbUrl url) throws SQLException {

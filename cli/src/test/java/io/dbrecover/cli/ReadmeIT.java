@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dbrecover.postgres.EmbeddedCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,8 @@ class ReadmeIT {
 
   @Test
   void drill_fromAnotherDirectory_recoversAndExits0() throws IOException, InterruptedException {
+    // Under root the embedded server runs as an unprivileged user, who must reach the directory.
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
     Process p =
         new ProcessBuilder(System.getProperty("dbrecover.launcher"), "drill")
             .directory(work.toFile())

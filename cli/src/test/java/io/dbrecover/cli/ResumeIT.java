@@ -23,14 +23,8 @@ class ResumeIT {
   @Test
   void resume_afterKillMidRestore_endsInSameStateAsUninterruptedRun() throws Exception {
     DbUrl db = TestPostgres.freshDatabase();
-    try (Connection c = DrillCommand.connect(db);
-        Statement st = c.createStatement()) {
-      st.execute(SampleApp.PRISMA_TABLE);
-      for (String[] m : SampleApp.MIGRATIONS) {
-        st.execute(m[1]);
-        st.execute(SampleApp.recordMigration(m[0]));
-      }
-      st.execute(SampleApp.seed(300_000));
+    try (Connection c = DrillCommand.connect(db)) {
+      SampleApp.install(c, 300_000);
     }
     Files.writeString(
         work.resolve("dbrecover.yaml"),

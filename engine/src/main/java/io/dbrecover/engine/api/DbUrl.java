@@ -20,7 +20,7 @@ public final class DbUrl {
           "^(?:jdbc:)?postgres(?:ql)?://(?:(?<user>[^:@/]*)(?::(?<pass>[^@/]*))?@)?"
               + "(?<host>\\[[^\\]]+\\]|[^:/?]*)(?::(?<port>\\d+))?(?:/(?<db>[^?]*))?(?:\\?(?<query>.*))?$");
   private static final Pattern SECRET_IN_TEXT =
-      Pattern.compile("(postgres(?:ql)?://[^:@/\\s]*:)[^@\\s]*@|(password=)[^&\\s]*");
+      Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^:@/\\s]*:)[^@\\s]*@|(password=)[^&\\s]*");
 
   private final String user;
   private final Secret password;

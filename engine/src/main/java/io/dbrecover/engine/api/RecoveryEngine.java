@@ -283,12 +283,8 @@ public final class RecoveryEngine {
               + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
     }
     Path dir = runDir(config, runId);
-    RecoveryRun header = RecoveryRun.open(minimalContext(), dir);
-    return RecoveryRun.open(context(config, header.header().environment()), dir);
-  }
-
-  private RunContext minimalContext() {
-    return new RunContext(null, null, Optional.empty(), null, clock);
+    String environment = RecoveryRun.read(dir).header().environment();
+    return RecoveryRun.open(context(config, environment), dir);
   }
 
   private static Path runDir(DbRecoverConfig config, String runId) {
@@ -304,22 +300,10 @@ public final class RecoveryEngine {
     try (Stream<Path> dirs = Files.list(runs)) {
       for (Path dir : dirs.sorted(Comparator.reverseOrder()).toList()) {
         try {
-          RecoveryRun run = RecoveryRun.open(minimalContext(), dir);
-          if (!run.header().environment().equals(environment)) {
-            continue;
+          RecoveryRun run = RecoveryRun.read(dir);
+          if (run.header().environment().equals(environment)) {
+            out.add(run.summary());
           }
-          List<Journal.Entry> entries = run.journal().entries();
-          Journal.Entry lastStep = entries.get(entries.size() - 1);
-          String state = stateOf(run);
-          out.add(
-              new EnvironmentStatus.RunSummary(
-                  run.header().runId(),
-                  run.header().createdAt(),
-                  run.header().decision().method().label(),
-                  state,
-                  lastStep.step() == null
-                      ? "-"
-                      : Step.valueOf(lastStep.step()).label() + " " + lastStep.status()));
         } catch (DbRecoverException unreadable) {
           // A directory without a journal is not a run.
         }
@@ -328,19 +312,6 @@ public final class RecoveryEngine {
       throw new UncheckedIOException(e);
     }
     return out;
-  }
-
-  private static String stateOf(RecoveryRun run) {
-    TreeSet<String> failed = new TreeSet<>();
-    for (Journal.Entry e : run.journal().entries()) {
-      if ("failed".equals(e.status())) {
-        failed.add(e.data().path("code").asText());
-      }
-    }
-    if (run.finished()) {
-      return failed.isEmpty() ? "done" : "failed (" + failed.last() + ")";
-    }
-    return "incomplete (resume it)";
   }
 
   private RunContext context(DbRecoverConfig config, String environment) {

@@ -7,6 +7,7 @@ import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.EnvironmentStatus;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Interaction;
 import io.dbrecover.engine.api.ProtectionLevel;
@@ -74,6 +75,38 @@ public final class RecoveryRun {
     return new RecoveryRun(ctx, journal, Json.mapper().convertValue(first.data(), RunHeader.class));
   }
 
+  /** Reads a run for reporting only; it cannot advance. */
+  public static RecoveryRun read(Path runDir) {
+    return open(null, runDir);
+  }
+
+  /** The run at a glance: its state is that of its last failure unless a step succeeded since. */
+  public EnvironmentStatus.RunSummary summary() {
+    String failure = null;
+    Journal.Entry lastStep = null;
+    for (Journal.Entry e : journal.entries()) {
+      if (!"step".equals(e.type())) {
+        continue;
+      }
+      lastStep = e;
+      if ("failed".equals(e.status())) {
+        failure = e.data().path("code").asText();
+      } else if ("done".equals(e.status()) && !Step.REPORT.name().equals(e.step())) {
+        failure = null;
+      }
+    }
+    String state =
+        !finished()
+            ? "incomplete (resume it)"
+            : failure == null ? "done" : "failed (" + failure + ")";
+    return new EnvironmentStatus.RunSummary(
+        header.runId(),
+        header.createdAt(),
+        header.decision().method().label(),
+        state,
+        lastStep == null ? "-" : Step.valueOf(lastStep.step()).label() + " " + lastStep.status());
+  }
+
   public RunHeader header() {
     return header;
   }
@@ -98,7 +131,8 @@ public final class RecoveryRun {
   public RunOutcome advance(Instant deadline, Interaction io) {
     for (Step step : Step.values()) {
       Journal.Entry entry = last.get(step);
-      if (entry != null && "done".equals(entry.status())) {
+      // The report is rewritten on every pass, so a resumed run's report tells how it ended.
+      if (entry != null && "done".equals(entry.status()) && step != Step.REPORT) {
         continue;
       }
       if (step != Step.REPORT && ctx.clock().instant().isAfter(deadline)) {

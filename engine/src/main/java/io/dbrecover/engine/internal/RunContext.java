@@ -2,7 +2,6 @@ package io.dbrecover.engine.internal;
 
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
-import io.dbrecover.engine.api.Interaction;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.Provider;
 import io.dbrecover.engine.spi.ProviderContext;
@@ -38,9 +37,5 @@ public record RunContext(
 
   public ProviderContext providerContext(DbUrl live, Progress progress) {
     return new ProviderContext(environment, live, stateDir, clock, progress);
-  }
-
-  public ProviderContext providerContext(Interaction io, io.dbrecover.engine.api.Step step) {
-    return providerContext(liveUrl(), m -> io.progress(step, m));
   }
 }

@@ -65,7 +65,8 @@ public final class EmbeddedCluster {
 
   /** As {@link #at(Path)}, reading {@code DBRECOVER_EMBEDDED_USER} from {@code env}. */
   public static EmbeddedCluster at(Path dir, Map<String, String> env) {
-    return new EmbeddedCluster(dir, RunAs.detect(env));
+    RunAs runAs = RunAs.detect(env);
+    return new EmbeddedCluster(runAs.reachable(dir.toAbsolutePath().normalize()), runAs);
   }
 
   public Path directory() {

@@ -261,7 +261,7 @@ public final class LogicalBackupStore {
                 + " ("
                 + jobs
                 + " jobs)");
-        Exec.Result r = PgRunner.dump(pg, source, bdir.resolve("dump"), jobs, snapshot);
+        Exec.Result r = PgRunner.dump(pg, source, bdir.resolve("dump"), jobs, snapshot, progress);
         c.commit();
         if (!r.ok()) {
           throw dumpFailure(source, r);

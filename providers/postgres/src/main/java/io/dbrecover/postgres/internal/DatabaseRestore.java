@@ -47,7 +47,7 @@ public final class DatabaseRestore {
               + Jdbc.safe(e, server));
     }
     progress.update("pg_restore " + tools.version() + " into " + target + " (" + jobs + " jobs)");
-    Exec.Result r = PgRunner.restore(tools, targetUrl, dump, jobs);
+    Exec.Result r = PgRunner.restore(tools, targetUrl, dump, jobs, progress);
     if (!r.ok()) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,

@@ -1,6 +1,7 @@
 package io.dbrecover.postgres.internal;
 
 import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.spi.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * start} leaves a postmaster behind that would otherwise hold a pipe open forever.
  */
 public final class Exec {
+  /** How often a long-running tool reports that it still runs. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
   private static final int TAIL_CHARS = 4000;
 
   private Exec() {}
@@ -32,6 +36,14 @@ public final class Exec {
    * {@code extraEnv} only (e.g. PGPASSWORD), never on the command line.
    */
   public static Result run(List<String> command, Map<String, String> extraEnv, Duration timeout) {
+    return run(command, extraEnv, timeout, Progress.NONE);
+  }
+
+  /**
+   * As {@link #run(List, Map, Duration)}, reporting every {@link #HEARTBEAT} that it still runs.
+   */
+  public static Result run(
+      List<String> command, Map<String, String> extraEnv, Duration timeout, Progress progress) {
     Path out = null;
     Path err = null;
     try {
@@ -43,7 +55,16 @@ public final class Exec {
       pb.redirectOutput(out.toFile());
       pb.redirectError(err.toFile());
       Process p = pb.start();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      long started = System.nanoTime();
+      String tool = Path.of(command.get(0)).getFileName().toString();
+      while (!p.waitFor(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        if (elapsed.compareTo(timeout) >= 0) {
+          break;
+        }
+        progress.update(tool + " still running (" + elapsed.toSeconds() + " s)");
+      }
+      if (p.isAlive()) {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
         return new Result(

@@ -2,6 +2,7 @@ package io.dbrecover.postgres.internal;
 
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.Secret;
+import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.postgres.PgTools;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,12 @@ public final class PgRunner {
 
   /** {@code pg_dump -Fd -j N} of {@code source} into {@code out} (which must not exist). */
   public static Exec.Result dump(
-      PgTools.Installation tools, DbUrl source, Path out, int jobs, String snapshot) {
+      PgTools.Installation tools,
+      DbUrl source,
+      Path out,
+      int jobs,
+      String snapshot,
+      Progress progress) {
     List<String> cmd = new ArrayList<>();
     cmd.add(tools.pgDump().toString());
     cmd.addAll(List.of("-Fd", "-j", Integer.toString(jobs), "-f", out.toString(), "--no-password"));
@@ -29,19 +35,20 @@ public final class PgRunner {
       cmd.add("--snapshot=" + snapshot);
     }
     cmd.addAll(connection(source));
-    return scrubbed(Exec.run(cmd, env(source), TIMEOUT), source);
+    return scrubbed(Exec.run(cmd, env(source), TIMEOUT, progress), source);
   }
 
   /**
    * {@code pg_restore -j N --exit-on-error} of {@code dump} into the database of {@code target}.
    */
-  public static Exec.Result restore(PgTools.Installation tools, DbUrl target, Path dump, int jobs) {
+  public static Exec.Result restore(
+      PgTools.Installation tools, DbUrl target, Path dump, int jobs, Progress progress) {
     List<String> cmd = new ArrayList<>();
     cmd.add(tools.pgRestore().toString());
     cmd.addAll(List.of("-j", Integer.toString(jobs), "--exit-on-error", "--no-password"));
     cmd.addAll(connection(target));
     cmd.add(dump.toString());
-    return scrubbed(Exec.run(cmd, env(target), TIMEOUT), target);
+    return scrubbed(Exec.run(cmd, env(target), TIMEOUT, progress), target);
   }
 
   /** {@code pg_restore --list}: reads the archive's table of contents without a server. */

@@ -36,6 +36,50 @@ public final class RunAs {
     return new RunAs(userExists("postgres") ? "postgres" : "nobody");
   }
 
+  /** Whether the server runs as another user than this process (this process is root). */
+  public boolean switchesUser() {
+    return user != null;
+  }
+
+  /**
+   * Where a cluster meant for {@code dir} can live: {@code dir} itself when the server user can
+   * traverse every parent directory; otherwise (root's home is 0700, say) a directory under the
+   * system temp directory derived from {@code dir}, so the same {@code dir} always maps to it.
+   */
+  public Path reachable(Path dir) {
+    if (user == null || traversable(dir.getParent())) {
+      return dir;
+    }
+    String key =
+        java.util.HexFormat.of()
+            .formatHex(
+                sha256(dir.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 8);
+    return Path.of(System.getProperty("java.io.tmpdir"), "dbrecover-embedded-" + key);
+  }
+
+  private static boolean traversable(Path dir) {
+    for (Path p = dir; p != null; p = p.getParent()) {
+      try {
+        if (Files.exists(p)
+            && !Files.getPosixFilePermissions(p)
+                .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+          return false;
+        }
+      } catch (IOException | UnsupportedOperationException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The command, prefixed with {@code runuser -u <user> --} when needed. */
   public List<String> command(List<String> command) {
     if (user == null) {
