@@ -62,7 +62,7 @@ final class Recovery {
     }
     RecoveryEngine.Lock lock = engine.lock(config, env, "rollback");
     try {
-      Plan plan = engine.plan(config, env, incident);
+      Plan plan = engine.plan(config, env, incident, false);
       if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
         cmd.print(plan, Render.plan(plan));
         lock.close();
