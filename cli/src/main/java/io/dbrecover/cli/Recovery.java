@@ -4,7 +4,6 @@ import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.Decision;
-import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Plan;
@@ -13,8 +12,6 @@ import io.dbrecover.engine.api.RunOptions;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 
 /** The flow shared by {@code rollback} and {@code restore}: plan under the lock, then run. */
 final class Recovery {
@@ -37,14 +34,6 @@ final class Recovery {
                 + "' is not a timestamp; use ISO-8601 with an offset, e.g. 2025-01-15T10:30:00Z");
       }
     }
-  }
-
-  static List<EnvironmentConfig.SmokeQuery> smoke(List<String> sql) {
-    List<EnvironmentConfig.SmokeQuery> out = new ArrayList<>();
-    for (int i = 0; i < sql.size(); i++) {
-      out.add(new EnvironmentConfig.SmokeQuery("--verify " + (i + 1), sql.get(i), null));
-    }
-    return out;
   }
 
   /**
@@ -73,7 +62,7 @@ final class Recovery {
         cmd.err().println();
         cmd.err().flush();
       }
-      ConsoleInteraction io = cmd.interaction(options.force());
+      ConsoleInteraction io = cmd.interaction();
       try (RecoveryEngine.RunSession session = engine.start(config, plan, options, lock)) {
         cmd.err()
             .println(
