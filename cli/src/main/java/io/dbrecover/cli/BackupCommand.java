@@ -22,7 +22,7 @@ final class BackupCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    ConsoleInteraction io = interaction(false);
+    ConsoleInteraction io = interaction();
     RecoveryPoint p = engine().backup(config(), env, label, m -> io.line("backup", m));
     print(
         p,

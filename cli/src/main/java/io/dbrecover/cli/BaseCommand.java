@@ -70,7 +70,7 @@ abstract class BaseCommand implements Callable<Integer> {
     }
   }
 
-  ConsoleInteraction interaction(boolean force) {
+  ConsoleInteraction interaction() {
     return new ConsoleInteraction(err(), System.in, root.engine().clock());
   }
 }

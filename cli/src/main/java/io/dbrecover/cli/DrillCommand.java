@@ -65,7 +65,7 @@ final class DrillCommand extends BaseCommand {
     Path drillDir = base.stateDir().resolve("drill");
     DbRecoverConfig config = drillConfig(base, drillDir);
     RecoveryEngine engine = engine();
-    ConsoleInteraction io = interaction(true);
+    ConsoleInteraction io = interaction();
 
     DbUrl app = phase("setup", io, () -> setUp(engine, config, drillDir));
     RecoveryPoint backup =

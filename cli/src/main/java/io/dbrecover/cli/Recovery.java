@@ -4,7 +4,6 @@ import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.Decision;
-import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Plan;
@@ -13,8 +12,6 @@ import io.dbrecover.engine.api.RunOptions;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 
 /** The flow shared by {@code rollback} and {@code restore}: plan under the lock, then run. */
 final class Recovery {
@@ -39,14 +36,6 @@ final class Recovery {
     }
   }
 
-  static List<EnvironmentConfig.SmokeQuery> smoke(List<String> sql) {
-    List<EnvironmentConfig.SmokeQuery> out = new ArrayList<>();
-    for (int i = 0; i < sql.size(); i++) {
-      out.add(new EnvironmentConfig.SmokeQuery("--verify " + (i + 1), sql.get(i), null));
-    }
-    return out;
-  }
-
   /**
    * Plans and, unless dry-run, runs the recovery. Exit 0 when no database action is needed, 2 when
    * there is nothing to recover to.
@@ -62,7 +51,7 @@ final class Recovery {
     }
     RecoveryEngine.Lock lock = engine.lock(config, env, "rollback");
     try {
-      Plan plan = engine.plan(config, env, incident);
+      Plan plan = engine.plan(config, env, incident, false);
       if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
         cmd.print(plan, Render.plan(plan));
         lock.close();
@@ -73,7 +62,7 @@ final class Recovery {
         cmd.err().println();
         cmd.err().flush();
       }
-      ConsoleInteraction io = cmd.interaction(options.force());
+      ConsoleInteraction io = cmd.interaction();
       try (RecoveryEngine.RunSession session = engine.start(config, plan, options, lock)) {
         cmd.err()
             .println(

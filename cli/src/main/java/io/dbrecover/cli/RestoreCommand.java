@@ -1,10 +1,8 @@
 package io.dbrecover.cli;
 
 import io.dbrecover.engine.api.Incident;
-import io.dbrecover.engine.api.RunOptions;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,27 +22,11 @@ final class RestoreCommand extends BaseCommand {
       description = "The backup to restore.")
   String from;
 
-  @Option(names = "--dry-run", description = "Show what would happen; change nothing.")
-  boolean dryRun;
-
-  @Option(names = "--force", description = "Do not ask for confirmation.")
-  boolean force;
-
-  @Option(
-      names = "--in-place",
-      description = "Replace the original database after a verified safety backup of it.")
-  boolean inPlace;
-
-  @Option(
-      names = "--verify",
-      paramLabel = "<sql>",
-      description = "An extra smoke query (repeatable).")
-  List<String> verify = new ArrayList<>();
+  @Mixin RunFlags flags;
 
   @Override
   public Integer call() {
     Incident inc = new Incident(Incident.Kind.DATA, null, null, from, null);
-    return Recovery.run(
-        this, env, inc, new RunOptions(inc, inPlace, force, Recovery.smoke(verify), null), dryRun);
+    return Recovery.run(this, env, inc, flags.options(inc), flags.dryRun);
   }
 }

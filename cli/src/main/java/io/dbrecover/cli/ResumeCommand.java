@@ -19,7 +19,7 @@ final class ResumeCommand extends BaseCommand {
   public Integer call() {
     RecoveryEngine engine = engine();
     try (RecoveryEngine.RunSession session = engine.resume(config(), runId)) {
-      return RunDriver.drive(this, session, interaction(false), engine.clock());
+      return RunDriver.drive(this, session, interaction(), engine.clock());
     }
   }
 }

@@ -24,7 +24,7 @@ final class VerifyBackupCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    ConsoleInteraction io = interaction(false);
+    ConsoleInteraction io = interaction();
     BackupCheck check =
         engine().verifyBackup(config(), env, backupId, deep, m -> io.line("verify", m));
     print(check, Render.check(check));

@@ -60,8 +60,20 @@ public final class RecoveryEngine {
     return clock;
   }
 
-  /** Decides how to recover without changing anything. */
+  /**
+   * Decides how to recover without changing anything, with the data-loss estimate from the recovery
+   * point's row counts (which counts every table of the live database).
+   */
   public Plan plan(DbRecoverConfig config, String environment, Incident incident) {
+    return plan(config, environment, incident, true);
+  }
+
+  /**
+   * As {@link #plan(DbRecoverConfig, String, Incident)}; without {@code estimate}, skips counting
+   * the live database's rows: for a plan that is run at once, whose run compares rows exactly.
+   */
+  public Plan plan(
+      DbRecoverConfig config, String environment, Incident incident, boolean estimate) {
     RunContext ctx = context(config, environment);
     DbUrl live = ctx.liveUrl();
     ProviderContext pc = ctx.providerContext(live, Progress.NONE);
@@ -69,7 +81,7 @@ public final class RecoveryEngine {
     Map<String, Long> counts;
     try (Connection c = DatabaseInspector.connect(live)) {
       current = DatabaseInspector.migrationState(c);
-      counts = DatabaseInspector.rowCounts(c);
+      counts = estimate ? DatabaseInspector.rowCounts(c) : Map.of();
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.CONFIGURATION,
@@ -89,15 +101,15 @@ public final class RecoveryEngine {
                 current,
                 clock.instant()));
     List<String> removed = List.of();
-    DataLossReport estimate = null;
+    DataLossReport lossEstimate = null;
     if (decision.point() != null) {
       removed = names(current.removedGoingTo(decision.point().migrationState()));
-      if (!decision.point().rowCounts().isEmpty()) {
-        estimate = new DataLossAnalyzer().estimate(decision.point().rowCounts(), counts);
+      if (estimate && !decision.point().rowCounts().isEmpty()) {
+        lossEstimate = new DataLossAnalyzer().estimate(decision.point().rowCounts(), counts);
       }
     }
     return new Plan(
-        environment, live.redacted(), current, decision, removed, estimate, caps.notes());
+        environment, live.redacted(), current, decision, removed, lossEstimate, caps.notes());
   }
 
   /**

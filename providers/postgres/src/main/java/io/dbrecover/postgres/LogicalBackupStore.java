@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -247,10 +248,6 @@ public final class LogicalBackupStore {
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setReadOnly(true);
         String snapshot = exportSnapshot(c);
-        progress.update("recording row counts and schema of " + source.database());
-        Map<String, Long> counts = DatabaseInspector.rowCounts(c);
-        String fingerprint = DatabaseInspector.schemaFingerprint(c);
-        MigrationState migrations = DatabaseInspector.migrationState(c);
         progress.update(
             "pg_dump "
                 + pg.version()
@@ -261,7 +258,23 @@ public final class LogicalBackupStore {
                 + " ("
                 + jobs
                 + " jobs)");
-        Exec.Result r = PgRunner.dump(pg, source, bdir.resolve("dump"), jobs, snapshot, progress);
+        // pg_dump and the counting read the same snapshot, so they run side by side.
+        CompletableFuture<Exec.Result> dump =
+            CompletableFuture.supplyAsync(
+                () -> PgRunner.dump(pg, source, bdir.resolve("dump"), jobs, snapshot, progress));
+        Map<String, Long> counts;
+        String fingerprint;
+        MigrationState migrations;
+        try {
+          progress.update("recording row counts and schema of " + source.database());
+          counts = DatabaseInspector.rowCounts(c);
+          fingerprint = DatabaseInspector.schemaFingerprint(c);
+          migrations = DatabaseInspector.migrationState(c);
+        } finally {
+          // Never leave pg_dump writing into a directory that is about to be cleaned up.
+          dump.exceptionally(e -> null).join();
+        }
+        Exec.Result r = dump.join();
         c.commit();
         if (!r.ok()) {
           throw dumpFailure(source, r);
