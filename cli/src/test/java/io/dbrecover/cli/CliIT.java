@@ -403,6 +403,39 @@ class CliIT {
     assertThat(work.resolve("backups").resolve(older)).doesNotExist();
   }
 
+  @Test
+  void planAppIncident_noDatabaseActionExit0() {
+    backup("good");
+
+    CliProcess.Result r = dbrecover("plan", "prod", "--incident", "app");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("no database action").contains("roll back the application");
+  }
+
+  @Test
+  void outputJson_everyReadCommandPrintsOneJsonDocument() throws Exception {
+    String id = backup("good");
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    for (String[] args :
+        List.of(
+            new String[] {"status", "prod"},
+            new String[] {"plan", "prod"},
+            new String[] {"list-backups", "prod"},
+            new String[] {"verify-backup", "prod", id},
+            new String[] {"prune", "prod", "--dry-run"},
+            new String[] {"rollback", "prod", "--dry-run"},
+            new String[] {"backup", "prod"})) {
+      List<String> withJson = new ArrayList<>(List.of(args));
+      withJson.add("--output=json");
+      CliProcess.Result r = dbrecover(withJson.toArray(String[]::new));
+      assertThat(r.exit()).as(String.join(" ", args) + ": " + r.all()).isZero();
+      assertThat(json.readTree(r.out()).isContainerNode()).as(r.out()).isTrue();
+    }
+  }
+
   static String contentHash(DbUrl url) throws SQLException {
     StringBuilder sb = new StringBuilder();
     try (Connection c = DrillCommand.connect(url);
