@@ -1,5 +1,6 @@
 package io.dbrecover.cli;
 
+import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.RecoveryEngine.RunSession;
 import io.dbrecover.engine.api.RunOutcome;
 import java.io.IOException;
@@ -47,13 +48,22 @@ final class RunDriver {
       out.println(read(report));
     }
     out.println(
-        (outcome.state() == RunOutcome.State.DONE
-                ? "Run " + session.runId() + " done."
-                : "Run " + session.runId() + " failed.")
+        "Run "
+            + session.runId()
+            + " "
+            + ended(outcome)
+            + "."
             + " Report: "
             + report
             + " (JSON beside it)");
     out.flush();
+  }
+
+  private static String ended(RunOutcome outcome) {
+    if (outcome.state() == RunOutcome.State.DONE) {
+      return "done";
+    }
+    return outcome.error().code() == ErrorCode.CANCELLED ? "cancelled" : "failed";
   }
 
   private static String read(Path file) {

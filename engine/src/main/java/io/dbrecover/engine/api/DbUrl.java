@@ -51,7 +51,8 @@ public final class DbUrl {
       throw new ConfigurationException(
           "not a PostgreSQL URL: "
               + redact(String.valueOf(url))
-              + "; expected postgresql://user:password@host:5432/database");
+              + "; expected postgresql:// with optional user and password, then host, port and database,"
+              + " e.g. postgresql://app@db.example.com:5432/shop");
     }
     Map<String, String> params = new LinkedHashMap<>();
     String query = m.group("query");

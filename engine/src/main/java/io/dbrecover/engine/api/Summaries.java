@@ -33,7 +33,7 @@ public final class Summaries {
       sb.append(
           String.format(
               "  %-36s %10s %10s %8d %8s %8d%n",
-              t.name() + (t.keyed() ? "" : " *"),
+              t.name() + (t.keyed() || report.estimate() ? "" : " *"),
               t.currentRows() < 0 ? "absent" : String.valueOf(t.currentRows()),
               t.recoveredRows() < 0 ? "absent" : String.valueOf(t.recoveredRows()),
               t.lostRows(),
@@ -46,8 +46,8 @@ public final class Summaries {
                 "  total: %d rows lost, %d rows changed%n",
                 report.totalLost(), report.totalChanged())
             : "  no rows lost\n");
-    if (report.tables().stream().anyMatch(t -> !t.keyed())) {
-      sb.append("  * no primary key (or estimate): counts only\n");
+    if (!report.estimate() && report.tables().stream().anyMatch(t -> !t.keyed())) {
+      sb.append("  * no primary key: compared by row count only\n");
     }
     return sb.toString();
   }

@@ -159,7 +159,7 @@ public final class DecisionTree {
               + "' not found; available (newest first): "
               + listed
               + (more > 0 ? " and " + more + " more" : "")
-              + "; run `dbrecover backups` to list them all");
+              + "; run `dbrecover list-backups <env>` to list them all");
     }
 
     private Optional<Decision> schemaFix() {
@@ -320,6 +320,8 @@ public final class DecisionTree {
       String migration = incident.toMigration();
       List<RecoveryPoint> candidates =
           newestFirst(backups()).stream()
+              // A run's safety copy holds the damaged state it replaced: restore it by name only.
+              .filter(p -> !p.safety())
               .filter(
                   p ->
                       migration != null
@@ -404,7 +406,7 @@ public final class DecisionTree {
               + existing);
       reasons.add(
           "next time: enable point-in-time recovery and take backups before deploys"
-              + " (`dbrecover backup --label pre-deploy`)");
+              + " (`dbrecover backup <env> --label pre-deploy`)");
       return decision(Outcome.NO_RECOVERY_POINT, null, null, target.at());
     }
 

@@ -179,9 +179,9 @@ final class ReportWriter {
             .append(t.name())
             .append(t.keyed() ? "" : " (no key)")
             .append(" | ")
-            .append(t.currentRows())
+            .append(rows(t.currentRows()))
             .append(" | ")
-            .append(t.recoveredRows())
+            .append(rows(t.recoveredRows()))
             .append(" | ")
             .append(t.lostRows())
             .append(" | ")
@@ -192,6 +192,10 @@ final class ReportWriter {
       }
     }
     return sb.toString();
+  }
+
+  private static String rows(long n) {
+    return n < 0 ? "absent" : String.valueOf(n);
   }
 
   private static String cell(String s) {

@@ -279,6 +279,56 @@ class DecisionTreeTest {
         .isEqualTo("no snapshot taken at or before " + DAMAGE);
   }
 
+  @Test
+  void decide_newestBackupIsARunsSafetyCopy_skipsItForTheOperatorsBackup() {
+    RecoveryPoint good =
+        point("dump-good", RecoveryPoint.Kind.LOGICAL_BACKUP, "2025-06-10T08:00:00Z");
+    RecoveryPoint safety =
+        new RecoveryPoint(
+            "dump-safety",
+            RecoveryPoint.Kind.LOGICAL_BACKUP,
+            Instant.parse("2025-06-10T09:00:00Z"),
+            "run-x",
+            true,
+            0,
+            null,
+            Map.of(),
+            null,
+            null);
+
+    Decision d =
+        decide(
+            Incident.data(DAMAGE),
+            Tier.PRODUCTION,
+            ALL_BUT_RESET,
+            SELF_HOSTED,
+            List.of(good, safety));
+
+    assertThat(d.point().id()).isEqualTo("dump-good");
+  }
+
+  @Test
+  void decide_safetyCopyPinnedByName_isRestored() {
+    RecoveryPoint safety =
+        new RecoveryPoint(
+            "dump-safety",
+            RecoveryPoint.Kind.LOGICAL_BACKUP,
+            Instant.parse("2025-06-10T09:00:00Z"),
+            "run-x",
+            true,
+            0,
+            null,
+            Map.of(),
+            null,
+            null);
+
+    Decision d =
+        decide(pinned("dump-safety"), Tier.PRODUCTION, ALL_BUT_RESET, SELF_HOSTED, List.of(safety));
+
+    assertThat(d.method()).isEqualTo(Method.DUMP_RESTORE);
+    assertThat(d.point().id()).isEqualTo("dump-safety");
+  }
+
   // --- row 8: nothing before T
 
   @Test
@@ -301,7 +351,7 @@ class DecisionTreeTest {
                 + " whose history window contains 2025-06-10T09:30:00Z; newest backup is from"
                 + " 2025-06-10T10:00:00Z, oldest from 2025-06-10T09:45:00Z",
             "next time: enable point-in-time recovery and take backups before deploys"
-                + " (`dbrecover backup --label pre-deploy`)");
+                + " (`dbrecover backup <env> --label pre-deploy`)");
     assertThat(rejectedMethods(d)).isEqualTo(EnumSet.allOf(Method.class));
     assertThat(why(d, Method.DUMP_RESTORE))
         .isEqualTo("no pg_dump backup taken at or before " + DAMAGE);
@@ -379,7 +429,7 @@ class DecisionTreeTest {
         .isExactlyInstanceOf(DbRecoverException.class)
         .hasMessage(
             "backup 'nope' not found; available (newest first): dump-new (2025-06-09T08:00:00Z),"
-                + " dump-old (2025-06-01T08:00:00Z); run `dbrecover backups` to list them all")
+                + " dump-old (2025-06-01T08:00:00Z); run `dbrecover list-backups <env>` to list them all")
         .extracting(e -> ((DbRecoverException) e).code())
         .isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
   }
