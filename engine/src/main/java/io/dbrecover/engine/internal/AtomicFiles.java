@@ -66,10 +66,13 @@ final class AtomicFiles {
   }
 
   private static void syncDirectory(Path dir) {
+    if (!posix(dir)) {
+      return; // only POSIX file systems can open and sync a directory; the rename is atomic anyway
+    }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Not every platform can open or sync a directory; the rename itself is still atomic.
+    } catch (IOException e) {
+      // A file system that cannot sync a directory still renamed atomically.
     }
   }
 

@@ -58,6 +58,9 @@ public final class RunAs {
   }
 
   private static boolean traversable(Path dir) {
+    if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return true; // no POSIX permissions, nothing to check (and no runuser either)
+    }
     for (Path p = dir; p != null; p = p.getParent()) {
       try {
         if (Files.exists(p)
@@ -65,7 +68,7 @@ public final class RunAs {
                 .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
           return false;
         }
-      } catch (IOException | UnsupportedOperationException e) {
+      } catch (IOException e) {
         return false;
       }
     }
