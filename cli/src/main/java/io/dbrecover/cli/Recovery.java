@@ -81,12 +81,14 @@ final class Recovery {
 
   static int exitFor(Plan plan) {
     if (plan.decision().outcome() == Decision.Outcome.NO_RECOVERY_POINT) {
+      String needed =
+          plan.decision().reasons().stream()
+              .filter(r -> r.startsWith("needed"))
+              .findFirst()
+              .orElse(String.join("; ", plan.decision().reasons()));
       throw new DbRecoverException(
           ErrorCode.NO_RECOVERY_POINT,
-          "no recovery point for "
-              + plan.environment()
-              + ": "
-              + String.join("; ", plan.decision().reasons()));
+          "no recovery point for " + plan.environment() + "; " + needed);
     }
     return 0;
   }
