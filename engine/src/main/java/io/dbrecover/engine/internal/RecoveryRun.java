@@ -152,9 +152,9 @@ public final class RecoveryRun {
         return fail(
             step,
             new DbRecoverException(
-                step.compareTo(Step.VERIFY_RESTORED) < 0
-                    ? ErrorCode.RESTORE_FAILED
-                    : ErrorCode.VERIFICATION_FAILED,
+                step == Step.VERIFY_RESTORED || step == Step.VERIFY_LIVE
+                    ? ErrorCode.VERIFICATION_FAILED
+                    : ErrorCode.RESTORE_FAILED,
                 step.label() + " failed: " + DbUrl.redact(String.valueOf(e.getMessage())),
                 e),
             io);
