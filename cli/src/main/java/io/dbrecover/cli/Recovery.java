@@ -54,7 +54,6 @@ final class Recovery {
       Plan plan = engine.plan(config, env, incident, false);
       if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
         cmd.print(plan, Render.plan(plan));
-        lock.close();
         return exitFor(plan);
       }
       if (!cmd.json()) {

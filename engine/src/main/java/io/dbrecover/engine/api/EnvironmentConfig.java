@@ -94,8 +94,4 @@ public record EnvironmentConfig(
       Objects.requireNonNull(sql, "sql");
     }
   }
-
-  public boolean allows(Method method) {
-    return allowedMethods.contains(method);
-  }
 }

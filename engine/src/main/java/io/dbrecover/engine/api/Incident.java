@@ -2,7 +2,6 @@ package io.dbrecover.engine.api;
 
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * What went wrong, as the operator (or an alarm) describes it.
@@ -37,17 +36,5 @@ public record Incident(
 
   public static Incident data(Instant at) {
     return new Incident(Kind.DATA, at, null, null, null);
-  }
-
-  public Optional<Instant> damageStart() {
-    return Optional.ofNullable(damageStartedAt);
-  }
-
-  public Optional<String> migration() {
-    return Optional.ofNullable(toMigration);
-  }
-
-  public Optional<String> pinnedBackup() {
-    return Optional.ofNullable(backupId);
   }
 }

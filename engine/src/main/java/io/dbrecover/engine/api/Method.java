@@ -31,13 +31,4 @@ public enum Method {
   public String configName() {
     return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
-
-  public static Method fromConfigName(String name) {
-    for (Method m : values()) {
-      if (m.configName().equals(name)) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException(name);
-  }
 }

@@ -57,11 +57,11 @@ public record MigrationState(String tool, List<Applied> applied) {
     return removed;
   }
 
-  /** When the migration after {@code migration} started: "just before" the next one. */
-  public Optional<Instant> startOfMigrationAfter(String migration) {
+  /** The migration applied right after {@code migration}, if both are applied. */
+  public Optional<Applied> after(String migration) {
     for (int i = 0; i < applied.size() - 1; i++) {
       if (matches(applied.get(i).name(), migration)) {
-        return Optional.ofNullable(applied.get(i + 1).startedAt());
+        return Optional.of(applied.get(i + 1));
       }
     }
     return Optional.empty();

@@ -226,6 +226,7 @@ public final class RecoveryEngine {
     String env = probe.header().environment();
     Lock lock = new Lock(EnvironmentLock.acquire(config.stateDir(), env, "resume " + runId));
     try {
+      // Read again under the lock: the holder we waited out may have advanced the journal.
       return new RunSession(open(config, runId), lock);
     } catch (RuntimeException e) {
       lock.close();
@@ -295,8 +296,8 @@ public final class RecoveryEngine {
               + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
     }
     Path dir = runDir(config, runId);
-    String environment = RecoveryRun.read(dir).header().environment();
-    return RecoveryRun.open(context(config, environment), dir);
+    RecoveryRun run = RecoveryRun.read(dir);
+    return run.withContext(context(config, run.header().environment()));
   }
 
   private static Path runDir(DbRecoverConfig config, String runId) {

@@ -65,8 +65,4 @@ public record RecoveryPoint(
   public Optional<String> labelOpt() {
     return Optional.ofNullable(label);
   }
-
-  public Optional<String> fingerprint() {
-    return Optional.ofNullable(schemaFingerprint);
-  }
 }

@@ -198,7 +198,8 @@ public final class DecisionTree {
               : "now (" + fallback + ")";
       String migration = incident.toMigration();
       if (migration != null) {
-        Optional<MigrationState.Applied> next = next(current, migration);
+        Optional<MigrationState.Applied> next =
+            current == null ? Optional.empty() : current.after(migration);
         if (next.isPresent() && next.get().startedAt() != null) {
           Instant at = next.get().startedAt().minusMillis(1);
           return new Target(
@@ -255,20 +256,6 @@ public final class DecisionTree {
             "the newest migration's start time is unknown: targeting " + fallbackText);
       }
       return new Target(fallback, true, "target: " + fallbackText);
-    }
-
-    private static Optional<MigrationState.Applied> next(MigrationState state, String migration) {
-      if (state == null) {
-        return Optional.empty();
-      }
-      Optional<MigrationState.Applied> found = state.find(migration);
-      if (found.isEmpty()) {
-        return Optional.empty();
-      }
-      int i = state.applied().indexOf(found.get());
-      return i + 1 < state.applied().size()
-          ? Optional.of(state.applied().get(i + 1))
-          : Optional.empty();
     }
 
     private Decision recoverData(Target target) {

@@ -44,6 +44,7 @@ public final class RecoveryRun {
   private final Journal journal;
   private final RunHeader header;
   private final Map<Step, Journal.Entry> last = new EnumMap<>(Step.class);
+  private DbUrl restoredUrl;
 
   private RecoveryRun(RunContext ctx, Journal journal, RunHeader header) {
     this.ctx = ctx;
@@ -73,6 +74,11 @@ public final class RecoveryRun {
           ErrorCode.CONFIGURATION, "the journal " + journal.file() + " has no run header");
     }
     return new RecoveryRun(ctx, journal, Json.mapper().convertValue(first.data(), RunHeader.class));
+  }
+
+  /** The same run with a context to advance in, without reading the journal again. */
+  public RecoveryRun withContext(RunContext context) {
+    return new RecoveryRun(context, journal, header);
   }
 
   /** Reads a run for reporting only; it cannot advance. */
@@ -486,6 +492,10 @@ public final class RecoveryRun {
   }
 
   DbUrl restoredUrl() {
+    // Asked by several steps; once the restore is done its URL does not change.
+    if (restoredUrl != null) {
+      return restoredUrl;
+    }
     RestoreStatus status =
         ctx.provider().pollRestore(ctx.providerContext(originalUrl(), null), restoreRequest());
     if (!(status instanceof RestoreStatus.Done)) {
@@ -493,7 +503,8 @@ public final class RecoveryRun {
           ErrorCode.RESTORE_FAILED,
           "the restored database " + targetName() + " is not available: " + status);
     }
-    return ((RestoreStatus.Done) status).url();
+    restoredUrl = ((RestoreStatus.Done) status).url();
+    return restoredUrl;
   }
 
   private Verifier.Expectations expectations(boolean rowCounts) {

@@ -4,6 +4,7 @@ import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Secret;
+import io.dbrecover.postgres.internal.DirectoryLock;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Jdbc;
@@ -12,13 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -28,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A persistent local PostgreSQL server kept in one directory, for the {@code embedded} default
@@ -44,7 +41,6 @@ public final class EmbeddedCluster {
   /** The superuser name. */
   public static final String SUPERUSER = "postgres";
 
-  private static final Map<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   // Unix socket paths are limited to ~107 bytes; longer directories get no socket (TCP only).
   private static final int MAX_SOCKET_DIR = 90;
@@ -75,13 +71,10 @@ public final class EmbeddedCluster {
 
   /** Initialises the cluster on first use and starts it unless it already runs; idempotent. */
   public void ensureRunning() {
-    synchronized (JVM_LOCKS.computeIfAbsent(dir, d -> new Object())) {
-      try {
-        Files.createDirectories(dir);
-        try (FileChannel ch =
-                FileChannel.open(
-                    dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.lock()) {
+    DirectoryLock.withLock(
+        dir,
+        "embedded PostgreSQL in",
+        () -> {
           Path bin = EmbeddedBinaries.extract(dir.resolve("bin-" + EmbeddedBinaries.VERSION));
           if (!Files.exists(dataDir().resolve("PG_VERSION"))) {
             init(bin);
@@ -89,11 +82,8 @@ public final class EmbeddedCluster {
           if (!isRunning()) {
             start(bin);
           }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
-      }
-    }
+          return null;
+        });
   }
 
   /** Whether the server runs ({@code pg_ctl status}). */
@@ -106,15 +96,18 @@ public final class EmbeddedCluster {
 
   /** Stops the server (fast shutdown) if it runs. */
   public void stop() {
-    synchronized (JVM_LOCKS.computeIfAbsent(dir, d -> new Object())) {
-      if (isRunning()) {
-        Exec.Result r = pgCtl(List.of("stop", "-w", "-m", "fast", "-D", dataDir().toString()));
-        if (!r.ok()) {
-          throw failure("could not stop the embedded PostgreSQL", r);
-        }
-      }
-      startedHere = false;
-    }
+    DirectoryLock.withMonitor(
+        dir,
+        () -> {
+          if (isRunning()) {
+            Exec.Result r = pgCtl(List.of("stop", "-w", "-m", "fast", "-D", dataDir().toString()));
+            if (!r.ok()) {
+              throw failure("could not stop the embedded PostgreSQL", r);
+            }
+          }
+          startedHere = false;
+          return null;
+        });
   }
 
   /** Stops the server when this JVM exits, if this JVM started it. */

@@ -14,17 +14,15 @@ import io.dbrecover.postgres.internal.BackupIds;
 import io.dbrecover.postgres.internal.BackupMetadata;
 import io.dbrecover.postgres.internal.Checksums;
 import io.dbrecover.postgres.internal.DeepVerifier;
+import io.dbrecover.postgres.internal.DirectoryLock;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Jdbc;
 import io.dbrecover.postgres.internal.PgRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,7 +36,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -51,7 +48,6 @@ import java.util.stream.Stream;
  * failures are {@link ErrorCode#PROVIDER_API}; an unknown id is {@link ErrorCode#BACKUP_NOT_FOUND}.
  */
 public final class LogicalBackupStore {
-  private static final Map<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path dir;
   private final String environment;
@@ -86,13 +82,10 @@ public final class LogicalBackupStore {
    * the same snapshot. A request with a run id returns that run's earlier backup if it completed.
    */
   public RecoveryPoint backup(DbUrl source, BackupRequest request, Progress progress) {
-    synchronized (JVM_LOCKS.computeIfAbsent(dir, d -> new Object())) {
-      try {
-        Files.createDirectories(dir);
-        try (FileChannel ch =
-                FileChannel.open(
-                    dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.lock()) {
+    return DirectoryLock.withLock(
+        dir,
+        "backup store",
+        () -> {
           Optional<RecoveryPoint> earlier = earlierBackupOfRun(request);
           if (earlier.isPresent()) {
             progress.update("backup " + earlier.get().id() + " of this run already exists");
@@ -100,11 +93,7 @@ public final class LogicalBackupStore {
           }
           removeIncomplete(progress);
           return takeBackup(source, request, progress);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("backup store " + dir + ": " + e.getMessage(), e);
-      }
-    }
+        });
   }
 
   /** Complete backups, newest first. */

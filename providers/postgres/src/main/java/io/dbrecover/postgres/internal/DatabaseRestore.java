@@ -65,45 +65,63 @@ public final class DatabaseRestore {
 
   /** Sets the database comment (the completion marker of a restore). */
   public static void mark(DbUrl server, String target, String marker) {
-    try (Connection c = Jdbc.connect(admin(server, target))) {
-      Jdbc.execute(c, "comment on database " + Jdbc.ident(target) + " is " + Jdbc.literal(marker));
-    } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.RESTORE_FAILED,
-          "could not mark " + target + " restored: " + Jdbc.safe(e, server));
-    }
+    admin(
+        server,
+        target,
+        ErrorCode.RESTORE_FAILED,
+        "could not mark " + target + " restored",
+        c -> {
+          Jdbc.execute(
+              c, "comment on database " + Jdbc.ident(target) + " is " + Jdbc.literal(marker));
+          return null;
+        });
   }
 
   /** The comment of {@code target}; empty when it has none or does not exist. */
   public static Optional<String> marker(DbUrl server, String target) {
-    try (Connection c = Jdbc.connect(admin(server, target))) {
-      return Jdbc.databaseComment(c, target);
-    } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.PROVIDER_API,
-          "could not read database " + target + ": " + Jdbc.safe(e, server));
-    }
+    return admin(
+        server,
+        target,
+        ErrorCode.PROVIDER_API,
+        "could not read database " + target,
+        c -> Jdbc.databaseComment(c, target));
   }
 
   /** Whether {@code target} exists on the server. */
   public static boolean exists(DbUrl server, String target) {
-    try (Connection c = Jdbc.connect(admin(server, target))) {
-      return Jdbc.databaseExists(c, target);
-    } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.PROVIDER_API,
-          "could not read database " + target + ": " + Jdbc.safe(e, server));
-    }
+    return admin(
+        server,
+        target,
+        ErrorCode.PROVIDER_API,
+        "could not read database " + target,
+        c -> Jdbc.databaseExists(c, target));
   }
 
   /** Drops {@code target} if it exists. */
   public static void drop(DbUrl server, String target) {
+    admin(
+        server,
+        target,
+        ErrorCode.PROVIDER_API,
+        "could not drop database " + target,
+        c -> {
+          Jdbc.dropDatabase(c, target);
+          return null;
+        });
+  }
+
+  /** A statement about {@code target}, run from another database of the server. */
+  @FunctionalInterface
+  private interface AdminWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private static <T> T admin(
+      DbUrl server, String target, ErrorCode code, String failure, AdminWork<T> work) {
     try (Connection c = Jdbc.connect(admin(server, target))) {
-      Jdbc.dropDatabase(c, target);
+      return work.run(c);
     } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.PROVIDER_API,
-          "could not drop database " + target + ": " + Jdbc.safe(e, server));
+      throw new DbRecoverException(code, failure + ": " + Jdbc.safe(e, server));
     }
   }
 

@@ -36,11 +36,6 @@ public final class RunAs {
     return new RunAs(userExists("postgres") ? "postgres" : "nobody");
   }
 
-  /** Whether the server runs as another user than this process (this process is root). */
-  public boolean switchesUser() {
-    return user != null;
-  }
-
   /**
    * Where a cluster meant for {@code dir} can live: {@code dir} itself when the server user can
    * traverse every parent directory; otherwise (root's home is 0700, say) a directory under the
