@@ -24,6 +24,11 @@ public record RecoveryPoint(
   /** What kind of recovery point this is; decides which method restores it. */
   public enum Kind {
     LOGICAL_BACKUP(Method.DUMP_RESTORE),
+    /**
+     * A physical base backup (pg_basebackup) of a cluster with WAL archiving; restoring it means
+     * replaying archived WAL from it to a target, so it is restored by point-in-time recovery.
+     */
+    BASE_BACKUP(Method.POINT_IN_TIME),
     SNAPSHOT(Method.SNAPSHOT_RESTORE),
     POINT_IN_TIME(Method.POINT_IN_TIME),
     BRANCH_POINT(Method.BRANCH_RESTORE);
@@ -38,6 +43,8 @@ public record RecoveryPoint(
       return method;
     }
   }
+
+  private static final String LSN_PREFIX = "lsn:";
 
   public RecoveryPoint {
     Objects.requireNonNull(id, "id");
@@ -60,6 +67,33 @@ public record RecoveryPoint(
         null,
         null,
         null);
+  }
+
+  /**
+   * A point-in-time target given as a WAL position (PostgreSQL LSN such as {@code 0/16B3748})
+   * rather than a time. {@code resolvedAt} is when the operator asked; it orders the point among
+   * others and is not the time the LSN was written.
+   */
+  public static RecoveryPoint atLsn(String lsn, Instant resolvedAt) {
+    Objects.requireNonNull(lsn, "lsn");
+    return new RecoveryPoint(
+        "point_in_time@lsn:" + lsn,
+        Kind.POINT_IN_TIME,
+        resolvedAt,
+        null,
+        false,
+        0,
+        null,
+        null,
+        null,
+        LSN_PREFIX + lsn);
+  }
+
+  /** For a point-in-time target given as an LSN ({@link #atLsn}): the LSN. */
+  public Optional<String> targetLsn() {
+    return kind == Kind.POINT_IN_TIME && location != null && location.startsWith(LSN_PREFIX)
+        ? Optional.of(location.substring(LSN_PREFIX.length()))
+        : Optional.empty();
   }
 
   public Optional<String> labelOpt() {

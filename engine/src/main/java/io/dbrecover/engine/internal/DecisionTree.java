@@ -447,6 +447,8 @@ public final class DecisionTree {
           return "snapshot";
         case POINT_IN_TIME:
           return "point in time";
+        case BASE_BACKUP:
+          return "base backup";
         default:
           return "branch point";
       }

@@ -7,8 +7,16 @@ package io.dbrecover.engine.spi;
  * @param safety a safety copy taken by a recovery run (kept longer by retention)
  * @param runId the run that asked for it (null: an operator's backup); retried safety backups of
  *     the same run find the first one by this id
+ * @param physical a physical base backup (pg_basebackup) for point-in-time recovery instead of a
+ *     logical one; only providers that offer {@link io.dbrecover.engine.api.Method#POINT_IN_TIME}
+ *     themselves (self-hosted PostgreSQL) take them
  */
-public record BackupRequest(String label, boolean safety, String runId) {
+public record BackupRequest(String label, boolean safety, String runId, boolean physical) {
+  /** A logical backup (pg_dump or the provider's snapshot). */
+  public BackupRequest(String label, boolean safety, String runId) {
+    this(label, safety, runId, false);
+  }
+
   public BackupRequest {
     if (label != null && !label.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw new io.dbrecover.engine.api.ConfigurationException(

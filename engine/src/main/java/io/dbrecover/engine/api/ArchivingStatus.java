@@ -1,0 +1,56 @@
+package io.dbrecover.engine.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Continuous WAL archiving of a self-managed cluster, as {@code pitr status} shows it: the server
+ * settings, what {@code pg_stat_archiver} and the archive directory say, and the resulting window.
+ *
+ * @param walLevel the server's {@code wal_level}
+ * @param archiveMode the server's {@code archive_mode}
+ * @param archiveCommand the server's {@code archive_command} (never contains a secret)
+ * @param archiveDir the WAL archive directory dbrecover uses for this environment
+ * @param archivedCount {@code pg_stat_archiver.archived_count}
+ * @param lastArchivedWal the newest archived segment (null: none yet)
+ * @param lastArchivedAt when it was archived (null: none yet)
+ * @param failedCount {@code pg_stat_archiver.failed_count}
+ * @param lastFailedWal the segment of the newest failure (null: none)
+ * @param lastFailedAt when it failed (null: none)
+ * @param baseBackups how many base backups the store holds for this environment
+ * @param window the times a point-in-time restore can reach (null: none yet)
+ * @param problems what keeps point-in-time recovery from working, each with the next step; empty
+ *     when healthy
+ * @param pendingRestart settings were changed that take effect only after a server restart
+ */
+public record ArchivingStatus(
+    String walLevel,
+    String archiveMode,
+    String archiveCommand,
+    String archiveDir,
+    long archivedCount,
+    String lastArchivedWal,
+    Instant lastArchivedAt,
+    long failedCount,
+    String lastFailedWal,
+    Instant lastFailedAt,
+    int baseBackups,
+    RestoreWindow window,
+    List<String> problems,
+    boolean pendingRestart) {
+  public ArchivingStatus {
+    Objects.requireNonNull(problems, "problems");
+    problems = List.copyOf(problems);
+  }
+
+  /** Archiving works and a window exists: point-in-time restore can be offered. */
+  public boolean healthy() {
+    return problems.isEmpty() && window != null;
+  }
+
+  public Optional<RestoreWindow> windowOpt() {
+    return Optional.ofNullable(window);
+  }
+}
