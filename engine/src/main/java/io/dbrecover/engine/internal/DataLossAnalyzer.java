@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +41,17 @@ public final class DataLossAnalyzer {
 
   /** Compares every user table of {@code current} with {@code recovered}. */
   public DataLossReport compare(DbUrl current, DbUrl recovered) {
+    return compare(current, recovered, null, null);
+  }
+
+  /**
+   * Compares every user table of {@code current} with {@code recovered}, reusing side reads made
+   * earlier ({@link #read}) where they cover the columns both sides share; null: read now. A reused
+   * live side is as of its own read, which may be earlier than this call (e.g. taken while the
+   * restore ran).
+   */
+  public DataLossReport compare(
+      DbUrl current, DbUrl recovered, SideRead currentRead, SideRead recoveredRead) {
     ExecutorService pool =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -49,7 +61,7 @@ public final class DataLossAnalyzer {
             });
     try (Connection cur = open(current);
         Connection rec = open(recovered)) {
-      return compare(cur, rec, pool);
+      return compare(cur, rec, currentRead, recoveredRead, pool);
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.CONFIGURATION,
@@ -63,6 +75,74 @@ public final class DataLossAnalyzer {
           e);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Reads one side on its own, in one repeatable-read transaction: every table's shape, row count
+   * and (for tables with a primary key) sum of row hashes over all its columns. The result can be
+   * given to {@link #compare(DbUrl, DbUrl, SideRead, SideRead)} later.
+   */
+  public SideRead read(DbUrl url) {
+    try (Connection c = open(url)) {
+      return read(c);
+    } catch (SQLException e) {
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION,
+          "could not read the tables of "
+              + url.redacted()
+              + ": "
+              + e.getMessage()
+              + "; check that the user may read every table",
+          e);
+    }
+  }
+
+  /**
+   * {@link #read(DbUrl)} on an open connection the caller owns, in its current transaction (the
+   * session settings this comparison needs are set in that transaction; a rollback undoes them).
+   */
+  public SideRead read(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(SESSION_SETTINGS.replace("set ", "set local "));
+    }
+    Map<String, TableShape> shapes = TableShape.load(c);
+    Map<String, Summary> summaries = new TreeMap<>();
+    try (Statement st = c.createStatement()) {
+      for (TableShape t : shapes.values()) {
+        Plan own = Plan.of(t, t);
+        summaries.put(t.name(), own.keyed() ? keyedSummary(c, st, own) : countOnly(st, own));
+      }
+    }
+    return new SideRead(shapes, summaries);
+  }
+
+  /**
+   * One database's tables as read by {@link #read}: shapes and per-table summaries.
+   *
+   * <p>{@link #rowCounts()} gives the exact row count of every table, so a verification can use the
+   * same pass.
+   */
+  public static final class SideRead {
+    private final Map<String, TableShape> shapes;
+    private final Map<String, Summary> summaries;
+
+    private SideRead(Map<String, TableShape> shapes, Map<String, Summary> summaries) {
+      this.shapes = Map.copyOf(shapes);
+      this.summaries = Map.copyOf(summaries);
+    }
+
+    /** Exact row count of every user table, by qualified name. */
+    public Map<String, Long> rowCounts() {
+      Map<String, Long> counts = new TreeMap<>();
+      summaries.forEach((name, s) -> counts.put(name, s.rows()));
+      return counts;
+    }
+
+    /** The summary of a table if it was made over exactly {@code p}'s columns the same way. */
+    private Summary reusable(Plan p) {
+      Summary s = summaries.get(p.name());
+      return s != null && s.columns().equals(p.keyed() ? p.columns() : List.of()) ? s : null;
     }
   }
 
@@ -83,16 +163,23 @@ public final class DataLossAnalyzer {
     return new DataLossReport(true, tables);
   }
 
-  private static DataLossReport compare(Connection cur, Connection rec, ExecutorService pool)
+  private static DataLossReport compare(
+      Connection cur, Connection rec, SideRead curRead, SideRead recRead, ExecutorService pool)
       throws SQLException {
     Sides<Map<String, TableShape>> shapes =
-        Sides.run(pool, () -> TableShape.load(cur), () -> TableShape.load(rec));
+        Sides.run(
+            pool,
+            () -> curRead != null ? curRead.shapes : TableShape.load(cur),
+            () -> recRead != null ? recRead.shapes : TableShape.load(rec));
     List<Plan> plans = new ArrayList<>();
     for (String name : union(shapes.current().keySet(), shapes.recovered().keySet())) {
       plans.add(Plan.of(shapes.current().get(name), shapes.recovered().get(name)));
     }
     Sides<List<Summary>> summaries =
-        Sides.run(pool, () -> summarize(cur, plans, true), () -> summarize(rec, plans, false));
+        Sides.run(
+            pool,
+            () -> summarize(cur, plans, true, curRead),
+            () -> summarize(rec, plans, false, recRead));
     List<Table> tables = new ArrayList<>();
     for (int i = 0; i < plans.size(); i++) {
       Plan p = plans.get(i);
@@ -100,7 +187,15 @@ public final class DataLossAnalyzer {
       Summary b = summaries.recovered().get(i);
       if (p.keyed() && !a.equals(b)) {
         KeyedDiff.Result r = new KeyedDiff(p.sqlName(), p.key(), p.columns()).run(cur, rec, pool);
-        tables.add(new Table(p.name(), true, a.rows(), b.rows(), r.lost(), r.changed(), r.added()));
+        tables.add(
+            new Table(
+                p.name(),
+                true,
+                r.currentRows(),
+                r.recoveredRows(),
+                r.lost(),
+                r.changed(),
+                r.added()));
       } else if (p.keyed()) {
         tables.add(new Table(p.name(), true, a.rows(), b.rows(), 0, 0, 0));
       } else {
@@ -110,8 +205,8 @@ public final class DataLossAnalyzer {
     return new DataLossReport(false, tables);
   }
 
-  private static List<Summary> summarize(Connection c, List<Plan> plans, boolean current)
-      throws SQLException {
+  private static List<Summary> summarize(
+      Connection c, List<Plan> plans, boolean current, SideRead earlier) throws SQLException {
     List<Summary> out = new ArrayList<>();
     try (Statement st = c.createStatement()) {
       for (Plan p : plans) {
@@ -119,10 +214,12 @@ public final class DataLossAnalyzer {
           out.add(Summary.ABSENT);
           continue;
         }
-        out.add(
-            p.keyed()
-                ? keyedSummary(c, st, p)
-                : count(st, "select count(*), null from " + p.sqlName()));
+        Summary reused = earlier == null ? null : earlier.reusable(p);
+        if (reused != null) {
+          out.add(reused);
+        } else {
+          out.add(p.keyed() ? keyedSummary(c, st, p) : countOnly(st, p));
+        }
       }
     }
     return out;
@@ -132,20 +229,25 @@ public final class DataLossAnalyzer {
   private static Summary keyedSummary(Connection c, Statement st, Plan p) throws SQLException {
     Savepoint before = c.setSavepoint();
     try {
-      Summary s = count(st, KeyedDiff.summarySql(p.sqlName(), p.columns()));
+      Summary s = query(st, KeyedDiff.summarySql(p.sqlName(), p.columns()), p.columns(), true);
       c.releaseSavepoint(before);
       return s;
     } catch (SQLException e) {
       // e.g. "could not identify a hash function for type json", or a server before 14
       c.rollback(before);
-      return count(st, KeyedDiff.textSummarySql(p.sqlName(), p.columns()));
+      return query(st, KeyedDiff.textSummarySql(p.sqlName(), p.columns()), p.columns(), false);
     }
   }
 
-  private static Summary count(Statement st, String sql) throws SQLException {
+  private static Summary countOnly(Statement st, Plan p) throws SQLException {
+    return query(st, "select count(*), null from " + p.sqlName(), List.of(), false);
+  }
+
+  private static Summary query(Statement st, String sql, List<String> columns, boolean typeHash)
+      throws SQLException {
     try (ResultSet rs = st.executeQuery(sql)) {
       rs.next();
-      return new Summary(rs.getLong(1), rs.getBigDecimal(2));
+      return new Summary(rs.getLong(1), rs.getBigDecimal(2), columns, typeHash);
     }
   }
 
@@ -177,9 +279,16 @@ public final class DataLossAnalyzer {
     return all;
   }
 
-  /** Count and row-hash sum of one side; rows -1 when the table is absent. */
-  private record Summary(long rows, BigDecimal hashSum) {
-    static final Summary ABSENT = new Summary(-1, null);
+  /**
+   * Count and row-hash sum of one side over {@code columns} (empty: count only), hashed by type
+   * ({@code typeHash}) or by text; rows -1 when the table is absent.
+   */
+  private record Summary(long rows, BigDecimal hashSum, List<String> columns, boolean typeHash) {
+    static final Summary ABSENT = new Summary(-1, null, List.of(), false);
+
+    Summary {
+      columns = List.copyOf(columns);
+    }
   }
 
   /** How one table is compared: keyed when both sides have the same primary key. */

@@ -24,8 +24,11 @@ final class KeyedDiff {
   static final int BUCKETS = 4096;
   private static final int FETCH_SIZE = 10_000;
 
-  /** What the comparison found; counts of rows by key. */
-  record Result(long lost, long changed, long added) {}
+  /**
+   * What the comparison found: counts of rows by key, and each side's row count as read by this
+   * comparison (which may be later than an earlier summary of the same table).
+   */
+  record Result(long lost, long changed, long added, long currentRows, long recoveredRows) {}
 
   private record Bucket(long rows, BigDecimal hashSum) {}
 
@@ -80,8 +83,10 @@ final class KeyedDiff {
         differing.add(b);
       }
     }
+    long currentRows = rows(buckets.current());
+    long recoveredRows = rows(buckets.recovered());
     if (differing.isEmpty()) {
-      return new Result(0, 0, 0);
+      return new Result(0, 0, 0, currentRows, recoveredRows);
     }
     Integer[] wanted = differing.toArray(new Integer[0]);
     Sides<PreparedStatement> rows =
@@ -90,8 +95,13 @@ final class KeyedDiff {
         PreparedStatement b = rows.recovered();
         ResultSet left = a.getResultSet();
         ResultSet right = b.getResultSet()) {
-      return merge(new Cursor(left), new Cursor(right));
+      Result r = merge(new Cursor(left), new Cursor(right));
+      return new Result(r.lost(), r.changed(), r.added(), currentRows, recoveredRows);
     }
+  }
+
+  private static long rows(Map<Integer, Bucket> buckets) {
+    return buckets.values().stream().mapToLong(Bucket::rows).sum();
   }
 
   private Map<Integer, Bucket> buckets(Connection c) throws SQLException {
@@ -155,7 +165,7 @@ final class KeyedDiff {
       }
       added += recovered.size();
     }
-    return new Result(lost, changed, added);
+    return new Result(lost, changed, added, -1, -1);
   }
 
   /** A forward-only view of a row stream ordered by bucket. */

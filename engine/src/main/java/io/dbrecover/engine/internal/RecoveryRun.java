@@ -31,6 +31,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Carries out one recovery run step by step from its journal. Each step is idempotent: a run that
@@ -45,6 +48,15 @@ public final class RecoveryRun {
   private final RunHeader header;
   private final Map<Step, Journal.Entry> last = new EnumMap<>(Step.class);
   private DbUrl restoredUrl;
+
+  /**
+   * The live side of the data-loss comparison, read while the restore runs. Held in memory only: a
+   * resumed run in another process reads it again at the data-loss step.
+   */
+  private CompletableFuture<DataLossAnalyzer.SideRead> liveRead;
+
+  /** The restored side, read by the same pass that counts its rows for verification. */
+  private DataLossAnalyzer.SideRead restoredRead;
 
   private RecoveryRun(RunContext ctx, Journal journal, RunHeader header) {
     this.ctx = ctx;
@@ -290,6 +302,7 @@ public final class RecoveryRun {
   }
 
   private StepResult restore(Interaction io, boolean start) {
+    readLiveSideMeanwhile();
     ProviderContext pc =
         ctx.providerContext(originalUrl(), m -> io.progress(Step.START_RESTORE, m));
     RestoreRequest request = restoreRequest();
@@ -319,9 +332,33 @@ public final class RecoveryRun {
     return StepResult.done(data);
   }
 
+  /**
+   * Starts reading the live database for the data-loss report on a background thread, so that the
+   * read overlaps the restore instead of following it.
+   */
+  private void readLiveSideMeanwhile() {
+    if (liveRead != null) {
+      return;
+    }
+    DbUrl original = originalUrl();
+    liveRead =
+        CompletableFuture.supplyAsync(
+            () -> new DataLossAnalyzer().read(original),
+            r -> {
+              Thread t = new Thread(r, "dbrecover-live-read");
+              t.setDaemon(true);
+              t.start();
+            });
+  }
+
   private StepResult verifyRestored() {
+    DataLossAnalyzer analyzer = new DataLossAnalyzer();
     Verification v =
-        new Verifier()
+        new Verifier(
+                c -> {
+                  restoredRead = analyzer.read(c);
+                  return restoredRead.rowCounts();
+                })
             .verify(
                 "restored database " + restoreRequest().targetName(),
                 restoredUrl(),
@@ -339,7 +376,16 @@ public final class RecoveryRun {
   }
 
   private StepResult dataLoss() {
-    DataLossReport report = new DataLossAnalyzer().compare(originalUrl(), restoredUrl());
+    DataLossAnalyzer.SideRead live = null;
+    if (liveRead != null) {
+      try {
+        live = liveRead.join();
+      } catch (CompletionException | CancellationException e) {
+        live = null; // read again below, with the error surfacing there if it persists
+      }
+    }
+    DataLossReport report =
+        new DataLossAnalyzer().compare(originalUrl(), restoredUrl(), live, restoredRead);
     return StepResult.done(Json.mapper().valueToTree(report));
   }
 
@@ -512,7 +558,11 @@ public final class RecoveryRun {
     List<EnvironmentConfig.SmokeQuery> smoke = new ArrayList<>(ctx.environment().smokeQueries());
     smoke.addAll(header.options().extraSmokeQueries());
     return new Verifier.Expectations(
-        p.migrationState(), p.schemaFingerprint(), rowCounts ? p.rowCounts() : null, smoke);
+        p.migrationState(),
+        p.schemaFingerprint(),
+        // a point without recorded counts (a point in time) has nothing to compare them with
+        rowCounts && !p.rowCounts().isEmpty() ? p.rowCounts() : null,
+        smoke);
   }
 
   private static String describe(Verification v) {
