@@ -18,8 +18,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Works out what switching from the current database to a recovered one would lose, table by table.
@@ -103,6 +105,14 @@ public final class DataLossAnalyzer {
    * session settings this comparison needs are set in that transaction; a rollback undoes them).
    */
   public SideRead read(Connection c) throws SQLException {
+    return read(c, Map.of());
+  }
+
+  /**
+   * {@link #read(Connection)}, taking the tables {@code earlier} has already read (e.g. by {@link
+   * TableReads} while a restore ran) from there instead of scanning them again.
+   */
+  SideRead read(Connection c, Map<String, Summary> earlier) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(SESSION_SETTINGS.replace("set ", "set local "));
     }
@@ -111,10 +121,114 @@ public final class DataLossAnalyzer {
     try (Statement st = c.createStatement()) {
       for (TableShape t : shapes.values()) {
         Plan own = Plan.of(t, t);
-        summaries.put(t.name(), own.keyed() ? keyedSummary(c, st, own) : countOnly(st, own));
+        Summary known = reusable(earlier.get(t.name()), own);
+        summaries.put(
+            t.name(),
+            known != null ? known : own.keyed() ? keyedSummary(c, st, own) : countOnly(st, own));
       }
     }
     return new SideRead(shapes, summaries);
+  }
+
+  /**
+   * {@code s} if it serves {@code p}: made over exactly {@code p}'s columns for a keyed table; any
+   * count for a table compared by count. Null otherwise.
+   */
+  private static Summary reusable(Summary s, Plan p) {
+    if (s == null || s.rows() < 0) {
+      return null;
+    }
+    if (!p.keyed()) {
+      return new Summary(s.rows(), null, List.of(), false);
+    }
+    return s.columns().equals(p.columns()) ? s : null;
+  }
+
+  /**
+   * Reads the tables of a database while a restore fills it, each as soon as the restore reports
+   * its rows complete, on one background thread and one connection (a new snapshot per table). A
+   * table that could not be read is simply read again afterwards by {@link #read(Connection, Map)}.
+   */
+  static final class TableReads implements AutoCloseable {
+    private final ExecutorService worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "dbrecover-restored-read");
+              t.setDaemon(true);
+              return t;
+            });
+    private final Map<String, Summary> done = new ConcurrentHashMap<>();
+    private DbUrl url;
+    // used by the worker thread only, until finish() or close()
+    private Connection connection;
+    private Map<String, TableShape> shapes = Map.of();
+
+    /** The rows of {@code table} in {@code restored} are complete: read it when the worker can. */
+    synchronized void tableLoaded(DbUrl restored, String table) {
+      if (url == null) {
+        url = restored;
+      }
+      if (url.equals(restored) && !worker.isShutdown()) {
+        worker.execute(() -> readOne(table));
+      }
+    }
+
+    private void readOne(String table) {
+      try {
+        if (connection == null) {
+          connection = open(url);
+        }
+        if (!shapes.containsKey(table)) {
+          shapes = TableShape.load(connection);
+        }
+        TableShape t = shapes.get(table);
+        if (t != null) {
+          try (Statement st = connection.createStatement()) {
+            done.put(table, keyedSummary(connection, st, Plan.hashed(t)));
+          }
+        }
+        connection.rollback(); // the next table is read in a new snapshot
+      } catch (SQLException | RuntimeException e) {
+        closeConnection(); // read again after the restore
+      }
+    }
+
+    /** Waits for the reads under way, closes the connection and returns what was read. */
+    synchronized Map<String, Summary> finish() {
+      worker.shutdown();
+      try {
+        if (!worker.awaitTermination(1, TimeUnit.HOURS)) {
+          worker.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        worker.shutdownNow();
+      }
+      closeConnection();
+      return Map.copyOf(done);
+    }
+
+    @Override
+    public synchronized void close() {
+      worker.shutdownNow();
+      try {
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      closeConnection();
+    }
+
+    private void closeConnection() {
+      if (connection != null) {
+        try {
+          connection.close();
+        } catch (SQLException ignored) {
+          // nothing is left to read on it
+        }
+        connection = null;
+      }
+    }
   }
 
   /**
@@ -139,10 +253,9 @@ public final class DataLossAnalyzer {
       return counts;
     }
 
-    /** The summary of a table if it was made over exactly {@code p}'s columns the same way. */
+    /** The summary of a table if it serves {@code p} (see {@link DataLossAnalyzer#reusable}). */
     private Summary reusable(Plan p) {
-      Summary s = summaries.get(p.name());
-      return s != null && s.columns().equals(p.keyed() ? p.columns() : List.of()) ? s : null;
+      return DataLossAnalyzer.reusable(summaries.get(p.name()), p);
     }
   }
 
@@ -283,7 +396,7 @@ public final class DataLossAnalyzer {
    * Count and row-hash sum of one side over {@code columns} (empty: count only), hashed by type
    * ({@code typeHash}) or by text; rows -1 when the table is absent.
    */
-  private record Summary(long rows, BigDecimal hashSum, List<String> columns, boolean typeHash) {
+  record Summary(long rows, BigDecimal hashSum, List<String> columns, boolean typeHash) {
     static final Summary ABSENT = new Summary(-1, null, List.of(), false);
 
     Summary {
@@ -311,6 +424,11 @@ public final class DataLossAnalyzer {
           !current.primaryKey().isEmpty() && current.primaryKey().equals(recovered.primaryKey());
       return new Plan(
           any.name(), any.sqlName(), true, true, keyed ? current.primaryKey() : List.of(), common);
+    }
+
+    /** Hashes every column of one table, whatever its key (for a read before keys exist). */
+    static Plan hashed(TableShape t) {
+      return new Plan(t.name(), t.sqlName(), true, true, List.of("*"), t.columns());
     }
 
     boolean keyed() {

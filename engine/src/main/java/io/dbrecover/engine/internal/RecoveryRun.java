@@ -19,6 +19,7 @@ import io.dbrecover.engine.api.Summaries;
 import io.dbrecover.engine.api.Verification;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
@@ -54,6 +55,9 @@ public final class RecoveryRun {
    * resumed run in another process reads it again at the data-loss step.
    */
   private CompletableFuture<DataLossAnalyzer.SideRead> liveRead;
+
+  /** Tables of the restored database read while the restore ran (this process only). */
+  private DataLossAnalyzer.TableReads restoredTableReads;
 
   /** The restored side, read by the same pass that counts its rows for verification. */
   private DataLossAnalyzer.SideRead restoredRead;
@@ -303,11 +307,37 @@ public final class RecoveryRun {
 
   private StepResult restore(Interaction io, boolean start) {
     readLiveSideMeanwhile();
-    ProviderContext pc =
-        ctx.providerContext(originalUrl(), m -> io.progress(Step.START_RESTORE, m));
+    if (restoredTableReads == null) {
+      restoredTableReads = new DataLossAnalyzer.TableReads();
+    }
+    DataLossAnalyzer.TableReads reads = restoredTableReads;
+    Progress progress =
+        new Progress() {
+          @Override
+          public void update(String message) {
+            io.progress(Step.START_RESTORE, message);
+          }
+
+          @Override
+          public void tableLoaded(DbUrl restored, String table) {
+            reads.tableLoaded(restored, table);
+          }
+        };
+    ProviderContext pc = ctx.providerContext(originalUrl(), progress);
     RestoreRequest request = restoreRequest();
-    RestoreStatus status =
-        start ? ctx.provider().startRestore(pc, request) : ctx.provider().pollRestore(pc, request);
+    RestoreStatus status;
+    try {
+      status =
+          start
+              ? ctx.provider().startRestore(pc, request)
+              : ctx.provider().pollRestore(pc, request);
+    } catch (RuntimeException e) {
+      reads.close(); // let go of the half-restored database
+      throw e;
+    }
+    if (status instanceof RestoreStatus.Failed) {
+      reads.close();
+    }
     if (status instanceof RestoreStatus.Failed) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,
@@ -353,10 +383,13 @@ public final class RecoveryRun {
 
   private StepResult verifyRestored() {
     DataLossAnalyzer analyzer = new DataLossAnalyzer();
+    // Closes the connection the reads used: an in-place swap renames this database later.
+    Map<String, DataLossAnalyzer.Summary> readDuringRestore =
+        restoredTableReads == null ? Map.of() : restoredTableReads.finish();
     Verification v =
         new Verifier(
                 c -> {
-                  restoredRead = analyzer.read(c);
+                  restoredRead = analyzer.read(c, readDuringRestore);
                   return restoredRead.rowCounts();
                 })
             .verify(

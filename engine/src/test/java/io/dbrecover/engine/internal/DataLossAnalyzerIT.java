@@ -10,6 +10,10 @@ import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DataLossReport.Table;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.Secret;
+import io.dbrecover.engine.spi.DatabaseInspector;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -208,6 +212,47 @@ class DataLossAnalyzerIT {
             java.util.Map.entry("public.events", 100L),
             java.util.Map.entry("public.memberships", 1000L),
             java.util.Map.entry("public.users", 5000L));
+  }
+
+  @Test
+  void read_withTablesReadDuringRestore_reusesThoseAndReadsTheRestNow() throws Exception {
+    DataLossAnalyzer.TableReads reads = new DataLossAnalyzer.TableReads();
+    reads.tableLoaded(recovered, "public.users");
+    reads.tableLoaded(recovered, "public.no_such_table");
+    Map<String, DataLossAnalyzer.Summary> during = reads.finish();
+    assertThat(during).containsOnlyKeys("public.users");
+    // changed after the reads: users must come from the earlier read, events from now
+    sql(recovered, "insert into users values (9001, 'late'); insert into events values ('late')");
+
+    try (Connection c = DatabaseInspector.connect(recovered)) {
+      c.setAutoCommit(false);
+      assertThat(analyzer.read(c, during).rowCounts())
+          .containsEntry("public.users", 5000L)
+          .containsEntry("public.events", 101L)
+          .containsEntry("public.memberships", 1000L);
+    }
+  }
+
+  @Test
+  void compare_withRecoveredSideReadDuringRestore_givesTheSameReportAsReadingNow()
+      throws Exception {
+    sql(
+        current,
+        "delete from users where id between 1 and 4;"
+            + "update memberships set role = 'owner' where user_id <= 2;"
+            + "insert into events values ('late')");
+    DataLossAnalyzer.TableReads reads = new DataLossAnalyzer.TableReads();
+    for (String t : List.of("public.users", "public.memberships", "public.events")) {
+      reads.tableLoaded(recovered, t);
+    }
+    DataLossAnalyzer.SideRead recoveredRead;
+    try (Connection c = DatabaseInspector.connect(recovered)) {
+      c.setAutoCommit(false);
+      recoveredRead = analyzer.read(c, reads.finish());
+    }
+
+    assertThat(analyzer.compare(current, recovered, null, recoveredRead))
+        .isEqualTo(analyzer.compare(current, recovered));
   }
 
   @Test

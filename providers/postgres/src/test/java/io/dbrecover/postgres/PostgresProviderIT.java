@@ -11,6 +11,7 @@ import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
@@ -27,6 +28,7 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,39 @@ class PostgresProviderIT {
     assertThat(rowCounts(restored)).isEqualTo(backup.rowCounts());
     assertThat(fingerprint(restored)).isEqualTo(backup.schemaFingerprint());
     assertThat(SampleSchema.rowCounts(db)).containsEntry("public.orders", 0L);
+  }
+
+  @Test
+  void startRestore_withParallelJobs_tellsEachTableAsItsRowsAreComplete() throws Exception {
+    List<String> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Map<String, Long>> countsWhenLoaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Progress progress =
+        new Progress() {
+          @Override
+          public void update(String message) {}
+
+          @Override
+          public void tableLoaded(DbUrl restored, String table) {
+            loaded.add(restored.database() + " " + table);
+            try {
+              countsWhenLoaded.add(Map.of(table, rowCounts(restored).get(table)));
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        };
+    ProviderContext withProgress =
+        new ProviderContext(ctx.environment(), ctx.liveUrl(), ctx.stateDir(), CLOCK, progress);
+
+    provider.startRestore(withProgress, sideBySide("r11"));
+
+    assertThat(loaded)
+        .containsExactlyInAnyOrderElementsOf(
+            backup.rowCounts().keySet().stream().map(t -> db.database() + "_rb_r11 " + t).toList());
+    // when told, each table already holds all its rows
+    for (Map<String, Long> seen : countsWhenLoaded) {
+      seen.forEach((t, n) -> assertThat(n).as(t).isEqualTo(backup.rowCounts().get(t)));
+    }
   }
 
   @Test
@@ -135,6 +170,10 @@ class PostgresProviderIT {
     assertThatThrownBy(() -> provider.startRestore(ctx, sideBySide("r5")))
         .isInstanceOf(DbRecoverException.class)
         .hasMessageContaining("pg_restore")
+        .hasMessageContaining("error")
+        // the verbose progress lines of pg_restore are left out of the message
+        .hasMessageNotContaining("launching item")
+        .hasMessageNotContaining("processing data for table")
         .hasMessageNotContaining(password)
         .extracting(e -> ((DbRecoverException) e).code())
         .isEqualTo(ErrorCode.RESTORE_FAILED);

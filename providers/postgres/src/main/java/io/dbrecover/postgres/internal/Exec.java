@@ -2,15 +2,20 @@ package io.dbrecover.postgres.internal;
 
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.spi.Progress;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs a child process to completion. Output goes to temporary files, not pipes: {@code pg_ctl
@@ -21,6 +26,7 @@ public final class Exec {
   static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
   private static final int TAIL_CHARS = 4000;
+  private static final long LINE_POLL_MILLIS = 200;
 
   private Exec() {}
 
@@ -44,6 +50,20 @@ public final class Exec {
    */
   public static Result run(
       List<String> command, Map<String, String> extraEnv, Duration timeout, Progress progress) {
+    return run(command, extraEnv, timeout, progress, null);
+  }
+
+  /**
+   * As {@link #run(List, Map, Duration, Progress)}, also handing each complete line the process
+   * writes to stderr to {@code stderrLines} while it runs (null: none), within {@value
+   * #LINE_POLL_MILLIS} ms of its being written. The lines are raw: not redacted.
+   */
+  public static Result run(
+      List<String> command,
+      Map<String, String> extraEnv,
+      Duration timeout,
+      Progress progress,
+      Consumer<String> stderrLines) {
     Path out = null;
     Path err = null;
     try {
@@ -57,12 +77,25 @@ public final class Exec {
       Process p = pb.start();
       long started = System.nanoTime();
       String tool = Path.of(command.get(0)).getFileName().toString();
-      while (!p.waitFor(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS)) {
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        if (elapsed.compareTo(timeout) >= 0) {
+      LineFollower lines = stderrLines == null ? null : new LineFollower(err, stderrLines);
+      long wait = lines == null ? HEARTBEAT.toMillis() : LINE_POLL_MILLIS;
+      long nextHeartbeat = HEARTBEAT.toNanos();
+      while (!p.waitFor(wait, TimeUnit.MILLISECONDS)) {
+        long elapsedNanos = System.nanoTime() - started;
+        if (elapsedNanos >= timeout.toNanos()) {
           break;
         }
-        progress.update(tool + " still running (" + elapsed.toSeconds() + " s)");
+        if (lines != null) {
+          lines.poll();
+        }
+        if (elapsedNanos >= nextHeartbeat) {
+          progress.update(
+              tool + " still running (" + Duration.ofNanos(elapsedNanos).toSeconds() + " s)");
+          nextHeartbeat += HEARTBEAT.toNanos();
+        }
+      }
+      if (lines != null) {
+        lines.poll();
       }
       if (p.isAlive()) {
         p.destroyForcibly();
@@ -79,6 +112,45 @@ public final class Exec {
     } finally {
       deleteQuietly(out);
       deleteQuietly(err);
+    }
+  }
+
+  /** Hands on the complete lines appended to a file since the last poll. */
+  private static final class LineFollower {
+    private final Path file;
+    private final Consumer<String> sink;
+    private long position;
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+    LineFollower(Path file, Consumer<String> sink) {
+      this.file = file;
+      this.sink = sink;
+    }
+
+    void poll() throws IOException {
+      try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
+        if (ch.size() <= position) {
+          return;
+        }
+        ch.position(position);
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ch.size() - position, 1 << 20));
+        while (buf.hasRemaining() && ch.read(buf) > 0) {
+          // read what is there now
+        }
+        position += buf.position();
+        partial.write(buf.array(), 0, buf.position());
+      }
+      // Lines are cut at newline bytes, so a character split between two polls stays whole.
+      byte[] bytes = partial.toByteArray();
+      int start = 0;
+      for (int i = 0; i < bytes.length; i++) {
+        if (bytes[i] == '\n') {
+          sink.accept(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+          start = i + 1;
+        }
+      }
+      partial.reset();
+      partial.write(bytes, start, bytes.length - start);
     }
   }
 

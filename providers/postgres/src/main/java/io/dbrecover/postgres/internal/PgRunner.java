@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs pg_dump and pg_restore against a {@link DbUrl}. The password goes to the child's {@code
@@ -47,19 +49,69 @@ public final class PgRunner {
 
   /**
    * {@code pg_restore -j N --exit-on-error} of {@code dump} into the database of {@code target}.
+   * Runs it verbose to tell {@link Progress#tableLoaded} as each table's rows are complete; the
+   * result's stderr keeps only errors, warnings and their details.
    */
   public static Exec.Result restore(
       PgTools.Installation tools, DbUrl target, Path dump, int jobs, Progress progress) {
+    Map<Integer, String> tables = tableData(tools, dump);
     List<String> cmd = new ArrayList<>();
     cmd.add(tools.pgRestore().toString());
-    cmd.addAll(List.of("-j", Integer.toString(jobs), "--exit-on-error", "--no-password"));
+    cmd.addAll(List.of("-v", "-j", Integer.toString(jobs), "--exit-on-error", "--no-password"));
     cmd.addAll(connection(target));
     cmd.add(dump.toString());
     Map<String, String> env = env(target);
     env.put(
         "PGOPTIONS",
         (System.getenv().getOrDefault("PGOPTIONS", "") + " " + RESTORE_SETTINGS).strip());
-    return scrubbed(Exec.run(cmd, env, TIMEOUT, progress), target);
+    StringBuilder problems = new StringBuilder();
+    Exec.Result r =
+        Exec.run(
+            cmd,
+            env,
+            TIMEOUT,
+            progress,
+            line -> {
+              Matcher finished = FINISHED_TABLE_DATA.matcher(line);
+              if (finished.matches()) {
+                String table = tables.get(Integer.parseInt(finished.group(1)));
+                if (table != null) {
+                  progress.tableLoaded(target, table);
+                }
+              } else if (!INFO_LINE.matcher(line).lookingAt()) {
+                problems.append(line).append('\n');
+              }
+            });
+    return scrubbed(
+        new Exec.Result(r.exitCode(), r.stdout(), Exec.tail(problems.toString())), target);
+  }
+
+  // "pg_restore: finished item 3358 TABLE DATA accounts", printed by -v with -j 2 or more
+  private static final Pattern FINISHED_TABLE_DATA =
+      Pattern.compile("pg_restore: finished item (\\d+) TABLE DATA .*");
+  // informational (verbose) lines; errors, warnings, details and hints are kept
+  private static final Pattern INFO_LINE =
+      Pattern.compile("pg_restore: (?!error:|warning:|detail:|hint:|fatal:)");
+  // "3358; 0 16391 TABLE DATA public accounts owner" in pg_restore --list
+  private static final Pattern LIST_TABLE_DATA =
+      Pattern.compile("(\\d+); \\d+ \\d+ TABLE DATA (\\S+) (\\S+) \\S+");
+
+  /**
+   * The archive's table data items by dump id, as {@code schema.table}. Names with spaces are
+   * ambiguous in the listing and left out (those tables are read after the restore instead).
+   */
+  private static Map<Integer, String> tableData(PgTools.Installation tools, Path dump) {
+    Map<Integer, String> tables = new HashMap<>();
+    Exec.Result list = list(tools, dump);
+    if (list.ok()) {
+      for (String line : list.stdout().split("\n")) {
+        Matcher m = LIST_TABLE_DATA.matcher(line);
+        if (m.matches()) {
+          tables.put(Integer.parseInt(m.group(1)), m.group(2) + "." + m.group(3));
+        }
+      }
+    }
+    return tables;
   }
 
   /** {@code pg_restore --list}: reads the archive's table of contents without a server. */
