@@ -273,6 +273,10 @@ final class PointInTimeRestore {
   /** The server's reason for stopping since the last start, if it gave one. */
   private Optional<String> failure() {
     List<String> lines = sinceLastStart();
+    if (lines.stream().anyMatch(l -> l.contains("shutdown request"))) {
+      // Stopped from outside (pg_ctl stop, a reboot): its FATALs are the shutdown's, not errors.
+      return Optional.empty();
+    }
     for (String l : lines) {
       if ((l.contains("FATAL:") || l.contains("PANIC:"))
           && CLIENT_FATALS.stream().noneMatch(l::contains)) {
