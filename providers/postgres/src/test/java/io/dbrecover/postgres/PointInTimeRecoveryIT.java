@@ -178,6 +178,20 @@ class PointInTimeRecoveryIT {
   }
 
   @Test
+  void restoreFilesAndMetadata_neverHoldThePassword() throws Exception {
+    String password = url.password().orElseThrow().reveal();
+    Path run = root.resolve("state").resolve("pitr").resolve("run-secret");
+    awaitDone(provider, new RestoreRequest("run-secret", base, "x", false));
+
+    assertThat(Files.readString(run.resolve("data/postgresql.auto.conf")))
+        .contains("restore_command")
+        .doesNotContain(password);
+    assertThat(Files.readString(run.resolve("server.log"))).doesNotContain(password);
+    assertThat(Files.readString(Path.of(base.location()).resolve("metadata.json")))
+        .doesNotContain(password);
+  }
+
+  @Test
   void startRestore_lsnBetweenTwoCommits_hasFirstNotSecond() throws Exception {
     insert(20, "first");
     String lsn = query(url, "select pg_current_wal_lsn()::text");
