@@ -69,6 +69,22 @@ public final class EmbeddedCluster {
     return dir;
   }
 
+  /** Who runs the server (and so must own its files). */
+  public RunAs runAs() {
+    return runAs;
+  }
+
+  /** The directory of the server binaries (postgres, pg_ctl), extracted on first use. */
+  public Path binDir() {
+    return EmbeddedBinaries.extract(dir.resolve("bin-" + EmbeddedBinaries.VERSION)).resolve("bin");
+  }
+
+  /** Stops the server if it runs and starts it again, so postmaster-level settings apply. */
+  public void restart() {
+    stop();
+    ensureRunning();
+  }
+
   /** Initialises the cluster on first use and starts it unless it already runs; idempotent. */
   public void ensureRunning() {
     DirectoryLock.withLock(

@@ -55,6 +55,12 @@ public final class PgTools {
       return binDir.resolve("pg_restore");
     }
 
+    /** Another program of this installation (pg_basebackup, pg_ctl, postgres), if present. */
+    public Optional<Path> tool(String name) {
+      Path p = binDir.resolve(name);
+      return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+    }
+
     /** Whether this pg_dump can dump a server of {@code serverVersionNum} (e.g. 150018). */
     public boolean canHandle(int serverVersionNum) {
       return majorKey(major) >= majorKey(majorOf(serverVersionNum));
@@ -135,6 +141,39 @@ public final class PgTools {
             + " (apt) or set PG_BINDIR to the bin directory of PostgreSQL "
             + server
             + " or newer");
+  }
+
+  /**
+   * The installation of exactly the server's major version that has {@code tool} (physical backups
+   * and server binaries must match the server's major version).
+   *
+   * @throws ConfigurationException naming what was found and what to install when none has
+   */
+  public Installation sameMajorWith(int serverVersionNum, String tool) {
+    int major = majorOf(serverVersionNum);
+    Optional<Installation> match =
+        installations.stream()
+            .filter(i -> i.major() == major && i.tool(tool).isPresent())
+            .findFirst();
+    if (match.isPresent()) {
+      return match.get();
+    }
+    String server = majorName(major);
+    throw new ConfigurationException(
+        "the database runs PostgreSQL "
+            + server
+            + ", which needs "
+            + tool
+            + " of the same major version; found "
+            + (installations.isEmpty()
+                ? "no PostgreSQL tools (searched " + String.join(", ", searched) + ")"
+                : installations.stream()
+                    .map(i -> i.version() + " (" + i.binDir() + ")")
+                    .collect(Collectors.joining(", ")))
+            + ". Install postgresql-"
+            + server
+            + " (apt) or set PG_BINDIR to the bin directory of PostgreSQL "
+            + server);
   }
 
   /** A version string as a version number: {@code 15.18} -> 150018, {@code 9.6.24} -> 90624. */

@@ -1,5 +1,6 @@
 package io.dbrecover.postgres;
 
+import io.dbrecover.engine.api.ArchivingStatus;
 import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
@@ -10,11 +11,14 @@ import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.ContinuousArchiving;
 import io.dbrecover.engine.spi.Provider;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.postgres.internal.BackupIds;
 import io.dbrecover.postgres.internal.DatabaseRestore;
+import io.dbrecover.postgres.internal.RunAs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +27,18 @@ import java.util.Optional;
 /**
  * The {@code postgres} provider: self-hosted PostgreSQL and the embedded default, with pg_dump
  * directory-format backups in the environment's backup store and pg_restore restores into a new
- * database on the live server (or in place). Restores block until done.
+ * database on the live server (or in place); these restores block until done.
+ *
+ * <p>Point-in-time recovery: WAL archiving into the environment's archive directory (database
+ * option {@code wal-archive}, default {@code <backup-store>/wal}), pg_basebackup base backups in
+ * the backup store, and restores that replay the archive from a copy of a base backup into a new
+ * cluster under {@code <state-dir>/pitr/<run-id>/}, started on a free port and left running
+ * (asynchronous: {@link #startRestore} returns Running, {@link #pollRestore} follows it).
  */
-public final class PostgresProvider implements Provider {
+public final class PostgresProvider implements Provider, ContinuousArchiving {
+  /** The database option naming the WAL archive directory. */
+  public static final String WAL_ARCHIVE_OPTION = "wal-archive";
+
   /** The config name. */
   public static final String NAME = "postgres";
 
@@ -70,31 +83,90 @@ public final class PostgresProvider implements Provider {
     return DbUrl.parse(db.url());
   }
 
+  /**
+   * pg_dump restore always; point-in-time restore with the window from the oldest base backup's end
+   * to the newest archived WAL when archiving is healthy, otherwise a note saying why not.
+   */
   @Override
   public Capabilities capabilities(ProviderContext ctx) {
-    return new Capabilities(
-        java.util.Set.of(Method.DUMP_RESTORE),
-        null,
-        java.util.Set.of("point-in-time restore needs WAL archiving, not yet supported"));
+    ArchivingStatus status;
+    try {
+      status = archivingStatus(ctx);
+    } catch (DbRecoverException e) {
+      return new Capabilities(
+          java.util.Set.of(Method.DUMP_RESTORE),
+          null,
+          java.util.Set.of(
+              "point-in-time restore: could not read the WAL archiving status: " + e.getMessage()));
+    }
+    if (status.healthy()) {
+      return new Capabilities(
+          java.util.Set.of(Method.DUMP_RESTORE, Method.POINT_IN_TIME),
+          status.window(),
+          java.util.Set.of());
+    }
+    String why =
+        "off".equals(status.archiveMode()) && !status.pendingRestart()
+            ? "point-in-time restore needs WAL archiving: run `dbrecover pitr enable "
+                + ctx.environment().name()
+                + "`"
+            : "point-in-time restore is not available: " + String.join("; ", status.problems());
+    return new Capabilities(java.util.Set.of(Method.DUMP_RESTORE), null, java.util.Set.of(why));
   }
 
   @Override
+  public ArchivingStatus archivingStatus(ProviderContext ctx) {
+    return archiving(ctx).status();
+  }
+
+  @Override
+  public ArchivingStatus enableArchiving(ProviderContext ctx, boolean apply) {
+    return archiving(ctx).enable(apply, managedCluster(ctx).orElse(null));
+  }
+
+  /** Logical and base backups, newest first. */
+  @Override
   public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
-    return store(ctx).list();
+    List<RecoveryPoint> all = new java.util.ArrayList<>(store(ctx).list());
+    all.addAll(baseStore(ctx).list());
+    all.sort(
+        java.util.Comparator.comparing(RecoveryPoint::takenAt)
+            .thenComparing(RecoveryPoint::id)
+            .reversed());
+    return all;
   }
 
   @Override
   public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
+    if (request.physical()) {
+      return baseStore(ctx).backup(ctx.liveUrl(), request, ctx.progress());
+    }
     return store(ctx).backup(ctx.liveUrl(), request, ctx.progress());
   }
 
   @Override
   public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
+    if (BackupIds.validBase(backupId)) {
+      BackupCheck check = baseStore(ctx).verify(backupId);
+      if (!deep) {
+        return check;
+      }
+      List<BackupCheck.Item> items = new java.util.ArrayList<>(check.checks());
+      items.add(
+          new BackupCheck.Item(
+              "restore",
+              true,
+              "skipped: a base backup is proven by a point-in-time restore from it"));
+      return new BackupCheck(backupId, items);
+    }
     return store(ctx).verify(backupId, deep, ctx.liveUrl());
   }
 
   @Override
   public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
+    if (pointInTime(request)) {
+      return pitr(ctx).start(ctx, request);
+    }
     LogicalBackupStore store = store(ctx);
     String backupId = backupId(request);
     if (marker(request)
@@ -124,6 +196,9 @@ public final class PostgresProvider implements Provider {
 
   @Override
   public RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request) {
+    if (pointInTime(request)) {
+      return pitr(ctx).poll(ctx, request);
+    }
     Optional<String> comment = DatabaseRestore.marker(ctx.liveUrl(), request.targetName());
     if (comment.isPresent() && comment.get().equals(marker(request))) {
       return done(ctx, request, "restored " + backupId(request));
@@ -139,6 +214,11 @@ public final class PostgresProvider implements Provider {
 
   @Override
   public void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName) {
+    if (pointInTime(restored)) {
+      throw new ConfigurationException(
+          "a point-in-time restore runs side by side as its own server and cannot replace the"
+              + " original in place; point DATABASE_URL at it instead (omit --in-place)");
+    }
     String marker = marker(restored);
     if (marker.equals(DatabaseRestore.marker(ctx.liveUrl(), originalName).orElse(""))) {
       return; // a retried call: the original already is the restored copy
@@ -157,8 +237,19 @@ public final class PostgresProvider implements Provider {
     DatabaseRestore.replace(ctx.liveUrl(), originalName, restored.targetName());
   }
 
+  /**
+   * Deletes a logical or base backup. Deleting a base backup also removes the archived WAL segments
+   * that only older base backups needed.
+   */
   @Override
   public boolean deleteBackup(ProviderContext ctx, String backupId) {
+    if (BackupIds.validBase(backupId)) {
+      boolean deleted = baseStore(ctx).delete(backupId);
+      if (deleted) {
+        WalRetention.prune(archiveDir(ctx), baseStore(ctx).metadata(), ctx.progress());
+      }
+      return deleted;
+    }
     return store(ctx).delete(backupId);
   }
 
@@ -166,6 +257,62 @@ public final class PostgresProvider implements Provider {
   public LogicalBackupStore store(ProviderContext ctx) {
     EnvironmentConfig e = ctx.environment();
     return new LogicalBackupStore(e.backupStore(), e.name(), tools(), ctx.clock(), e.jobs());
+  }
+
+  /** The base backups of an environment (in its backup store). */
+  public BaseBackupStore baseStore(ProviderContext ctx) {
+    EnvironmentConfig e = ctx.environment();
+    return new BaseBackupStore(e.backupStore(), e.name(), tools(), ctx.clock());
+  }
+
+  /**
+   * The WAL archive directory: the database option {@code wal-archive} (relative: to the backup
+   * store), else {@code <backup-store>/wal}; for the embedded default under root, a directory its
+   * server user can reach.
+   */
+  public Path archiveDir(ProviderContext ctx) {
+    EnvironmentConfig e = ctx.environment();
+    String configured = e.database().options().get(WAL_ARCHIVE_OPTION);
+    Path store = e.backupStore().toAbsolutePath().normalize();
+    if (configured != null && !configured.isBlank()) {
+      return store.resolve(configured).normalize();
+    }
+    Path dir = store.resolve("wal");
+    return e.database().embedded() ? RunAs.detect(env).reachable(dir) : dir;
+  }
+
+  private WalArchiving archiving(ProviderContext ctx) {
+    return new WalArchiving(
+        ctx.environment().name(), ctx.liveUrl(), archiveDir(ctx), baseStore(ctx));
+  }
+
+  private PitrRestores pitr(ProviderContext ctx) {
+    return new PitrRestores(
+        baseStore(ctx),
+        archiveDir(ctx),
+        ctx.environment().database().embedded()
+            ? Optional.of(EmbeddedCluster.at(ctx.stateDir().resolve("embedded"), env))
+            : Optional.empty(),
+        tools(),
+        RunAs.detect(env));
+  }
+
+  /** The embedded cluster, when the environment is the embedded default and it is the live one. */
+  private Optional<EmbeddedCluster> managedCluster(ProviderContext ctx) {
+    if (!ctx.environment().database().embedded()) {
+      return Optional.empty();
+    }
+    EmbeddedCluster cluster = EmbeddedCluster.at(ctx.stateDir().resolve("embedded"), env);
+    try {
+      return cluster.port() == ctx.liveUrl().port() ? Optional.of(cluster) : Optional.empty();
+    } catch (java.io.UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean pointInTime(RestoreRequest request) {
+    RecoveryPoint.Kind k = request.point().kind();
+    return k == RecoveryPoint.Kind.POINT_IN_TIME || k == RecoveryPoint.Kind.BASE_BACKUP;
   }
 
   private PgTools tools() {

@@ -1,0 +1,183 @@
+package io.dbrecover.postgres;
+
+import io.dbrecover.engine.api.BackupCheck;
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.postgres.internal.BaseBackupMetadata;
+import io.dbrecover.postgres.internal.EmbeddedBinaries;
+import io.dbrecover.postgres.internal.RunAs;
+import io.dbrecover.postgres.internal.Wal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Point-in-time restores of one environment: picks the base backup for a target, and maps a request
+ * to its {@link PointInTimeRestore} directory {@code <state-dir>/pitr/<run-id>}.
+ */
+final class PitrRestores {
+  private static final DateTimeFormatter TARGET_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
+
+  private final BaseBackupStore bases;
+  private final Path archiveDir;
+  private final Optional<EmbeddedCluster> embedded;
+  private final PgTools tools;
+  private final RunAs runAs;
+
+  /**
+   * @param embedded the embedded cluster whose binaries restore its backups (empty: the machine's
+   *     server binaries of the backup's major version)
+   */
+  PitrRestores(
+      BaseBackupStore bases,
+      Path archiveDir,
+      Optional<EmbeddedCluster> embedded,
+      PgTools tools,
+      RunAs runAs) {
+    this.bases = bases;
+    this.archiveDir = archiveDir;
+    this.embedded = embedded;
+    this.tools = tools;
+    this.runAs = runAs;
+  }
+
+  RestoreStatus start(ProviderContext ctx, RestoreRequest request) {
+    if (request.inPlace()) {
+      throw new ConfigurationException(
+          "a point-in-time restore runs side by side as its own server; omit --in-place");
+    }
+    Path dir = directory(ctx, request);
+    PointInTimeRestore earlier = new PointInTimeRestore(dir, runAs, Path.of("/"), ctx.clock());
+    if (earlier.prepared()) {
+      return poll(ctx, request);
+    }
+    BaseBackupMetadata base = choose(ctx, request.point());
+    BackupCheck.Item sums = bases.checksums(base.id());
+    if (!sums.passed()) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED,
+          "base backup "
+              + base.id()
+              + " failed its checksum check ("
+              + sums.detail()
+              + "); nothing was changed. Verify it with: dbrecover verify-backup "
+              + ctx.environment().name()
+              + " "
+              + base.id());
+    }
+    ctx.progress()
+        .update(
+            "restoring base backup "
+                + base.id()
+                + " and replaying WAL to "
+                + describe(request.point()));
+    return new PointInTimeRestore(dir, runAs, binDir(base.serverVersion()), ctx.clock())
+        .start(
+            bases.dataDir(base.id()),
+            WalArchiving.restoreCommand(archiveDir),
+            targetSettings(request.point()),
+            ctx.liveUrl(),
+            ctx.progress());
+  }
+
+  RestoreStatus poll(ProviderContext ctx, RestoreRequest request) {
+    Path dir = directory(ctx, request);
+    Path version = dir.resolve("data").resolve("PG_VERSION");
+    if (!Files.exists(version)) {
+      return new RestoreStatus.Failed(
+          "the point-in-time restore of run " + request.runId() + " has not started");
+    }
+    int server;
+    try {
+      server = PgTools.versionNum(Files.readString(version).strip());
+    } catch (IOException e) {
+      return new RestoreStatus.Failed("cannot read " + version + ": " + e.getMessage());
+    }
+    return new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock())
+        .poll(ctx.liveUrl(), ctx.progress());
+  }
+
+  /** The newest base backup that can reach the point. */
+  BaseBackupMetadata choose(ProviderContext ctx, RecoveryPoint point) {
+    List<BaseBackupMetadata> all = bases.metadata();
+    if (point.kind() == RecoveryPoint.Kind.BASE_BACKUP) {
+      return bases.find(point.id());
+    }
+    Optional<String> lsn = point.targetLsn();
+    Optional<BaseBackupMetadata> best =
+        all.stream()
+            .filter(
+                m ->
+                    lsn.isPresent()
+                        ? Wal.lsn(m.stopLsn()) <= Wal.lsn(lsn.get())
+                        : !m.stoppedAt().isAfter(point.takenAt()))
+            .max(Comparator.comparing(BaseBackupMetadata::stoppedAt));
+    return best.orElseThrow(
+        () ->
+            new DbRecoverException(
+                ErrorCode.NO_RECOVERY_POINT,
+                "no base backup ended before "
+                    + describe(point)
+                    + (all.isEmpty()
+                        ? "; there are no base backups yet"
+                        : "; the oldest, "
+                            + all.get(0).id()
+                            + ", ended at "
+                            + all.get(0).stoppedAt()
+                            + " ("
+                            + all.get(0).stopLsn()
+                            + ")")
+                    + ". Pick a later target, or take base backups regularly with: dbrecover"
+                    + " backup "
+                    + ctx.environment().name()
+                    + " --physical"));
+  }
+
+  private static List<String> targetSettings(RecoveryPoint point) {
+    if (point.kind() == RecoveryPoint.Kind.BASE_BACKUP) {
+      return List.of("recovery_target = 'immediate'");
+    }
+    Optional<String> lsn = point.targetLsn();
+    if (lsn.isPresent()) {
+      return List.of("recovery_target_lsn = '" + Wal.lsn(Wal.lsn(lsn.get())) + "'");
+    }
+    return List.of("recovery_target_time = '" + TARGET_TIME.format(point.takenAt()) + "'");
+  }
+
+  private static String describe(RecoveryPoint point) {
+    if (point.kind() == RecoveryPoint.Kind.BASE_BACKUP) {
+      return "the end of " + point.id();
+    }
+    return point.targetLsn().map(l -> "LSN " + l).orElse(point.takenAt().toString());
+  }
+
+  private Path directory(ProviderContext ctx, RestoreRequest request) {
+    if (!request.runId().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+      throw new ConfigurationException("run id '" + request.runId() + "' is not a valid name");
+    }
+    return runAs.reachable(
+        ctx.stateDir().toAbsolutePath().normalize().resolve("pitr").resolve(request.runId()));
+  }
+
+  // The server binaries of the backup's major version: the embedded ones when they match.
+  private Path binDir(int serverVersionNum) {
+    if (embedded.isPresent()
+        && PgTools.majorOf(serverVersionNum)
+            == PgTools.majorOf(PgTools.versionNum(EmbeddedBinaries.VERSION))) {
+      return embedded.get().binDir();
+    }
+    PgTools.Installation i = tools.sameMajorWith(serverVersionNum, "postgres");
+    return i.tool("pg_ctl").map(Path::getParent).orElse(i.binDir());
+  }
+}

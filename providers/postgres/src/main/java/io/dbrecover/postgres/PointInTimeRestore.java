@@ -1,0 +1,341 @@
+package io.dbrecover.postgres;
+
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.engine.spi.Progress;
+import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.postgres.internal.EmbeddedBinaries;
+import io.dbrecover.postgres.internal.Exec;
+import io.dbrecover.postgres.internal.RunAs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One point-in-time restore, kept in its own directory (named from the run id): a copy of a base
+ * backup in {@code data/} configured to replay the WAL archive to a target and promote, started
+ * with pg_ctl on a free port, logging to {@code server.log}. The directory is the state: a retried
+ * start finds the copy, a later poll (from another process) finds the postmaster, and a postmaster
+ * that stopped without an error is started again. The restored server keeps running after dbrecover
+ * exits; nothing here touches the original cluster.
+ */
+final class PointInTimeRestore {
+  static final String MARKER = "dbrecover: starting the restored server";
+  private static final int MAX_STARTS = 3;
+  private static final Duration START_WAIT = Duration.ofSeconds(10);
+  private static final int MAX_SOCKET_DIR = 90;
+  // FATAL lines that are about a client connection, not about the server.
+  private static final List<String> CLIENT_FATALS =
+      List.of(
+          "not yet accepting connections",
+          "is starting up",
+          "is shutting down",
+          "terminating connection",
+          "authentication failed",
+          "does not exist",
+          "no pg_hba.conf entry");
+
+  private final Path dir;
+  private final RunAs runAs;
+  private final Path binDir;
+  private final Clock clock;
+
+  /**
+   * @param dir the restore's directory (created on start)
+   * @param runAs who runs the restored server
+   * @param binDir postgres and pg_ctl of the backup's major version
+   */
+  PointInTimeRestore(Path dir, RunAs runAs, Path binDir, Clock clock) {
+    this.dir = dir.toAbsolutePath().normalize();
+    this.runAs = runAs;
+    this.binDir = binDir;
+    this.clock = clock;
+  }
+
+  Path dataDir() {
+    return dir.resolve("data");
+  }
+
+  /** Whether the data directory was laid out (by this or an earlier try). */
+  boolean prepared() {
+    return Files.exists(dataDir().resolve("PG_VERSION"));
+  }
+
+  /**
+   * Copies {@code backupData} into {@code data/} and configures recovery, unless an earlier try
+   * did; then makes sure the server runs and reports where the restore stands.
+   *
+   * @param recoverySettings the recovery target lines (recovery_target_* = ...)
+   */
+  RestoreStatus start(
+      Path backupData,
+      String restoreCommand,
+      List<String> recoverySettings,
+      DbUrl live,
+      Progress progress) {
+    try {
+      if (!prepared()) {
+        prepare(backupData, restoreCommand, recoverySettings, progress);
+      }
+    } catch (IOException e) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED,
+          "could not lay out the restore in "
+              + dir
+              + ": "
+              + e.getMessage()
+              + "; the original was not touched");
+    }
+    return poll(live, progress);
+  }
+
+  /** Where the restore stands; starts the server again if it stopped without an error. */
+  RestoreStatus poll(DbUrl live, Progress progress) {
+    if (!prepared()) {
+      return new RestoreStatus.Failed(
+          "the point-in-time restore in " + dir + " has not been laid out: it has not started");
+    }
+    if (!isRunning()) {
+      Optional<String> failure = failure();
+      if (failure.isPresent()) {
+        return failed(failure.get());
+      }
+      if (starts() >= MAX_STARTS) {
+        return failed(
+            "the restored server stopped " + starts() + " times without reporting an error");
+      }
+      progress.update("starting the restored server in " + dataDir() + " on port " + port());
+      startServer();
+      if (!isRunning()) {
+        return failed(failure().orElse("the restored server did not start"));
+      }
+    }
+    if (Files.exists(dataDir().resolve("recovery.signal"))) {
+      return new RestoreStatus.Running(
+          clock.instant().plusSeconds(5),
+          "replaying archived WAL on port " + port() + " (server log: " + log() + ")");
+    }
+    DbUrl url = url(live);
+    try (Connection c = DatabaseInspector.connect(url);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_is_in_recovery()")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return new RestoreStatus.Done(
+            url, "point-in-time restore promoted on port " + port() + ", data in " + dataDir());
+      }
+    } catch (java.sql.SQLException | DbRecoverException e) {
+      // not accepting connections yet
+    }
+    return new RestoreStatus.Running(
+        clock.instant().plusSeconds(2), "the restored server on port " + port() + " is promoting");
+  }
+
+  /** The restored database's URL: the original's user, password and database, on the new port. */
+  DbUrl url(DbUrl live) {
+    return DbUrl.of(
+        "127.0.0.1",
+        port(),
+        live.database(),
+        live.user().orElse(null),
+        live.password().orElse(null));
+  }
+
+  private RestoreStatus.Failed failed(String why) {
+    return new RestoreStatus.Failed(
+        "point-in-time restore failed: "
+            + why
+            + " (server log: "
+            + log()
+            + "); the original database was not touched");
+  }
+
+  private void prepare(
+      Path backupData, String restoreCommand, List<String> recoverySettings, Progress progress)
+      throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path staging = dir.resolve("data.copying");
+    EmbeddedBinaries.deleteTree(staging);
+    progress.update("copying base backup " + backupData.getParent().getFileName() + " to " + dir);
+    Exec.Result cp =
+        Exec.run(
+            List.of("cp", "-a", backupData.toString(), staging.toString()),
+            Map.of(),
+            Duration.ofHours(12),
+            progress);
+    if (!cp.ok()) {
+      throw new IOException("cp failed: " + cp.stderr());
+    }
+    Files.deleteIfExists(staging.resolve("backup_manifest"));
+    int port = freePort();
+    Files.writeString(dir.resolve("port"), Integer.toString(port));
+    Path socket = dir.resolve("socket");
+    Files.createDirectories(socket);
+    String socketDir = socket.toString().length() <= MAX_SOCKET_DIR ? socket.toString() : "";
+    // A server whose configuration lives outside the data directory (Debian's /etc/postgresql)
+    // leaves none in the base backup.
+    if (!Files.exists(staging.resolve("postgresql.conf"))) {
+      Files.writeString(staging.resolve("postgresql.conf"), "# written by dbrecover\n");
+    }
+    if (!Files.exists(staging.resolve("pg_hba.conf"))) {
+      Files.writeString(
+          staging.resolve("pg_hba.conf"),
+          "# written by dbrecover\n"
+              + "local all all scram-sha-256\n"
+              + "host all all 127.0.0.1/32 scram-sha-256\n"
+              + "host all all ::1/128 scram-sha-256\n");
+    }
+    StringBuilder conf = new StringBuilder("\n# point-in-time restore settings (dbrecover)\n");
+    // postgresql.auto.conf is read last, so these win over what the original set with ALTER
+    // SYSTEM (its archive settings above all: the copy must not write into the original's
+    // archive).
+    for (String line :
+        List.of(
+            "port = " + port,
+            "listen_addresses = '127.0.0.1'",
+            "unix_socket_directories = " + quote(socketDir),
+            "archive_mode = 'off'",
+            "logging_collector = 'off'",
+            "hot_standby = 'on'",
+            "primary_conninfo = ''",
+            "synchronous_standby_names = ''",
+            "restore_command = " + quote(restoreCommand),
+            "recovery_target_action = 'promote'")) {
+      conf.append(line).append('\n');
+    }
+    for (String line : recoverySettings) {
+      conf.append(line).append('\n');
+    }
+    Files.writeString(
+        staging.resolve("postgresql.auto.conf"),
+        conf.toString(),
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    Files.writeString(staging.resolve("recovery.signal"), "");
+    Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwx------"));
+    runAs.own(dir);
+    Files.move(staging, dataDir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void startServer() {
+    try {
+      Files.writeString(
+          log(),
+          MARKER + " (" + clock.instant() + ")\n",
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      runAs.own(log());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + log(), e);
+    }
+    // -w returns once the server accepts connections or after the timeout; replay goes on after
+    // either, and poll() reads where it stands.
+    pgCtl(
+        List.of(
+            "start",
+            "-w",
+            "-t",
+            Long.toString(START_WAIT.toSeconds()),
+            "-D",
+            dataDir().toString(),
+            "-l",
+            log().toString()));
+  }
+
+  private boolean isRunning() {
+    return pgCtl(List.of("status", "-D", dataDir().toString())).ok();
+  }
+
+  private Exec.Result pgCtl(List<String> args) {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(binDir.resolve("pg_ctl").toString());
+    cmd.addAll(args);
+    return Exec.run(runAs.command(cmd), Map.of(), Duration.ofSeconds(60));
+  }
+
+  /** The server's reason for stopping since the last start, if it gave one. */
+  private Optional<String> failure() {
+    List<String> lines = sinceLastStart();
+    if (lines.stream().anyMatch(l -> l.contains("shutdown request"))) {
+      // Stopped from outside (pg_ctl stop, a reboot): its FATALs are the shutdown's, not errors.
+      return Optional.empty();
+    }
+    for (String l : lines) {
+      if ((l.contains("FATAL:") || l.contains("PANIC:"))
+          && CLIENT_FATALS.stream().noneMatch(l::contains)) {
+        return Optional.of(l.substring(l.indexOf(l.contains("FATAL:") ? "FATAL:" : "PANIC:")));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private int starts() {
+    try {
+      return Files.exists(log())
+          ? (int)
+              Files.readAllLines(log(), StandardCharsets.UTF_8).stream()
+                  .filter(l -> l.startsWith(MARKER))
+                  .count()
+          : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private List<String> sinceLastStart() {
+    try {
+      if (!Files.exists(log())) {
+        return List.of();
+      }
+      List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
+      int from = 0;
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).startsWith(MARKER)) {
+          from = i;
+        }
+      }
+      return all.subList(from, all.size());
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private Path log() {
+    return dir.resolve("server.log");
+  }
+
+  int port() {
+    try {
+      return Integer.parseInt(Files.readString(dir.resolve("port")).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException("no port recorded in " + dir, e);
+    }
+  }
+
+  private static String quote(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

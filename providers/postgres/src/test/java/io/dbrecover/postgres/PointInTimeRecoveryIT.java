@@ -1,0 +1,335 @@
+package io.dbrecover.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dbrecover.engine.api.ArchivingStatus;
+import io.dbrecover.engine.api.BackupCheck;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.Method;
+import io.dbrecover.engine.api.MigrationTool;
+import io.dbrecover.engine.api.ProtectionLevel;
+import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.Tier;
+import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.postgres.internal.BaseBackupMetadata;
+import io.dbrecover.postgres.internal.EmbeddedBinaries;
+import io.dbrecover.postgres.internal.Exec;
+import io.dbrecover.postgres.internal.Jdbc;
+import io.dbrecover.postgres.testing.SampleSchema;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Point-in-time recovery on a real embedded cluster (the embedded default environment) with the
+ * machine's pg_basebackup: one cluster and one base backup shared by all tests, each restore in its
+ * own directory.
+ */
+class PointInTimeRecoveryIT {
+  private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(2);
+
+  private static Path root;
+  private static PostgresProvider provider;
+  private static ProviderContext ctx;
+  private static DbUrl url;
+  private static ArchivingStatus enabled;
+  private static RecoveryPoint base;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    root =
+        Files.createTempDirectory(
+            "dbrecover-pitr-it-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    EnvironmentConfig env =
+        new EnvironmentConfig(
+            "pitr",
+            Tier.DEVELOPMENT,
+            ProtectionLevel.NONE,
+            new EnvironmentConfig.Database("postgres", null, true, Map.of("database", "app")),
+            root.resolve("backups"),
+            null,
+            new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
+            Set.of(),
+            EnvironmentConfig.Retention.DEFAULT,
+            List.of(),
+            2);
+    provider = new PostgresProvider(System.getenv());
+    url = provider.configuredUrl(env, root.resolve("state"));
+    ctx = new ProviderContext(env, url, root.resolve("state"), Clock.systemUTC(), null);
+    enabled = provider.enableArchiving(ctx, true);
+    SampleSchema.run(url, "create table events (id int primary key, note text)");
+    insert(0, "before the base backup");
+    base = provider.backup(ctx, new BackupRequest(null, false, null, true));
+    insert(1, "after the base backup");
+    switchAndAwaitArchive();
+  }
+
+  @AfterAll
+  static void tearDown() throws IOException {
+    EmbeddedCluster cluster = EmbeddedCluster.at(root.resolve("state").resolve("embedded"));
+    Path pitr = root.resolve("state").resolve("pitr");
+    if (Files.isDirectory(pitr)) {
+      try (Stream<Path> runs = Files.list(pitr)) {
+        for (Path run : (Iterable<Path>) runs::iterator) {
+          stopRestored(cluster, run);
+        }
+      }
+    }
+    cluster.stop();
+    EmbeddedBinaries.deleteTree(root);
+  }
+
+  @Test
+  void enableArchiving_embeddedCluster_setsArchivingAndRestartsIt() {
+    assertThat(enabled.walLevel()).isEqualTo("replica");
+    assertThat(enabled.archiveMode()).isEqualTo("on");
+    assertThat(enabled.archiveCommand()).contains(provider.archiveDir(ctx).toString());
+    assertThat(enabled.pendingRestart()).isFalse();
+
+    ArchivingStatus again = provider.enableArchiving(ctx, true);
+
+    assertThat(again.archiveCommand()).isEqualTo(enabled.archiveCommand());
+    assertThat(again.archivedCount()).isPositive();
+    assertThat(again.problems()).isEmpty();
+  }
+
+  @Test
+  void archivingStatus_afterBaseBackupAndSwitch_windowFromBackupEndToNewestArchivedWal()
+      throws Exception {
+    ArchivingStatus status = provider.archivingStatus(ctx);
+
+    assertThat(status.healthy()).as("problems: %s", status.problems()).isTrue();
+    assertThat(status.baseBackups()).isEqualTo(1);
+    assertThat(status.lastArchivedWal()).isNotNull();
+    assertThat(Files.exists(provider.archiveDir(ctx).resolve(status.lastArchivedWal()))).isTrue();
+    assertThat(status.window().earliest()).isEqualTo(base.takenAt());
+    assertThat(status.window().latest()).isAfterOrEqualTo(status.lastArchivedAt());
+    Capabilities caps = provider.capabilities(ctx);
+    assertThat(caps.offers(Method.POINT_IN_TIME)).isTrue();
+    assertThat(caps.historyWindow().earliest()).isEqualTo(base.takenAt());
+  }
+
+  @Test
+  void backup_physical_recordsLsnsTimelineAndChecksumsAndVerifies() throws Exception {
+    BaseBackupMetadata meta = BaseBackupMetadata.read(Path.of(base.location()));
+
+    assertThat(base.kind()).isEqualTo(RecoveryPoint.Kind.BASE_BACKUP);
+    assertThat(base.id()).startsWith("base-");
+    assertThat(provider.recoveryPoints(ctx)).extracting(RecoveryPoint::id).contains(base.id());
+    assertThat(meta.timeline()).isEqualTo(1);
+    assertThat(meta.startLsn()).matches("[0-9A-F]+/[0-9A-F]+");
+    assertThat(io.dbrecover.postgres.internal.Wal.lsn(meta.stopLsn()))
+        .isGreaterThanOrEqualTo(io.dbrecover.postgres.internal.Wal.lsn(meta.startLsn()));
+    assertThat(meta.files()).containsKey("data/PG_VERSION").containsKey("data/backup_manifest");
+    assertThat(meta.stoppedAt()).isAfterOrEqualTo(meta.startedAt());
+    BackupCheck check = provider.verifyBackup(ctx, base.id(), false);
+    assertThat(check.passed()).as("%s", check.checks()).isTrue();
+    assertThat(check.checks())
+        .anySatisfy(
+            i -> {
+              assertThat(i.name()).isEqualTo("pg_verifybackup");
+              assertThat(i.detail()).isEqualTo("manifest and WAL verified");
+            });
+  }
+
+  @Test
+  void startRestore_timeBetweenTwoCommits_hasFirstNotSecond() throws Exception {
+    insert(10, "first");
+    Instant between = serverNow();
+    Thread.sleep(5); // commit timestamps have microseconds; keep the second strictly later
+    insert(11, "second");
+    switchAndAwaitArchive();
+
+    DbUrl restored =
+        awaitDone(
+            provider,
+            new RestoreRequest(
+                "run-time",
+                RecoveryPoint.at(between, RecoveryPoint.Kind.POINT_IN_TIME),
+                "x",
+                false));
+
+    assertThat(ids(restored)).contains(0, 1, 10).doesNotContain(11);
+    assertThat(restored.port()).isNotEqualTo(url.port());
+    assertThat(ids(url)).contains(10, 11);
+  }
+
+  @Test
+  void restoreFilesAndMetadata_neverHoldThePassword() throws Exception {
+    String password = url.password().orElseThrow().reveal();
+    Path run = root.resolve("state").resolve("pitr").resolve("run-secret");
+    awaitDone(provider, new RestoreRequest("run-secret", base, "x", false));
+
+    assertThat(Files.readString(run.resolve("data/postgresql.auto.conf")))
+        .contains("restore_command")
+        .doesNotContain(password);
+    assertThat(Files.readString(run.resolve("server.log"))).doesNotContain(password);
+    assertThat(Files.readString(Path.of(base.location()).resolve("metadata.json")))
+        .doesNotContain(password);
+  }
+
+  @Test
+  void startRestore_lsnBetweenTwoCommits_hasFirstNotSecond() throws Exception {
+    insert(20, "first");
+    String lsn = query(url, "select pg_current_wal_lsn()::text");
+    insert(21, "second");
+    switchAndAwaitArchive();
+
+    DbUrl restored =
+        awaitDone(
+            provider,
+            new RestoreRequest("run-lsn", RecoveryPoint.atLsn(lsn, Instant.now()), "x", false));
+
+    assertThat(ids(restored)).contains(20).doesNotContain(21);
+  }
+
+  @Test
+  void pollRestore_newProviderAfterCrash_startsTheStoppedServerAgainAndFinishes() throws Exception {
+    insert(30, "first");
+    Instant between = serverNow();
+    Thread.sleep(5);
+    insert(31, "second");
+    switchAndAwaitArchive();
+    RestoreRequest request =
+        new RestoreRequest(
+            "run-crash", RecoveryPoint.at(between, RecoveryPoint.Kind.POINT_IN_TIME), "x", false);
+    provider.startRestore(ctx, request);
+    // dbrecover and the restored postmaster both die, wherever replay stood
+    stopRestored(
+        EmbeddedCluster.at(root.resolve("state").resolve("embedded")),
+        root.resolve("state").resolve("pitr").resolve("run-crash"));
+
+    DbUrl restored = awaitDone(new PostgresProvider(System.getenv()), request);
+
+    assertThat(ids(restored)).contains(30).doesNotContain(31);
+    assertThat(provider.startRestore(ctx, request)).isInstanceOf(RestoreStatus.Done.class);
+  }
+
+  @Test
+  void missingArchivedSegment_statusNamesItAndRestoreFailsWhileOriginalServes() throws Exception {
+    insert(40, "in the segment that goes missing");
+    String missing = query(url, "select pg_walfile_name(pg_current_wal_lsn())");
+    switchAndAwaitArchive();
+    insert(41, "after the gap");
+    Instant target = serverNow();
+    insert(42, "later");
+    switchAndAwaitArchive();
+    Path archived = provider.archiveDir(ctx).resolve(missing);
+    Path aside = root.resolve(missing + ".aside");
+    Files.move(archived, aside);
+    try {
+      ArchivingStatus status = provider.archivingStatus(ctx);
+      RestoreStatus result =
+          awaitEnd(
+              provider,
+              new RestoreRequest(
+                  "run-gap",
+                  RecoveryPoint.at(target, RecoveryPoint.Kind.POINT_IN_TIME),
+                  "x",
+                  false));
+
+      assertThat(status.healthy()).isFalse();
+      assertThat(status.problems())
+          .anySatisfy(p -> assertThat(p).contains("missing segment " + missing));
+      assertThat(provider.capabilities(ctx).offers(Method.POINT_IN_TIME)).isFalse();
+      assertThat(result).isInstanceOf(RestoreStatus.Failed.class);
+      assertThat(((RestoreStatus.Failed) result).reason())
+          .contains("recovery ended before configured recovery target was reached")
+          .contains("the original database was not touched");
+      assertThat(ids(url)).contains(40, 41, 42);
+    } finally {
+      Files.move(aside, archived, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  private static DbUrl awaitDone(PostgresProvider p, RestoreRequest request) throws Exception {
+    RestoreStatus s = awaitEnd(p, request);
+    assertThat(s).as("%s", s).isInstanceOf(RestoreStatus.Done.class);
+    return ((RestoreStatus.Done) s).url();
+  }
+
+  private static RestoreStatus awaitEnd(PostgresProvider p, RestoreRequest request)
+      throws Exception {
+    RestoreStatus s = p.startRestore(ctx, request);
+    Instant deadline = Instant.now().plus(RESTORE_TIMEOUT);
+    while (s instanceof RestoreStatus.Running && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200);
+      s = p.pollRestore(ctx, request);
+    }
+    return s;
+  }
+
+  private static void stopRestored(EmbeddedCluster cluster, Path run) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(cluster.binDir().resolve("pg_ctl").toString());
+    cmd.addAll(List.of("stop", "-m", "immediate", "-D", run.resolve("data").toString()));
+    Exec.run(cluster.runAs().command(cmd), Map.of(), Duration.ofSeconds(60));
+  }
+
+  private static void insert(int id, String note) {
+    SampleSchema.run(url, "insert into events values (" + id + ", " + Jdbc.literal(note) + ")");
+  }
+
+  private static void switchAndAwaitArchive() throws Exception {
+    String segment = query(url, "select pg_walfile_name(pg_switch_wal())");
+    Path file = provider.archiveDir(ctx).resolve(segment);
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (!Files.exists(file) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50);
+    }
+    assertThat(file).exists();
+  }
+
+  private static Instant serverNow() throws SQLException {
+    try (Connection c = Jdbc.connect(url);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select clock_timestamp()")) {
+      rs.next();
+      return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+    }
+  }
+
+  private static String query(DbUrl db, String sql) throws SQLException {
+    try (Connection c = Jdbc.connect(db);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static List<Integer> ids(DbUrl db) throws SQLException {
+    List<Integer> ids = new ArrayList<>();
+    try (Connection c = Jdbc.connect(db);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select id from events order by id")) {
+      while (rs.next()) {
+        ids.add(rs.getInt(1));
+      }
+    }
+    return ids;
+  }
+}
