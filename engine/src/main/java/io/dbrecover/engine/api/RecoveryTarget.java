@@ -69,7 +69,7 @@ public record RecoveryTarget(String input, Instant at, String lsn, String note) 
   }
 
   /** Whether this target is a WAL position rather than a time. */
-  public boolean isLsn() {
+  public boolean byLsn() {
     return lsn != null;
   }
 

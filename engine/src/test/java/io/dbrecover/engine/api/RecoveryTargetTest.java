@@ -36,7 +36,7 @@ class RecoveryTargetTest {
 
     assertThat(t.at()).isEqualTo(Instant.parse(expected));
     assertThat(t.input()).isEqualTo(input);
-    assertThat(t.isLsn()).isFalse();
+    assertThat(t.byLsn()).isFalse();
     assertThat(t.note()).isNull();
   }
 
@@ -76,7 +76,7 @@ class RecoveryTargetTest {
   void parse_lsn_keepsThePositionInUpperCaseAndResolvesAtNow() {
     RecoveryTarget t = RecoveryTarget.parse("--at", "lsn:0/16b3748", BERLIN, CLOCK, true);
 
-    assertThat(t.isLsn()).isTrue();
+    assertThat(t.byLsn()).isTrue();
     assertThat(t.lsn()).isEqualTo("0/16B3748");
     assertThat(t.at()).isEqualTo(NOW);
   }
