@@ -341,7 +341,7 @@ public final class DecisionTree {
                 m == Method.BRANCH_RESTORE
                     ? RecoveryPoint.Kind.BRANCH_POINT
                     : RecoveryPoint.Kind.POINT_IN_TIME;
-            point = RecoveryPoint.at(target.at(), kind);
+            point = timePoint(target.at(), kind);
           }
           return decision(Outcome.RECOVER, m, point, target.at());
         }
@@ -376,6 +376,34 @@ public final class DecisionTree {
                 + target.at());
       }
       return fromBackups(target);
+    }
+
+    /**
+     * A moment in the history window; when every live migration's start time is known, with the
+     * migration state the restored database will have (those started at or before it), so the run
+     * verifies it and {@code plan} lists what is removed.
+     */
+    private RecoveryPoint timePoint(Instant at, RecoveryPoint.Kind kind) {
+      RecoveryPoint p = RecoveryPoint.at(at, kind);
+      MigrationState current = in.currentMigrations();
+      if (current == null || current.applied().stream().anyMatch(a -> a.startedAt() == null)) {
+        return p;
+      }
+      List<MigrationState.Applied> before =
+          current.applied().stream()
+              .filter(a -> !a.startedAt().isAfter(at))
+              .collect(Collectors.toList());
+      return new RecoveryPoint(
+          p.id(),
+          kind,
+          at,
+          null,
+          false,
+          0,
+          new MigrationState(current.tool(), before),
+          null,
+          null,
+          null);
     }
 
     /**
