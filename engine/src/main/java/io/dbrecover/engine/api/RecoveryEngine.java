@@ -456,8 +456,8 @@ public final class RecoveryEngine {
             + environment
             + "' uses provider '"
             + provider.name()
-            + "', which keeps its own point-in-time history: there is no WAL archiving or base"
-            + " backup for dbrecover to run; `dbrecover plan "
+            + "', which does not let dbrecover run WAL archiving or base backups (a cloud provider"
+            + " keeps its own point-in-time history); `dbrecover plan "
             + environment
             + "` and `dbrecover status "
             + environment

@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -104,7 +105,9 @@ public record RecoveryTarget(String input, Instant at, String lsn, String note) 
     if (rel.matches()) {
       String n = rel.group(1) != null ? rel.group(1) : rel.group(3);
       String unit = rel.group(2) != null ? rel.group(2) : rel.group(4);
-      return new RecoveryTarget(text, clock.instant().minus(duration(n, unit)), null, null);
+      // Whole seconds: nobody typing "-15m" means a nanosecond.
+      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      return new RecoveryTarget(text, now.minus(duration(n, unit)), null, null);
     }
     String iso =
         s.length() > 10 && s.charAt(10) == ' ' ? s.substring(0, 10) + 'T' + s.substring(11) : s;

@@ -107,9 +107,9 @@ class RecoveryEngineArchivingTest {
     assertThatThrownBy(() -> plain.archivingStatus(config(), "prod"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(
-            "environment 'prod' uses provider 'pitr-test', which keeps its own point-in-time"
-                + " history: there is no WAL archiving or base backup for dbrecover to run;"
-                + " `dbrecover plan prod` and `dbrecover status prod` show its restore window");
+            "environment 'prod' uses provider 'pitr-test', which does not let dbrecover run WAL"
+                + " archiving or base backups (a cloud provider keeps its own point-in-time"
+                + " history); `dbrecover plan prod` and `dbrecover status prod` show its restore window");
     assertThatThrownBy(() -> plain.backup(config(), "prod", null, true, m -> {}))
         .isInstanceOf(ConfigurationException.class);
   }
