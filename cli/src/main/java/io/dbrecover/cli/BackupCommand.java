@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
     name = "backup",
     description =
         "Take a backup now (pg_dump -Fd -j N into the backup store, with metadata: row counts, schema"
-            + " fingerprint, migration state, sha256 of every file).")
+            + " fingerprint, migration state, sha256 of every file); with --physical, a base backup"
+            + " (pg_basebackup) for point-in-time recovery.")
 final class BackupCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "<env>", description = "Environment name.")
   String env;
@@ -20,13 +21,20 @@ final class BackupCommand extends BaseCommand {
       description = "Appended to the backup id, e.g. pre-deploy-42.")
   String label;
 
+  @Option(
+      names = "--physical",
+      description =
+          "Take a base backup (pg_basebackup) for point-in-time recovery instead of a pg_dump;"
+              + " only where dbrecover runs WAL archiving (see `dbrecover pitr status`).")
+  boolean physical;
+
   @Override
   public Integer call() {
     ConsoleInteraction io = interaction();
-    RecoveryPoint p = engine().backup(config(), env, label, m -> io.line("backup", m));
+    RecoveryPoint p = engine().backup(config(), env, label, physical, m -> io.line("backup", m));
     print(
         p,
-        "Backup "
+        (physical ? "Base backup " : "Backup ")
             + p.id()
             + " taken: "
             + Render.size(p.sizeBytes())

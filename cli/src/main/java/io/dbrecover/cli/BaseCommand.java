@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** What every subcommand shares: the engine, the configuration, and text or JSON output. */
@@ -25,19 +24,23 @@ abstract class BaseCommand implements Callable<Integer> {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(SerializationFeature.INDENT_OUTPUT);
 
-  @ParentCommand DbRecoverCommand root;
   @Spec CommandSpec spec;
 
+  /** The top-level command, also for commands nested below a group such as {@code pitr}. */
+  DbRecoverCommand root() {
+    return (DbRecoverCommand) spec.root().userObject();
+  }
+
   RecoveryEngine engine() {
-    return root.engine();
+    return root().engine();
   }
 
   DbRecoverConfig config() {
-    return root.loadConfig();
+    return root().loadConfig();
   }
 
   boolean json() {
-    return root.output == DbRecoverCommand.Format.JSON;
+    return root().output == DbRecoverCommand.Format.JSON;
   }
 
   PrintWriter out() {
@@ -71,6 +74,6 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   ConsoleInteraction interaction() {
-    return new ConsoleInteraction(err(), System.in, root.engine().clock());
+    return new ConsoleInteraction(err(), System.in, root().engine().clock());
   }
 }

@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       ResumeCommand.class,
       SwapBackCommand.class,
+      PitrCommand.class,
+      TimelineCommand.class,
       DrillCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -132,8 +132,8 @@ final class DrillCommand extends BaseCommand {
   }
 
   private Path stateDir() {
-    return root.stateDir != null
-        ? root.stateDir.toAbsolutePath()
+    return root().stateDir != null
+        ? root().stateDir.toAbsolutePath()
         : Path.of(".dbrecover").toAbsolutePath();
   }
 

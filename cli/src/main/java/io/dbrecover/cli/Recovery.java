@@ -1,6 +1,5 @@
 package io.dbrecover.cli;
 
-import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.Decision;
@@ -9,32 +8,10 @@ import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Plan;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RunOptions;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 
 /** The flow shared by {@code rollback} and {@code restore}: plan under the lock, then run. */
 final class Recovery {
   private Recovery() {}
-
-  static Instant parseInstant(String option, String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(value).toInstant();
-    } catch (DateTimeParseException e) {
-      try {
-        return Instant.parse(value);
-      } catch (DateTimeParseException e2) {
-        throw new ConfigurationException(
-            option
-                + " '"
-                + value
-                + "' is not a timestamp; use ISO-8601 with an offset, e.g. 2025-01-15T10:30:00Z");
-      }
-    }
-  }
 
   /**
    * Plans and, unless dry-run, runs the recovery. Exit 0 when no database action is needed, 2 when

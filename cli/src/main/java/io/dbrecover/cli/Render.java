@@ -1,10 +1,12 @@
 package io.dbrecover.cli;
 
+import io.dbrecover.engine.api.ArchivingStatus;
 import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.EnvironmentStatus;
 import io.dbrecover.engine.api.Plan;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.Summaries;
+import io.dbrecover.engine.api.Timeline;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,7 +18,11 @@ final class Render {
     StringBuilder sb = new StringBuilder();
     sb.append("Environment:  ").append(p.environment()).append('\n');
     sb.append("Live:         ").append(p.liveUrl()).append('\n');
-    sb.append("Migrations:   ").append(p.currentMigrations().summary()).append("\n\n");
+    sb.append("Migrations:   ").append(p.currentMigrations().summary()).append('\n');
+    if (p.historyWindow() != null) {
+      sb.append("Window:       ").append(p.historyWindow()).append(" (point-in-time)\n");
+    }
+    sb.append('\n');
     sb.append(Summaries.decision(p.decision()));
     if (p.decision().point() != null) {
       sb.append("\nMigrations removed: ")
@@ -55,8 +61,89 @@ final class Render {
               p.id(),
               p.takenAt().toString().replace('T', ' ').replaceAll("\\.\\d+Z|Z", ""),
               size(p.sizeBytes()),
-              p.safety() ? "safety" : "backup",
+              kind(p),
               p.migrationState().summary()));
+    }
+    return sb.toString();
+  }
+
+  /** The kind column of list-backups: logical (pg_dump), base (pg_basebackup), ... */
+  static String kind(RecoveryPoint p) {
+    if (p.safety()) {
+      return "safety";
+    }
+    switch (p.kind()) {
+      case BASE_BACKUP:
+        return "base";
+      case SNAPSHOT:
+        return "snapshot";
+      case LOGICAL_BACKUP:
+        return "logical";
+      default:
+        return p.kind().name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  static String archiving(String env, ArchivingStatus a) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Environment:     ").append(env).append('\n');
+    sb.append("Point in time:   ")
+        .append(a.healthy() ? "healthy" : "NOT healthy")
+        .append(a.pendingRestart() ? " (settings wait for a server restart)" : "")
+        .append('\n');
+    sb.append("Window:          ")
+        .append(a.window() == null ? "none yet" : a.window().toString())
+        .append('\n');
+    sb.append("wal_level:       ").append(a.walLevel()).append('\n');
+    sb.append("archive_mode:    ").append(a.archiveMode()).append('\n');
+    sb.append("archive_command: ").append(a.archiveCommand()).append('\n');
+    sb.append("Archive:         ").append(a.archiveDir()).append('\n');
+    sb.append("Archived:        ")
+        .append(a.archivedCount())
+        .append(" segments")
+        .append(
+            a.lastArchivedWal() == null
+                ? ", none yet"
+                : ", last " + a.lastArchivedWal() + " at " + a.lastArchivedAt())
+        .append('\n');
+    sb.append("Failed:          ")
+        .append(a.failedCount())
+        .append(
+            a.lastFailedWal() == null
+                ? ""
+                : ", last " + a.lastFailedWal() + " at " + a.lastFailedAt())
+        .append('\n');
+    sb.append("Base backups:    ").append(a.baseBackups()).append('\n');
+    if (!a.problems().isEmpty()) {
+      sb.append("Problems:\n");
+      for (String problem : a.problems()) {
+        sb.append("  - ").append(problem).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  static String timeline(Timeline t) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Environment: ").append(t.environment()).append('\n');
+    sb.append("Window:      ")
+        .append(t.historyWindow() == null ? "none (no point-in-time restore)" : t.historyWindow())
+        .append("\n\n");
+    if (t.entries().isEmpty()) {
+      sb.append("Nothing to show yet: no backups, dated migrations or runs.\n");
+    }
+    for (Timeline.Entry e : t.entries()) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-30s %-13s %-44s %s%n",
+              e.at(),
+              e.kind().label(),
+              e.name(),
+              e.detail()));
+    }
+    for (String note : t.notes()) {
+      sb.append("note: ").append(note).append('\n');
     }
     return sb.toString();
   }
@@ -89,6 +176,12 @@ final class Render {
       sb.append(", newest ").append(s.backups().get(0).id());
     }
     sb.append('\n');
+    sb.append("Window:      ")
+        .append(
+            s.historyWindow() == null
+                ? "none (no point-in-time restore)"
+                : s.historyWindow() + " (point-in-time)")
+        .append('\n');
     if (s.runs().isEmpty()) {
       sb.append("Runs:        none\n");
     } else {
@@ -103,6 +196,9 @@ final class Render {
                 r.state(),
                 r.lastStep()));
       }
+    }
+    for (String note : s.notes()) {
+      sb.append("note: ").append(note).append('\n');
     }
     return sb.toString();
   }

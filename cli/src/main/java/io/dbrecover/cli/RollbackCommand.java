@@ -25,7 +25,7 @@ final class RollbackCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Incident inc = incident.incident();
+    Incident inc = incident.incident(engine().clock(), err());
     return Recovery.run(this, env, inc, flags.options(inc), flags.dryRun);
   }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param removedMigrations migrations the recovery point does not have
  * @param dataLossEstimate per-table estimate; null when there is no recovery point
  * @param providerNotes what the provider said about methods it does not offer
+ * @param historyWindow the times branch or point-in-time restore can reach (null: none offered)
  */
 public record Plan(
     String environment,
@@ -22,4 +23,5 @@ public record Plan(
     Decision decision,
     List<String> removedMigrations,
     DataLossReport dataLossEstimate,
-    Set<String> providerNotes) {}
+    Set<String> providerNotes,
+    RestoreWindow historyWindow) {}

@@ -13,9 +13,11 @@ import io.dbrecover.engine.internal.RetentionPolicy;
 import io.dbrecover.engine.internal.RunContext;
 import io.dbrecover.engine.internal.RunHeader;
 import io.dbrecover.engine.internal.RunIds;
+import io.dbrecover.engine.internal.TimelineBuilder;
 import io.dbrecover.engine.internal.Verifier;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.ContinuousArchiving;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.Provider;
@@ -103,13 +105,20 @@ public final class RecoveryEngine {
     List<String> removed = List.of();
     DataLossReport lossEstimate = null;
     if (decision.point() != null) {
-      removed = names(current.removedGoingTo(decision.point().migrationState()));
+      removed = removed(current, decision);
       if (estimate && !decision.point().rowCounts().isEmpty()) {
         lossEstimate = new DataLossAnalyzer().estimate(decision.point().rowCounts(), counts);
       }
     }
     return new Plan(
-        environment, live.redacted(), current, decision, removed, lossEstimate, caps.notes());
+        environment,
+        live.redacted(),
+        current,
+        decision,
+        removed,
+        lossEstimate,
+        caps.notes(),
+        caps.historyWindow());
   }
 
   /**
@@ -120,14 +129,85 @@ public final class RecoveryEngine {
     return context(config, environment).liveUrl();
   }
 
-  /** Takes a backup of the live database now. */
+  /** Takes a logical backup of the live database now. */
   public RecoveryPoint backup(
       DbRecoverConfig config, String environment, String label, Consumer<String> progress) {
+    return backup(config, environment, label, false, progress);
+  }
+
+  /**
+   * Takes a backup of the live database now; {@code physical}: a base backup for point-in-time
+   * recovery, which only providers running WAL archiving themselves take (exit 1 otherwise).
+   */
+  public RecoveryPoint backup(
+      DbRecoverConfig config,
+      String environment,
+      String label,
+      boolean physical,
+      Consumer<String> progress) {
     RunContext ctx = context(config, environment);
+    if (physical) {
+      archiving(ctx, environment);
+    }
     return ctx.provider()
         .backup(
             ctx.providerContext(ctx.liveUrl(), progress::accept),
-            new BackupRequest(label, false, null));
+            new BackupRequest(label, false, null, physical));
+  }
+
+  /** Continuous WAL archiving of an environment whose point-in-time recovery dbrecover runs. */
+  public ArchivingStatus archivingStatus(DbRecoverConfig config, String environment) {
+    RunContext ctx = context(config, environment);
+    return archiving(ctx, environment)
+        .archivingStatus(ctx.providerContext(ctx.liveUrl(), Progress.NONE));
+  }
+
+  /**
+   * Sets up continuous WAL archiving where the provider may; {@code apply} false only reports what
+   * would change. Takes the environment's lock when applying (it may restart the server).
+   */
+  public ArchivingStatus enableArchiving(
+      DbRecoverConfig config, String environment, boolean apply, Consumer<String> progress) {
+    RunContext ctx = context(config, environment);
+    ContinuousArchiving archiving = archiving(ctx, environment);
+    ProviderContext pc = ctx.providerContext(ctx.liveUrl(), progress::accept);
+    if (!apply) {
+      return archiving.enableArchiving(pc, false);
+    }
+    try (EnvironmentLock lock =
+        EnvironmentLock.acquire(config.stateDir(), environment, "pitr enable")) {
+      return archiving.enableArchiving(pc, true);
+    }
+  }
+
+  /**
+   * What an operator can pick a recovery point from, in time order: the history window's edges,
+   * backups, the live database's applied migrations and past runs. An unreachable live database
+   * leaves the migrations out and says so.
+   */
+  public Timeline timeline(DbRecoverConfig config, String environment) {
+    RunContext ctx = context(config, environment);
+    DbUrl live = ctx.liveUrl();
+    ProviderContext pc = ctx.providerContext(live, Progress.NONE);
+    List<String> notes = new ArrayList<>();
+    MigrationState migrations = MigrationState.NONE;
+    try (Connection c = DatabaseInspector.connect(live)) {
+      migrations = DatabaseInspector.migrationState(c);
+    } catch (SQLException | DbRecoverException e) {
+      notes.add(
+          "the live database "
+              + live.redacted()
+              + " did not answer, so its migrations are not shown");
+    }
+    Capabilities caps = ctx.provider().capabilities(pc);
+    notes.addAll(new TreeSet<>(caps.notes()));
+    return TimelineBuilder.build(
+        environment,
+        caps.historyWindow(),
+        ctx.provider().recoveryPoints(pc),
+        migrations,
+        runs(config, environment),
+        notes);
   }
 
   /** Lists recovery points newest first. */
@@ -180,10 +260,18 @@ public final class RecoveryEngine {
     } catch (SQLException | DbRecoverException e) {
       reachable = false;
     }
-    List<RecoveryPoint> backups =
-        ctx.provider().recoveryPoints(ctx.providerContext(live, Progress.NONE));
+    ProviderContext pc = ctx.providerContext(live, Progress.NONE);
+    List<RecoveryPoint> backups = ctx.provider().recoveryPoints(pc);
+    Capabilities caps = ctx.provider().capabilities(pc);
     return new EnvironmentStatus(
-        environment, live.redacted(), reachable, migrations, backups, runs(config, environment));
+        environment,
+        live.redacted(),
+        reachable,
+        migrations,
+        backups,
+        runs(config, environment),
+        caps.historyWindow(),
+        caps.notes());
   }
 
   /**
@@ -356,6 +444,44 @@ public final class RecoveryEngine {
       target = Optional.of(factory.create(env.urlTarget(), base));
     }
     return new RunContext(env, provider, target, config.stateDir(), clock);
+  }
+
+  private static ContinuousArchiving archiving(RunContext ctx, String environment) {
+    Provider provider = ctx.provider();
+    if (provider instanceof ContinuousArchiving) {
+      return (ContinuousArchiving) provider;
+    }
+    throw new ConfigurationException(
+        "environment '"
+            + environment
+            + "' uses provider '"
+            + provider.name()
+            + "', which does not let dbrecover run WAL archiving or base backups (a cloud provider"
+            + " keeps its own point-in-time history); `dbrecover plan "
+            + environment
+            + "` and `dbrecover status "
+            + environment
+            + "` show its restore window");
+  }
+
+  /** Migrations applied live that the decision's recovery point will not have. */
+  private static List<String> removed(MigrationState current, Decision decision) {
+    RecoveryPoint point = decision.point();
+    boolean moment =
+        point.kind() == RecoveryPoint.Kind.POINT_IN_TIME
+            || point.kind() == RecoveryPoint.Kind.BRANCH_POINT;
+    if (moment && point.migrationState() == MigrationState.NONE) {
+      // The tree could not tell which migrations had started (an LSN, or start times unknown):
+      // list those known to have started after the target, never everything.
+      if (point.targetLsn().isPresent()) {
+        return List.of();
+      }
+      return current.applied().stream()
+          .filter(a -> a.startedAt() != null && a.startedAt().isAfter(decision.target()))
+          .map(MigrationState.Applied::name)
+          .toList();
+    }
+    return names(current.removedGoingTo(point.migrationState()));
   }
 
   private static List<String> names(List<MigrationState.Applied> applied) {

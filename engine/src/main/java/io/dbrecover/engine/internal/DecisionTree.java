@@ -13,6 +13,7 @@ import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RestoreWindow;
 import io.dbrecover.engine.api.Tier;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -43,7 +44,8 @@ public final class DecisionTree {
   }
 
   /** The point in time to recover to and how it was derived. */
-  private record Target(Instant at, boolean timeKnown, String explanation) {}
+  private record Target(
+      Instant at, boolean timeKnown, String explanation, boolean explicit, String lsn) {}
 
   private static final class Walk {
     private final DecisionInput in;
@@ -127,7 +129,12 @@ public final class DecisionTree {
               + id
               + "' taken at "
               + point.takenAt());
-      reasons.add("restore it with " + method.label());
+      reasons.add(
+          "restore it with "
+              + method.label()
+              + (point.kind() == RecoveryPoint.Kind.BASE_BACKUP
+                  ? " to the backup's consistent end (no archived WAL replayed past it)"
+                  : ""));
       for (Method m : Method.values()) {
         if (m != method) {
           rejected.put(m, "backup '" + id + "' was pinned by the operator");
@@ -191,47 +198,52 @@ public final class DecisionTree {
 
     private Target target() {
       MigrationState current = in.currentMigrations();
-      Instant fallback = incident.damageStartedAt() != null ? incident.damageStartedAt() : in.now();
+      Instant since = incident.damageStartedAt();
+      if (incident.explicitTarget()) {
+        return explicitTarget(since);
+      }
+      Instant fallback = since != null ? justBefore(since) : in.now();
       String fallbackText =
-          incident.damageStartedAt() != null
-              ? "the damage start " + fallback
+          since != null
+              ? "just before the damage start " + since + ": " + fallback
               : "now (" + fallback + ")";
       String migration = incident.toMigration();
       if (migration != null) {
-        Optional<MigrationState.Applied> next =
-            current == null ? Optional.empty() : current.after(migration);
-        if (next.isPresent() && next.get().startedAt() != null) {
-          Instant at = next.get().startedAt().minusMillis(1);
+        Optional<MigrationState.Applied> applied =
+            current == null ? Optional.empty() : current.find(migration);
+        if (applied.isPresent() && applied.get().startedAt() != null) {
+          Instant at = justBefore(applied.get().startedAt());
           return new Target(
               at,
               true,
-              "target: just before migration "
-                  + next.get().name()
-                  + " (the one after "
-                  + migration
-                  + ") started at "
-                  + next.get().startedAt()
+              "target for branch and point-in-time restore: just before migration "
+                  + applied.get().name()
+                  + " started at "
+                  + applied.get().startedAt()
                   + ": "
-                  + at);
-        }
-        if (current != null && current.endsAt(migration)) {
-          return new Target(
-              fallback,
-              true,
-              "target: "
+                  + at
+                  + " (it and every later migration are undone); a backup is chosen by its"
+                  + " migration state instead: one that ends at "
                   + migration
-                  + " is the newest applied migration; recovering to "
-                  + fallbackText);
+                  + " (keeps it)",
+              false,
+              null);
         }
         return new Target(
             fallback,
             false,
-            "the start of the migration after "
+            "the start time of migration "
                 + migration
                 + " is unknown ("
-                + (current == null ? "no migration history" : "not in the applied migrations")
+                + (current == null
+                    ? "no migration history"
+                    : applied.isPresent()
+                        ? "its tool does not record it"
+                        : "not in the applied migrations")
                 + "): looking for a backup whose migration state ends at "
-                + migration);
+                + migration,
+            false,
+            null);
       }
       if (incident.kind() == Incident.Kind.SCHEMA) {
         Optional<MigrationState.Applied> newest =
@@ -239,7 +251,7 @@ public final class DecisionTree {
                 ? Optional.empty()
                 : Optional.of(current.applied().get(current.applied().size() - 1));
         if (newest.isPresent() && newest.get().startedAt() != null) {
-          Instant at = newest.get().startedAt().minusMillis(1);
+          Instant at = justBefore(newest.get().startedAt());
           return new Target(
               at,
               true,
@@ -248,36 +260,183 @@ public final class DecisionTree {
                   + " started at "
                   + newest.get().startedAt()
                   + ": "
-                  + at);
+                  + at,
+              false,
+              null);
         }
         return new Target(
             fallback,
             true,
-            "the newest migration's start time is unknown: targeting " + fallbackText);
+            "the newest migration's start time is unknown: targeting " + fallbackText,
+            false,
+            null);
       }
-      return new Target(fallback, true, "target: " + fallbackText);
+      return new Target(fallback, true, "target: " + fallbackText, false, null);
+    }
+
+    private Target explicitTarget(Instant since) {
+      Instant at = incident.targetAt();
+      if (incident.targetLsn() != null) {
+        return new Target(
+            at,
+            false,
+            "target: WAL position " + incident.targetLsn() + " (--at lsn:)",
+            true,
+            incident.targetLsn());
+      }
+      if (since != null && !at.isBefore(since)) {
+        throw new ConfigurationException(
+            "the target "
+                + at
+                + " (--at) is not before the damage start "
+                + since
+                + " (--since): restoring to it would keep the damage; give an --at before "
+                + since
+                + ", or omit --at to restore to just before the damage");
+      }
+      return new Target(
+          at,
+          true,
+          "target: " + at + " (--at)" + (since == null ? "" : ", before the damage start " + since),
+          true,
+          null);
+    }
+
+    /** The latest instant before {@code t} that PostgreSQL can tell apart (microseconds). */
+    private static Instant justBefore(Instant t) {
+      return t.minus(1, ChronoUnit.MICROS);
     }
 
     private Decision recoverData(Target target) {
       reasons.add(target.explanation());
+      if (target.lsn() == null && target.at().isAfter(in.now())) {
+        return refused(
+            target,
+            "target " + target.at() + " is in the future (now is " + in.now() + ")",
+            "needed: a target at or before now; check the time, its zone (--tz) and this"
+                + " machine's clock"
+                + windowSuffix());
+      }
       for (Method m : List.of(Method.BRANCH_RESTORE, Method.POINT_IN_TIME)) {
         String why = timeBasedRejection(m, target);
         if (why == null) {
-          reasons.add(
-              m.label()
-                  + " to "
-                  + target.at()
-                  + ": inside the history window "
-                  + in.capabilities().historyWindow());
-          RecoveryPoint.Kind kind =
-              m == Method.BRANCH_RESTORE
-                  ? RecoveryPoint.Kind.BRANCH_POINT
-                  : RecoveryPoint.Kind.POINT_IN_TIME;
-          return decision(Outcome.RECOVER, m, RecoveryPoint.at(target.at(), kind), target.at());
+          RecoveryPoint point;
+          if (target.lsn() != null) {
+            reasons.add(
+                m.label()
+                    + " to WAL position "
+                    + target.lsn()
+                    + " (the provider checks it against its archive; history window "
+                    + in.capabilities().historyWindow()
+                    + ")");
+            point = RecoveryPoint.atLsn(target.lsn(), target.at());
+          } else {
+            reasons.add(
+                m.label()
+                    + " to "
+                    + target.at()
+                    + ": inside the history window "
+                    + in.capabilities().historyWindow());
+            RecoveryPoint.Kind kind =
+                m == Method.BRANCH_RESTORE
+                    ? RecoveryPoint.Kind.BRANCH_POINT
+                    : RecoveryPoint.Kind.POINT_IN_TIME;
+            point = timePoint(target.at(), kind);
+          }
+          return decision(Outcome.RECOVER, m, point, target.at());
         }
         rejected.put(m, why);
       }
+      if (target.lsn() != null) {
+        return refused(
+            target,
+            "a WAL position can only be restored by point-in-time restore, which is not possible: "
+                + rejected.get(Method.POINT_IN_TIME),
+            "needed: point-in-time recovery that reaches WAL position "
+                + target.lsn()
+                + "; give a time with --at instead to use a backup");
+      }
+      RestoreWindow window = in.capabilities().historyWindow();
+      if (target.explicit()
+          && window != null
+          && unavailable(Method.POINT_IN_TIME) == null
+          && !window.contains(target.at())) {
+        return refused(
+            target,
+            "target " + target.at() + " is outside the point-in-time window " + window,
+            "needed: a target inside the point-in-time window "
+                + window
+                + newestBackupHint(target.at()));
+      }
+      if (target.explicit()) {
+        reasons.add(
+            "point-in-time restore is not possible ("
+                + rejected.get(Method.POINT_IN_TIME)
+                + "): falling back to the newest backup taken at or before "
+                + target.at());
+      }
       return fromBackups(target);
+    }
+
+    /**
+     * A moment in the history window; when every live migration's start time is known, with the
+     * migration state the restored database will have (those started at or before it), so the run
+     * verifies it and {@code plan} lists what is removed.
+     */
+    private RecoveryPoint timePoint(Instant at, RecoveryPoint.Kind kind) {
+      RecoveryPoint p = RecoveryPoint.at(at, kind);
+      MigrationState current = in.currentMigrations();
+      if (current == null || current.applied().stream().anyMatch(a -> a.startedAt() == null)) {
+        return p;
+      }
+      List<MigrationState.Applied> before =
+          current.applied().stream()
+              .filter(a -> !a.startedAt().isAfter(at))
+              .collect(Collectors.toList());
+      return new RecoveryPoint(
+          p.id(),
+          kind,
+          at,
+          null,
+          false,
+          0,
+          new MigrationState(current.tool(), before),
+          null,
+          null,
+          null);
+    }
+
+    /**
+     * No recovery for a target that cannot be reached as asked: every method is rejected with
+     * {@code why} and the reasons say what would have been needed.
+     */
+    private Decision refused(Target target, String why, String needed) {
+      reasons.add(why);
+      reasons.add(needed);
+      for (Method m : Method.values()) {
+        rejected.putIfAbsent(m, why);
+      }
+      return decision(
+          Outcome.NO_RECOVERY_POINT, null, null, target.lsn() == null ? target.at() : null);
+    }
+
+    private String windowSuffix() {
+      RestoreWindow window = in.capabilities().historyWindow();
+      return window == null ? "" : "; the point-in-time window is " + window;
+    }
+
+    private String newestBackupHint(Instant at) {
+      return newestFirst(backups()).stream()
+          .filter(p -> !p.safety() && !p.takenAt().isAfter(at))
+          .findFirst()
+          .map(
+              p ->
+                  ", or restore the newest backup taken before it with `--from "
+                      + p.id()
+                      + "` (taken "
+                      + p.takenAt()
+                      + ")")
+          .orElse("");
     }
 
     private String timeBasedRejection(Method m, Target target) {
@@ -285,8 +444,16 @@ public final class DecisionTree {
       if (unavailable != null) {
         return unavailable;
       }
+      if (target.lsn() != null) {
+        if (m == Method.BRANCH_RESTORE) {
+          return "a WAL position target is restored by point-in-time restore";
+        }
+        return in.capabilities().historyWindow() == null
+            ? "the provider reports no history window"
+            : null;
+      }
       if (!target.timeKnown()) {
-        return "no time is known for the state after migration " + incident.toMigration();
+        return "no start time is known for migration " + incident.toMigration();
       }
       RestoreWindow window = in.capabilities().historyWindow();
       if (window == null) {

@@ -10,6 +10,7 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.EnvironmentStatus;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Interaction;
+import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RunOutcome;
@@ -125,6 +126,7 @@ public final class RecoveryRun {
         header.runId(),
         header.createdAt(),
         header.decision().method().label(),
+        header.decision().target(),
         state,
         lastStep == null ? "-" : Step.valueOf(lastStep.step()).label() + " " + lastStep.status());
   }
@@ -590,12 +592,21 @@ public final class RecoveryRun {
     RecoveryPoint p = point();
     List<EnvironmentConfig.SmokeQuery> smoke = new ArrayList<>(ctx.environment().smokeQueries());
     smoke.addAll(header.options().extraSmokeQueries());
-    return new Verifier.Expectations(
-        p.migrationState(),
-        p.schemaFingerprint(),
-        // a point without recorded counts (a point in time) has nothing to compare them with
-        rowCounts && !p.rowCounts().isEmpty() ? p.rowCounts() : null,
-        smoke);
+    switch (p.kind()) {
+      case POINT_IN_TIME:
+      case BRANCH_POINT:
+        // A moment in the history: nothing was recorded then. The migration state is known when
+        // the tree could tell which migrations had started (never for an LSN target).
+        boolean known = p.targetLsn().isEmpty() && p.migrationState() != MigrationState.NONE;
+        return new Verifier.Expectations(known ? p.migrationState() : null, null, null, smoke);
+      case BASE_BACKUP:
+        // Counts and fingerprint are read when the base backup starts; writes during the copy
+        // are part of its consistent end, so only the migration state must match.
+        return new Verifier.Expectations(p.migrationState(), null, null, smoke);
+      default:
+        return new Verifier.Expectations(
+            p.migrationState(), p.schemaFingerprint(), rowCounts ? p.rowCounts() : null, smoke);
+    }
   }
 
   private static String describe(Verification v) {

@@ -13,6 +13,7 @@ import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.RecoveryTarget;
 import io.dbrecover.engine.api.RestoreWindow;
 import io.dbrecover.engine.api.Tier;
 import io.dbrecover.engine.spi.Capabilities;
@@ -28,6 +29,10 @@ import org.junit.jupiter.api.Test;
 class DecisionTreeTest {
   private static final Instant NOW = Instant.parse("2025-06-10T12:00:00Z");
   private static final Instant DAMAGE = Instant.parse("2025-06-10T09:30:00Z");
+
+  /** --since is the damage start: the target is the microsecond before it. */
+  private static final Instant BEFORE_DAMAGE = Instant.parse("2025-06-10T09:29:59.999999Z");
+
   private static final RestoreWindow WINDOW =
       new RestoreWindow(Instant.parse("2025-06-03T12:00:00Z"), NOW);
   private static final Set<Method> ALL = EnumSet.allOf(Method.class);
@@ -143,7 +148,7 @@ class DecisionTreeTest {
 
     assertThat(d.outcome()).isEqualTo(Outcome.RECOVER);
     assertThat(d.method()).isEqualTo(Method.POINT_IN_TIME);
-    assertThat(d.target()).isEqualTo(Instant.parse("2025-06-10T10:59:59.999Z"));
+    assertThat(d.target()).isEqualTo(Instant.parse("2025-06-10T10:59:59.999999Z"));
     assertThat(d.point().kind()).isEqualTo(RecoveryPoint.Kind.POINT_IN_TIME);
     assertThat(why(d, Method.FORWARD_FIX))
         .isEqualTo("the generated reverse migration would lose data");
@@ -153,7 +158,7 @@ class DecisionTreeTest {
             "a forward-fix cannot undo the schema change without loss: treating it as data damage"
                 + " just before the migration",
             "target: just before the newest migration 20250610_drop_email started at"
-                + " 2025-06-10T11:00:00Z: 2025-06-10T10:59:59.999Z");
+                + " 2025-06-10T11:00:00Z: 2025-06-10T10:59:59.999999Z");
   }
 
   @Test
@@ -165,18 +170,19 @@ class DecisionTreeTest {
   }
 
   @Test
-  void decide_schemaIssueToMigration_targetsJustBeforeTheMigrationAfterIt() {
+  void decide_schemaIssueToMigrationWithPointInTime_targetsAMicrosecondBeforeItStarted() {
     Incident incident = new Incident(Incident.Kind.SCHEMA, null, "orders", null, false);
 
     Decision d = decide(incident, Tier.PRODUCTION, ALL_BUT_RESET, RDS, List.of(), CURRENT);
 
     assertThat(d.method()).isEqualTo(Method.POINT_IN_TIME);
-    assertThat(d.target()).isEqualTo(Instant.parse("2025-06-10T10:59:59.999Z"));
+    assertThat(d.target()).isEqualTo(Instant.parse("2025-06-05T09:59:59.999999Z"));
     assertThat(d.reasons())
-        .anyMatch(
-            r ->
-                r.startsWith(
-                    "target: just before migration 20250610_drop_email (the one after orders)"));
+        .contains(
+            "target for branch and point-in-time restore: just before migration 20250605_orders"
+                + " started at 2025-06-05T10:00:00Z: 2025-06-05T09:59:59.999999Z (it and every"
+                + " later migration are undone); a backup is chosen by its migration state"
+                + " instead: one that ends at orders (keeps it)");
   }
 
   @Test
@@ -196,14 +202,14 @@ class DecisionTreeTest {
 
     assertThat(d.outcome()).isEqualTo(Outcome.RECOVER);
     assertThat(d.method()).isEqualTo(Method.BRANCH_RESTORE);
-    assertThat(d.target()).isEqualTo(DAMAGE);
+    assertThat(d.target()).isEqualTo(BEFORE_DAMAGE);
     assertThat(d.point().kind()).isEqualTo(RecoveryPoint.Kind.BRANCH_POINT);
-    assertThat(d.point().takenAt()).isEqualTo(DAMAGE);
+    assertThat(d.point().takenAt()).isEqualTo(BEFORE_DAMAGE);
     assertThat(d.reasons())
         .containsExactly(
             "data was damaged starting at " + DAMAGE,
-            "target: the damage start " + DAMAGE,
-            "branch restore to " + DAMAGE + ": inside the history window " + WINDOW);
+            "target: just before the damage start " + DAMAGE + ": " + BEFORE_DAMAGE,
+            "branch restore to " + BEFORE_DAMAGE + ": inside the history window " + WINDOW);
     assertThat(why(d, Method.RESET)).isEqualTo("incident is not a schema issue");
     assertThat(why(d, Method.FORWARD_FIX)).isEqualTo("incident is not a schema issue");
     assertThat(why(d, Method.POINT_IN_TIME))
@@ -218,10 +224,14 @@ class DecisionTreeTest {
 
     assertThat(d.outcome()).isEqualTo(Outcome.RECOVER);
     assertThat(d.method()).isEqualTo(Method.POINT_IN_TIME);
-    assertThat(d.target()).isEqualTo(DAMAGE);
+    assertThat(d.target()).isEqualTo(BEFORE_DAMAGE);
     assertThat(d.point().kind()).isEqualTo(RecoveryPoint.Kind.POINT_IN_TIME);
+    assertThat(d.point().takenAt()).isEqualTo(BEFORE_DAMAGE);
     assertThat(why(d, Method.BRANCH_RESTORE)).isEqualTo("not offered by this provider");
-    assertThat(d.reasons()).last().asString().startsWith("point-in-time restore to " + DAMAGE);
+    assertThat(d.reasons())
+        .last()
+        .isEqualTo(
+            "point-in-time restore to " + BEFORE_DAMAGE + ": inside the history window " + WINDOW);
   }
 
   @Test
@@ -254,14 +264,15 @@ class DecisionTreeTest {
     assertThat(d.target()).isEqualTo(Instant.parse("2025-04-30T00:00:00Z"));
     assertThat(why(d, Method.POINT_IN_TIME))
         .isEqualTo(
-            "target 2025-05-01T00:00:00Z is outside the history window"
+            "target 2025-04-30T23:59:59.999999Z is outside the history window"
                 + " 2025-06-03T12:00:00Z..2025-06-10T12:00:00Z");
     assertThat(why(d, Method.DUMP_RESTORE))
         .isEqualTo("the newer snapshot 'snap-newest-before' was chosen");
     assertThat(d.reasons())
         .last()
         .isEqualTo(
-            "newest snapshot taken at or before 2025-05-01T00:00:00Z: 'snap-newest-before' taken at"
+            "newest snapshot taken at or before 2025-04-30T23:59:59.999999Z: 'snap-newest-before'"
+                + " taken at"
                 + " 2025-04-30T00:00:00Z");
   }
 
@@ -276,7 +287,7 @@ class DecisionTreeTest {
     assertThat(d.point().id()).isEqualTo("dump-1");
     assertThat(why(d, Method.POINT_IN_TIME)).isEqualTo("not offered by this provider");
     assertThat(why(d, Method.SNAPSHOT_RESTORE))
-        .isEqualTo("no snapshot taken at or before " + DAMAGE);
+        .isEqualTo("no snapshot taken at or before " + BEFORE_DAMAGE);
   }
 
   @Test
@@ -343,18 +354,19 @@ class DecisionTreeTest {
     assertThat(d.outcome()).isEqualTo(Outcome.NO_RECOVERY_POINT);
     assertThat(d.method()).isNull();
     assertThat(d.point()).isNull();
-    assertThat(d.target()).isEqualTo(DAMAGE);
+    assertThat(d.target()).isEqualTo(BEFORE_DAMAGE);
     assertThat(d.reasons())
         .containsSubsequence(
-            "no recovery point taken at or before " + DAMAGE,
-            "needed: a backup taken at or before 2025-06-10T09:30:00Z, or point-in-time recovery"
-                + " whose history window contains 2025-06-10T09:30:00Z; newest backup is from"
+            "no recovery point taken at or before " + BEFORE_DAMAGE,
+            "needed: a backup taken at or before 2025-06-10T09:29:59.999999Z, or point-in-time"
+                + " recovery whose history window contains 2025-06-10T09:29:59.999999Z; newest"
+                + " backup is from"
                 + " 2025-06-10T10:00:00Z, oldest from 2025-06-10T09:45:00Z",
             "next time: enable point-in-time recovery and take backups before deploys"
                 + " (`dbrecover backup <env> --label pre-deploy`)");
     assertThat(rejectedMethods(d)).isEqualTo(EnumSet.allOf(Method.class));
     assertThat(why(d, Method.DUMP_RESTORE))
-        .isEqualTo("no pg_dump backup taken at or before " + DAMAGE);
+        .isEqualTo("no pg_dump backup taken at or before " + BEFORE_DAMAGE);
   }
 
   @Test
@@ -521,7 +533,7 @@ class DecisionTreeTest {
 
     assertThat(d.method()).isEqualTo(Method.SNAPSHOT_RESTORE);
     assertThat(why(d, Method.POINT_IN_TIME))
-        .isEqualTo("no time is known for the state after migration x_feature");
+        .isEqualTo("no start time is known for migration x_feature");
   }
 
   @Test
@@ -541,8 +553,257 @@ class DecisionTreeTest {
     assertThat(d.reasons())
         .contains(
             "needed: a backup whose migration state ends at 20250605_orders, or point-in-time"
-                + " recovery whose history window contains 2025-06-10T10:59:59.999Z; existing"
+                + " recovery whose history window contains 2025-06-05T09:59:59.999999Z; existing"
                 + " backups end at: b-init (20250601_init)");
+  }
+
+  // --- point-in-time targets: --at <time>, --at lsn:, --to on a point-in-time provider, base
+  // backups
+
+  private static final Capabilities WAL =
+      new Capabilities(Set.of(Method.POINT_IN_TIME, Method.DUMP_RESTORE), WINDOW, Set.of());
+  private static final Capabilities WAL_OFF =
+      new Capabilities(
+          Set.of(Method.DUMP_RESTORE), null, Set.of("WAL archiving is off: dbrecover pitr enable"));
+
+  @Test
+  void decide_atInsideWindow_pointInTimeToExactlyThatTime() {
+    Instant at = Instant.parse("2025-06-10T09:15:00Z");
+
+    Decision d =
+        decide(Incident.dataAt(target(at), null), Tier.PRODUCTION, ALL_BUT_RESET, WAL, List.of());
+
+    assertThat(d.method()).isEqualTo(Method.POINT_IN_TIME);
+    assertThat(d.target()).isEqualTo(at);
+    assertThat(d.point().takenAt()).isEqualTo(at);
+    assertThat(d.point().targetLsn()).isEmpty();
+    assertThat(d.reasons())
+        .containsExactly(
+            "data was damaged (start time not given)",
+            "target: 2025-06-10T09:15:00Z (--at)",
+            "point-in-time restore to 2025-06-10T09:15:00Z: inside the history window " + WINDOW);
+  }
+
+  @Test
+  void decide_atBeforeTheDamageStart_targetsAtAndNamesTheDamageStart() {
+    Instant at = Instant.parse("2025-06-10T09:00:00Z");
+
+    Decision d =
+        decide(Incident.dataAt(target(at), DAMAGE), Tier.PRODUCTION, ALL_BUT_RESET, WAL, List.of());
+
+    assertThat(d.target()).isEqualTo(at);
+    assertThat(d.reasons())
+        .contains("target: 2025-06-10T09:00:00Z (--at), before the damage start " + DAMAGE);
+  }
+
+  @Test
+  void decide_atNotBeforeTheDamageStart_configurationError() {
+    Incident incident = Incident.dataAt(target(DAMAGE), DAMAGE);
+
+    assertThatThrownBy(() -> decide(incident, Tier.PRODUCTION, ALL_BUT_RESET, WAL, List.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "the target 2025-06-10T09:30:00Z (--at) is not before the damage start"
+                + " 2025-06-10T09:30:00Z (--since): restoring to it would keep the damage; give an"
+                + " --at before 2025-06-10T09:30:00Z, or omit --at to restore to just before the"
+                + " damage");
+  }
+
+  @Test
+  void decide_atOutsideWindow_noRecoveryPointWithTheWindowAndTheBackupToPin() {
+    Instant at = Instant.parse("2025-06-01T00:00:00Z");
+    List<RecoveryPoint> points =
+        List.of(point("dump-may", RecoveryPoint.Kind.LOGICAL_BACKUP, "2025-05-31T00:00:00Z"));
+
+    Decision d =
+        decide(Incident.dataAt(target(at), null), Tier.PRODUCTION, ALL_BUT_RESET, WAL, points);
+
+    assertThat(d.outcome()).isEqualTo(Outcome.NO_RECOVERY_POINT);
+    assertThat(d.method()).isNull();
+    assertThat(d.reasons())
+        .containsSubsequence(
+            "target 2025-06-01T00:00:00Z is outside the point-in-time window " + WINDOW,
+            "needed: a target inside the point-in-time window "
+                + WINDOW
+                + ", or restore the newest backup taken before it with `--from dump-may` (taken"
+                + " 2025-05-31T00:00:00Z)");
+    assertThat(why(d, Method.POINT_IN_TIME))
+        .isEqualTo(
+            "target 2025-06-01T00:00:00Z is outside the history window"
+                + " 2025-06-03T12:00:00Z..2025-06-10T12:00:00Z");
+    assertThat(why(d, Method.DUMP_RESTORE))
+        .isEqualTo("target 2025-06-01T00:00:00Z is outside the point-in-time window " + WINDOW);
+  }
+
+  @Test
+  void decide_atInTheFuture_noRecoveryPointSayingSo() {
+    Instant at = NOW.plusSeconds(3600);
+
+    Decision d =
+        decide(Incident.dataAt(target(at), null), Tier.PRODUCTION, ALL_BUT_RESET, WAL, List.of());
+
+    assertThat(d.outcome()).isEqualTo(Outcome.NO_RECOVERY_POINT);
+    assertThat(d.reasons())
+        .contains(
+            "target 2025-06-10T13:00:00Z is in the future (now is 2025-06-10T12:00:00Z)",
+            "needed: a target at or before now; check the time, its zone (--tz) and this machine's"
+                + " clock; the point-in-time window is "
+                + WINDOW);
+    assertThat(rejectedMethods(d)).isEqualTo(EnumSet.allOf(Method.class));
+  }
+
+  @Test
+  void decide_sinceInTheFuture_noRecoveryPointInsteadOfTheNewestBackup() {
+    List<RecoveryPoint> points =
+        List.of(point("dump-1", RecoveryPoint.Kind.LOGICAL_BACKUP, "2025-06-10T08:00:00Z"));
+
+    Decision d =
+        decide(
+            Incident.data(NOW.plusSeconds(60)),
+            Tier.PRODUCTION,
+            ALL_BUT_RESET,
+            SELF_HOSTED,
+            points);
+
+    assertThat(d.outcome()).isEqualTo(Outcome.NO_RECOVERY_POINT);
+    assertThat(d.reasons()).anyMatch(r -> r.endsWith("is in the future (now is " + NOW + ")"));
+  }
+
+  @Test
+  void decide_atWithoutPointInTime_fallsBackToTheNewestBackupBeforeItAndSaysWhy() {
+    Instant at = Instant.parse("2025-06-10T09:15:00Z");
+    List<RecoveryPoint> points =
+        List.of(
+            point("dump-8", RecoveryPoint.Kind.LOGICAL_BACKUP, "2025-06-10T08:00:00Z"),
+            point("dump-10", RecoveryPoint.Kind.LOGICAL_BACKUP, "2025-06-10T10:00:00Z"));
+
+    Decision d =
+        decide(Incident.dataAt(target(at), null), Tier.PRODUCTION, ALL_BUT_RESET, WAL_OFF, points);
+
+    assertThat(d.method()).isEqualTo(Method.DUMP_RESTORE);
+    assertThat(d.point().id()).isEqualTo("dump-8");
+    assertThat(d.reasons())
+        .containsSubsequence(
+            "target: 2025-06-10T09:15:00Z (--at)",
+            "point-in-time restore is not possible (not offered by this provider): falling back to"
+                + " the newest backup taken at or before 2025-06-10T09:15:00Z",
+            "newest pg_dump backup taken at or before 2025-06-10T09:15:00Z: 'dump-8' taken at"
+                + " 2025-06-10T08:00:00Z");
+  }
+
+  @Test
+  void decide_atLsn_pointInTimeToThatWalPosition() {
+    Incident incident =
+        Incident.dataAt(new RecoveryTarget("lsn:0/16B3748", NOW, "0/16B3748", null), null);
+
+    Decision d = decide(incident, Tier.PRODUCTION, ALL_BUT_RESET, WAL, List.of());
+
+    assertThat(d.method()).isEqualTo(Method.POINT_IN_TIME);
+    assertThat(d.point().targetLsn()).contains("0/16B3748");
+    assertThat(why(d, Method.BRANCH_RESTORE)).isEqualTo("not offered by this provider");
+    assertThat(d.reasons())
+        .containsExactly(
+            "data was damaged (start time not given)",
+            "target: WAL position 0/16B3748 (--at lsn:)",
+            "point-in-time restore to WAL position 0/16B3748 (the provider checks it against its"
+                + " archive; history window "
+                + WINDOW
+                + ")");
+  }
+
+  @Test
+  void decide_atLsnWithoutPointInTime_noRecoveryPoint() {
+    Incident incident = Incident.dataAt(new RecoveryTarget("lsn:0/1", NOW, "0/1", null), null);
+    List<RecoveryPoint> points =
+        List.of(point("dump-1", RecoveryPoint.Kind.LOGICAL_BACKUP, "2025-06-10T08:00:00Z"));
+
+    Decision d = decide(incident, Tier.PRODUCTION, ALL_BUT_RESET, WAL_OFF, points);
+
+    assertThat(d.outcome()).isEqualTo(Outcome.NO_RECOVERY_POINT);
+    assertThat(d.reasons())
+        .contains(
+            "a WAL position can only be restored by point-in-time restore, which is not possible:"
+                + " not offered by this provider",
+            "needed: point-in-time recovery that reaches WAL position 0/1; give a time with --at"
+                + " instead to use a backup");
+  }
+
+  @Test
+  void decide_toMigrationOnPointInTimeProvider_restoresToAMicrosecondBeforeItStarted() {
+    Incident incident = new Incident(Incident.Kind.DATA, null, "20250610_drop_email", null, null);
+
+    Decision d = decide(incident, Tier.PRODUCTION, ALL_BUT_RESET, WAL, List.of(), CURRENT);
+
+    assertThat(d.method()).isEqualTo(Method.POINT_IN_TIME);
+    assertThat(d.target()).isEqualTo(Instant.parse("2025-06-10T10:59:59.999999Z"));
+    assertThat(d.point().takenAt()).isEqualTo(Instant.parse("2025-06-10T10:59:59.999999Z"));
+  }
+
+  @Test
+  void decide_toMigrationStartedBeforeTheWindow_fallsBackToTheBackupEndingAtIt() {
+    List<RecoveryPoint> points =
+        List.of(
+            point(
+                "b-init",
+                RecoveryPoint.Kind.LOGICAL_BACKUP,
+                "2025-06-02T00:00:00Z",
+                "20250601_init"));
+    Incident incident = new Incident(Incident.Kind.DATA, null, "20250601_init", null, null);
+
+    Decision d = decide(incident, Tier.PRODUCTION, ALL_BUT_RESET, WAL, points, CURRENT);
+
+    assertThat(d.method()).isEqualTo(Method.DUMP_RESTORE);
+    assertThat(d.point().id()).isEqualTo("b-init");
+    assertThat(why(d, Method.POINT_IN_TIME))
+        .isEqualTo(
+            "target 2025-06-01T09:59:59.999999Z is outside the history window"
+                + " 2025-06-03T12:00:00Z..2025-06-10T12:00:00Z");
+  }
+
+  @Test
+  void decide_pinnedBaseBackup_pointInTimeToItsConsistentEnd() {
+    List<RecoveryPoint> points =
+        List.of(point("base-1", RecoveryPoint.Kind.BASE_BACKUP, "2025-06-09T08:00:00Z"));
+
+    Decision d = decide(pinned("base-1"), Tier.PRODUCTION, ALL_BUT_RESET, WAL, points);
+
+    assertThat(d.method()).isEqualTo(Method.POINT_IN_TIME);
+    assertThat(d.point().id()).isEqualTo("base-1");
+    assertThat(d.target()).isEqualTo(Instant.parse("2025-06-09T08:00:00Z"));
+    assertThat(d.reasons())
+        .containsExactly(
+            "the operator pinned base backup 'base-1' taken at 2025-06-09T08:00:00Z",
+            "restore it with point-in-time restore to the backup's consistent end (no archived WAL"
+                + " replayed past it)");
+  }
+
+  @Test
+  void decide_pinnedBaseBackupWithPointInTimeForbidden_configurationError() {
+    List<RecoveryPoint> points =
+        List.of(point("base-1", RecoveryPoint.Kind.BASE_BACKUP, "2025-06-09T08:00:00Z"));
+
+    assertThatThrownBy(
+            () ->
+                decide(
+                    pinned("base-1"),
+                    Tier.PRODUCTION,
+                    EnumSet.of(Method.DUMP_RESTORE),
+                    WAL,
+                    points))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith(
+            "backup 'base-1' is restored by point-in-time restore, which is forbidden");
+  }
+
+  @Test
+  void decide_baseBackupsOutsideTheWindow_neverChosenAsBackups() {
+    Instant old = Instant.parse("2025-05-01T00:00:00Z");
+    List<RecoveryPoint> points =
+        List.of(point("base-old", RecoveryPoint.Kind.BASE_BACKUP, "2025-04-01T00:00:00Z"));
+
+    Decision d = decide(Incident.data(old), Tier.PRODUCTION, ALL_BUT_RESET, WAL, points);
+
+    assertThat(d.outcome()).isEqualTo(Outcome.NO_RECOVERY_POINT);
   }
 
   // --- helpers
@@ -577,6 +838,10 @@ class DecisionTreeTest {
 
   private static Incident pinned(String id) {
     return new Incident(Incident.Kind.DATA, DAMAGE, null, id, null);
+  }
+
+  private static RecoveryTarget target(Instant at) {
+    return new RecoveryTarget(at.toString(), at, null, null);
   }
 
   private static RecoveryPoint point(
