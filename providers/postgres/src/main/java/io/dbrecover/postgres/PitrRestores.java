@@ -58,7 +58,8 @@ final class PitrRestores {
           "a point-in-time restore runs side by side as its own server; omit --in-place");
     }
     Path dir = directory(ctx, request);
-    PointInTimeRestore earlier = new PointInTimeRestore(dir, runAs, Path.of("/"), ctx.clock());
+    PointInTimeRestore earlier =
+        new PointInTimeRestore(dir, runAs, Path.of("/"), ctx.clock(), archiveDir);
     if (earlier.prepared()) {
       return poll(ctx, request);
     }
@@ -82,9 +83,10 @@ final class PitrRestores {
                 + base.id()
                 + " and replaying WAL to "
                 + describe(request.point()));
-    return new PointInTimeRestore(dir, runAs, binDir(base.serverVersion()), ctx.clock())
+    return new PointInTimeRestore(dir, runAs, binDir(base.serverVersion()), ctx.clock(), archiveDir)
         .start(
             bases.dataDir(base.id()),
+            base.walSegmentSize(),
             WalArchiving.restoreCommand(archiveDir),
             targetSettings(request.point()),
             ctx.liveUrl(),
@@ -104,7 +106,7 @@ final class PitrRestores {
     } catch (IOException e) {
       return new RestoreStatus.Failed("cannot read " + version + ": " + e.getMessage());
     }
-    return new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock())
+    return new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir)
         .poll(ctx.liveUrl(), ctx.progress());
   }
 

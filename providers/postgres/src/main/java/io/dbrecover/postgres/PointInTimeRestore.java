@@ -9,6 +9,7 @@ import io.dbrecover.engine.spi.RestoreStatus;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.RunAs;
+import io.dbrecover.postgres.internal.Wal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -26,6 +27,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One point-in-time restore, kept in its own directory (named from the run id): a copy of a base
@@ -51,21 +54,31 @@ final class PointInTimeRestore {
           "does not exist",
           "no pg_hba.conf entry");
 
+  static final String TARGET_NOT_REACHED =
+      "recovery ended before configured recovery target was reached";
+  private static final Pattern REDO_DONE =
+      Pattern.compile("redo done at ([0-9A-Fa-f]+/[0-9A-Fa-f]+)");
+  private static final String TO_END = "recover-to-end";
+  private static final String SEGMENT_SIZE = "wal-segment-size";
+
   private final Path dir;
   private final RunAs runAs;
   private final Path binDir;
   private final Clock clock;
+  private final Path archiveDir;
 
   /**
    * @param dir the restore's directory (created on start)
    * @param runAs who runs the restored server
    * @param binDir postgres and pg_ctl of the backup's major version
+   * @param archiveDir the WAL archive the restore replays
    */
-  PointInTimeRestore(Path dir, RunAs runAs, Path binDir, Clock clock) {
+  PointInTimeRestore(Path dir, RunAs runAs, Path binDir, Clock clock, Path archiveDir) {
     this.dir = dir.toAbsolutePath().normalize();
     this.runAs = runAs;
     this.binDir = binDir;
     this.clock = clock;
+    this.archiveDir = archiveDir;
   }
 
   Path dataDir() {
@@ -85,6 +98,7 @@ final class PointInTimeRestore {
    */
   RestoreStatus start(
       Path backupData,
+      long walSegmentSize,
       String restoreCommand,
       List<String> recoverySettings,
       DbUrl live,
@@ -92,6 +106,7 @@ final class PointInTimeRestore {
     try {
       if (!prepared()) {
         prepare(backupData, restoreCommand, recoverySettings, progress);
+        Files.writeString(dir.resolve(SEGMENT_SIZE), Long.toString(walSegmentSize));
       }
     } catch (IOException e) {
       throw new DbRecoverException(
@@ -111,8 +126,12 @@ final class PointInTimeRestore {
       return new RestoreStatus.Failed(
           "the point-in-time restore in " + dir + " has not been laid out: it has not started");
     }
-    if (!isRunning()) {
+    while (!isRunning()) {
       Optional<String> failure = failure();
+      if (failure.isPresent() && failure.get().contains(TARGET_NOT_REACHED) && replayedAll()) {
+        failure = Optional.empty();
+        recoverToEnd(progress);
+      }
       if (failure.isPresent()) {
         return failed(failure.get());
       }
@@ -122,9 +141,6 @@ final class PointInTimeRestore {
       }
       progress.update("starting the restored server in " + dataDir() + " on port " + port());
       startServer();
-      if (!isRunning()) {
-        return failed(failure().orElse("the restored server did not start"));
-      }
     }
     if (Files.exists(dataDir().resolve("recovery.signal"))) {
       return new RestoreStatus.Running(
@@ -145,6 +161,64 @@ final class PointInTimeRestore {
     }
     return new RestoreStatus.Running(
         clock.instant().plusSeconds(2), "the restored server on port " + port() + " is promoting");
+  }
+
+  /**
+   * Whether the replay that just ended without reaching its target used up the whole archive: it
+   * ended in the newest archived segment (not before a missing one). Then the archive holds no
+   * commit after the target, and its end is the state at the target (the window check made sure the
+   * archive reaches the target). Only once per restore.
+   */
+  private boolean replayedAll() {
+    if (Files.exists(dir.resolve(TO_END))) {
+      return false;
+    }
+    Optional<Long> redoDone =
+        sinceLastStart().stream()
+            .map(REDO_DONE::matcher)
+            .filter(Matcher::find)
+            .map(m -> Wal.lsn(m.group(1)))
+            .reduce((a, b) -> b);
+    if (redoDone.isEmpty()) {
+      return false;
+    }
+    long segmentSize = segmentSize();
+    List<Wal.Archived> archived = Wal.archived(archiveDir, segmentSize);
+    if (archived.isEmpty()) {
+      return false;
+    }
+    Wal.Segment newest = archived.get(archived.size() - 1).segment();
+    return Wal.segmentOf(newest.timeline(), redoDone.get(), segmentSize).number()
+        >= newest.number();
+  }
+
+  /** Drops the recovery target so the next start replays the archive to its end and promotes. */
+  private void recoverToEnd(Progress progress) {
+    try {
+      Files.writeString(
+          dataDir().resolve("postgresql.auto.conf"),
+          "# the archive holds no commit after the target: replay it to its end (dbrecover)\n"
+              + "recovery_target_time = ''\n"
+              + "recovery_target_lsn = ''\n",
+          StandardOpenOption.APPEND);
+      Files.writeString(dir.resolve(TO_END), clock.instant().toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not reconfigure " + dataDir(), e);
+    }
+    progress.update(
+        "no commit after the target in the archived WAL: replaying the archive to its end, which"
+            + " is the same state");
+  }
+
+  private long segmentSize() {
+    try {
+      Path f = dir.resolve(SEGMENT_SIZE);
+      return Files.exists(f)
+          ? Long.parseLong(Files.readString(f).strip())
+          : Wal.DEFAULT_SEGMENT_SIZE;
+    } catch (IOException | NumberFormatException e) {
+      return Wal.DEFAULT_SEGMENT_SIZE;
+    }
   }
 
   /** The restored database's URL: the original's user, password and database, on the new port. */
