@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -53,6 +55,7 @@ import java.util.stream.Stream;
  */
 public final class BaseBackupStore {
   private static final Duration TIMEOUT = Duration.ofHours(12);
+  private static final int ARCHIVE_WAIT_SECONDS = 10;
   private static final Pattern START =
       Pattern.compile("START WAL LOCATION: (\\S+) \\(file ([0-9A-F]{24})\\)");
   private static final Pattern TIMELINE = Pattern.compile("START TIMELINE: (\\d+)");
@@ -282,6 +285,7 @@ public final class BaseBackupStore {
                 files);
         meta.write(bdir);
         progress.update("base backup " + id + " complete (" + meta.sizeBytes() + " bytes)");
+        openWindow(c, progress);
         return meta.toRecoveryPoint(bdir);
       } catch (RuntimeException | IOException | SQLException e) {
         EmbeddedBinaries.deleteTree(bdir);
@@ -381,6 +385,48 @@ public final class BaseBackupStore {
             st.executeQuery("select pg_size_bytes(current_setting('wal_segment_size'))")) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  /**
+   * Switches to a new WAL segment so that the one holding the backup's end is archived now and the
+   * restore window opens at once instead of when the server next fills a segment; waits up to
+   * {@value #ARCHIVE_WAIT_SECONDS} s for the archiver. Best effort: without the right to switch
+   * (pg_switch_wal needs a superuser or a grant) the window opens later by itself.
+   */
+  private static void openWindow(Connection c, Progress progress) {
+    try (Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("select current_setting('archive_mode') <> 'off'")) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          return;
+        }
+      }
+      // A WAL record first: the switch does nothing when no WAL was written since the last one,
+      // and the segment archived then would end before the backup's recorded stop time.
+      st.execute("select pg_logical_emit_message(false, 'dbrecover', 'base backup end')");
+      String segment;
+      try (ResultSet rs = st.executeQuery("select pg_walfile_name(pg_switch_wal())")) {
+        rs.next();
+        segment = rs.getString(1);
+      }
+      progress.update("waiting for the archiver to store WAL segment " + segment);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ARCHIVE_WAIT_SECONDS);
+      try (PreparedStatement ps =
+          c.prepareStatement("select coalesce(last_archived_wal, '') >= ? from pg_stat_archiver")) {
+        ps.setString(1, segment);
+        while (System.nanoTime() < deadline) {
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next() && rs.getBoolean(1)) {
+              return;
+            }
+          }
+          Thread.sleep(100);
+        }
+      }
+    } catch (SQLException e) {
+      // no right to switch segments: the window opens when the server archives its next one
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -178,6 +178,23 @@ class PointInTimeRecoveryIT {
   }
 
   @Test
+  void startRestore_targetAfterTheArchivesLastCommit_replaysTheArchiveToItsEnd() throws Exception {
+    insert(50, "archived");
+    switchAndAwaitArchive();
+    Instant target = serverNow();
+    insert(51, "committed after the target, in a segment not archived yet");
+
+    DbUrl restored =
+        awaitDone(
+            provider,
+            new RestoreRequest(
+                "run-end", RecoveryPoint.at(target, RecoveryPoint.Kind.POINT_IN_TIME), "x", false));
+
+    assertThat(ids(restored)).contains(0, 1, 50).doesNotContain(51);
+    assertThat(root.resolve("state/pitr/run-end/recover-to-end")).exists();
+  }
+
+  @Test
   void restoreFilesAndMetadata_neverHoldThePassword() throws Exception {
     String password = url.password().orElseThrow().reveal();
     Path run = root.resolve("state").resolve("pitr").resolve("run-secret");
