@@ -20,6 +20,7 @@ import java.util.List;
  * @param original where the original database is (redacted)
  * @param safetyCopy where the safety copy is
  * @param recovered where the recovered database is (redacted)
+ * @param recoveredNote what the provider said about the recovered database (null: nothing)
  * @param urlTarget where DATABASE_URL was changed, if it was
  * @param swapBack the command that undoes the swap, if any
  */
@@ -37,6 +38,7 @@ public record RunReport(
     String original,
     String safetyCopy,
     String recovered,
+    String recoveredNote,
     String urlTarget,
     String swapBack) {
 

@@ -395,9 +395,7 @@ public final class RecoveryRun {
                   return restoredRead.rowCounts();
                 })
             .verify(
-                "restored database " + restoreRequest().targetName(),
-                restoredUrl(),
-                expectations(true));
+                "restored database " + restoredUrl().redacted(), restoredUrl(), expectations(true));
     JsonNode data = Json.mapper().valueToTree(v);
     if (!v.passed()) {
       record(Step.VERIFY_RESTORED, "checked", data);

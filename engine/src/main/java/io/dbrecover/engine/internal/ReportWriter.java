@@ -45,6 +45,7 @@ final class ReportWriter {
     DataLossReport loss = null;
     String safety = null;
     String recovered = null;
+    String recoveredNote = null;
     String target = null;
     for (Journal.Entry e : run.journal().entries()) {
       if (!"step".equals(e.type())) {
@@ -66,7 +67,10 @@ final class ReportWriter {
           break;
         case START_RESTORE:
         case AWAIT_RESTORE:
-          recovered = d.hasNonNull("restored") ? d.get("restored").asText() : recovered;
+          if (d.hasNonNull("restored")) {
+            recovered = d.get("restored").asText();
+            recoveredNote = d.path("description").asText(null);
+          }
           break;
         case VERIFY_RESTORED:
         case VERIFY_LIVE:
@@ -117,6 +121,7 @@ final class ReportWriter {
         "database " + h.originalDatabase() + " at " + h.originalUrl(),
         safety,
         recovered,
+        recoveredNote == null ? null : DbUrl.redact(recoveredNote),
         target,
         swapped && !h.options().inPlace() ? "dbrecover swap-back " + h.runId() : null);
   }
@@ -132,7 +137,11 @@ final class ReportWriter {
     sb.append('\n');
     sb.append("- original: ").append(r.original()).append('\n');
     sb.append("- safety copy: ").append(r.safetyCopy() == null ? "-" : r.safetyCopy()).append('\n');
-    sb.append("- recovered: ").append(r.recovered() == null ? "-" : r.recovered()).append('\n');
+    sb.append("- recovered: ").append(r.recovered() == null ? "-" : r.recovered());
+    if (r.recoveredNote() != null) {
+      sb.append(" (").append(r.recoveredNote()).append(')');
+    }
+    sb.append('\n');
     sb.append("- DATABASE_URL: ")
         .append(r.urlTarget() == null ? "not changed" : r.urlTarget())
         .append('\n');

@@ -154,7 +154,13 @@ final class PointInTimeRestore {
       rs.next();
       if (!rs.getBoolean(1)) {
         return new RestoreStatus.Done(
-            url, "point-in-time restore promoted on port " + port() + ", data in " + dataDir());
+            url,
+            "point-in-time restore promoted on port "
+                + port()
+                + ", data in "
+                + dataDir()
+                + "; this server does not archive WAL yet: once it serves the application, run"
+                + " `dbrecover pitr enable` and take a base backup to keep point-in-time recovery");
       }
     } catch (java.sql.SQLException | DbRecoverException e) {
       // not accepting connections yet
