@@ -42,7 +42,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Physical base backups ({@code pg_basebackup -Fp -X stream}, with its backup manifest) kept in the
@@ -439,17 +438,7 @@ public final class BaseBackupStore {
   }
 
   private List<Path> backupDirs() {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(Files::isDirectory)
-          .filter(p -> BackupIds.validBase(p.getFileName().toString()))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list backup store " + dir, e);
-    }
+    return BackupIds.directories(dir, BackupIds::validBase);
   }
 
   private Path backupDir(String id) {

@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * Logical (pg_dump directory format) backups kept in one directory: {@code <id>/dump/} and {@code
@@ -372,17 +371,7 @@ public final class LogicalBackupStore {
   }
 
   private List<Path> backupDirs() {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(Files::isDirectory)
-          .filter(p -> BackupIds.valid(p.getFileName().toString()))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list backup store " + dir, e);
-    }
+    return BackupIds.directories(dir, BackupIds::valid);
   }
 
   private Path backupDir(String id) {

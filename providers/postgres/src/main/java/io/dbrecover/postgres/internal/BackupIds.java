@@ -1,10 +1,17 @@
 package io.dbrecover.postgres.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Backup ids: {@code backup-YYYYMMDD-HHMMSS[-label]} (logical) and {@code
@@ -53,6 +60,21 @@ public final class BackupIds {
         return label == null ? stamp : stamp + "-" + label;
       }
       t = t.plusSeconds(1);
+    }
+  }
+
+  /** The backup directories in {@code store} whose names pass {@code valid}, sorted by name. */
+  public static List<Path> directories(Path store, Predicate<String> valid) {
+    if (!Files.isDirectory(store)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(store)) {
+      return s.filter(Files::isDirectory)
+          .filter(p -> valid.test(p.getFileName().toString()))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list backup store " + store, e);
     }
   }
 }

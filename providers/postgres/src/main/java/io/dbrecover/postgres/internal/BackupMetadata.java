@@ -1,15 +1,9 @@
 package io.dbrecover.postgres.internal;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,15 +29,7 @@ public record BackupMetadata(
     String schemaFingerprint,
     Map<String, String> files) {
 
-  public static final String FILE = "metadata.json";
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  public static final String FILE = MetadataFile.NAME;
 
   /** The migration state as recorded: tool, count, last, and the applied list. */
   public record Migrations(String tool, int count, String last, List<Applied> applied) {
@@ -90,17 +76,11 @@ public record BackupMetadata(
 
   /** Writes {@code <backupDir>/metadata.json} atomically (temp file, then rename). */
   public void write(Path backupDir) throws IOException {
-    Path tmp = backupDir.resolve(FILE + ".tmp");
-    JSON.writeValue(tmp.toFile(), this);
-    Files.move(
-        tmp,
-        backupDir.resolve(FILE),
-        StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    MetadataFile.write(backupDir, this);
   }
 
   /** Reads {@code <backupDir>/metadata.json}. */
   public static BackupMetadata read(Path backupDir) throws IOException {
-    return JSON.readValue(backupDir.resolve(FILE).toFile(), BackupMetadata.class);
+    return MetadataFile.read(backupDir, BackupMetadata.class);
   }
 }

@@ -1,14 +1,8 @@
 package io.dbrecover.postgres.internal;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.dbrecover.engine.api.RecoveryPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
 
@@ -48,14 +42,6 @@ public record BaseBackupMetadata(
 
   public static final String FILE = BackupMetadata.FILE;
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   /**
    * The backup as a recovery point at its consistent end. No row counts and no fingerprint: a
    * physical backup is restored to other moments than the one they would describe.
@@ -76,18 +62,12 @@ public record BaseBackupMetadata(
 
   /** Writes {@code <backupDir>/metadata.json} atomically (temp file, then rename). */
   public void write(Path backupDir) throws IOException {
-    Path tmp = backupDir.resolve(FILE + ".tmp");
-    JSON.writeValue(tmp.toFile(), this);
-    Files.move(
-        tmp,
-        backupDir.resolve(FILE),
-        StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    MetadataFile.write(backupDir, this);
   }
 
   /** Reads {@code <backupDir>/metadata.json}. */
   public static BaseBackupMetadata read(Path backupDir) throws IOException {
-    return JSON.readValue(backupDir.resolve(FILE).toFile(), BaseBackupMetadata.class);
+    return MetadataFile.read(backupDir, BaseBackupMetadata.class);
   }
 
   /** The WAL segment replay starts from. */
