@@ -1,0 +1,27 @@
+package io.dbrecover.aws;
+
+import dagger.Module;
+import dagger.Provides;
+import dagger.multibindings.IntoMap;
+import dagger.multibindings.StringKey;
+import io.dbrecover.engine.spi.Provider;
+import javax.inject.Singleton;
+
+/** Registers the AWS providers ({@code rds}) and URL targets with Dagger. */
+@Module
+public final class AwsProviderModule {
+  private AwsProviderModule() {}
+
+  @Provides
+  @Singleton
+  static AwsClients awsClients() {
+    return AwsClients.fromDefaultChain();
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(RdsProvider.NAME)
+  static Provider rdsProvider(AwsClients clients) {
+    return new RdsProvider(clients);
+  }
+}
