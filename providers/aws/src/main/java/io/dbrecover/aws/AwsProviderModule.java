@@ -5,9 +5,12 @@ import dagger.Provides;
 import dagger.multibindings.IntoMap;
 import dagger.multibindings.StringKey;
 import io.dbrecover.engine.spi.Provider;
+import io.dbrecover.engine.spi.UrlTarget;
 import javax.inject.Singleton;
 
-/** Registers the AWS providers ({@code rds}) and URL targets with Dagger. */
+/**
+ * Registers the AWS providers ({@code rds}) and URL targets ({@code secretsmanager}) with Dagger.
+ */
 @Module
 public final class AwsProviderModule {
   private AwsProviderModule() {}
@@ -16,6 +19,13 @@ public final class AwsProviderModule {
   @Singleton
   static AwsClients awsClients() {
     return AwsClients.fromDefaultChain();
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(SecretsManagerUrlTarget.TYPE)
+  static UrlTarget.Factory secretsManager(AwsClients clients) {
+    return new SecretsManagerUrlTarget.Factory(clients, AwsSettings.DEFAULT);
   }
 
   @Provides
