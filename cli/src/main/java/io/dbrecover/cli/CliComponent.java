@@ -1,6 +1,7 @@
 package io.dbrecover.cli;
 
 import dagger.Component;
+import io.dbrecover.aws.AwsProviderModule;
 import io.dbrecover.engine.api.EngineModule;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.postgres.PostgresProviderModule;
@@ -8,7 +9,7 @@ import javax.inject.Singleton;
 
 /** The CLI's object graph: the engine with every provider this build includes. */
 @Singleton
-@Component(modules = {EngineModule.class, PostgresProviderModule.class})
+@Component(modules = {EngineModule.class, PostgresProviderModule.class, AwsProviderModule.class})
 interface CliComponent {
   RecoveryEngine engine();
 }

@@ -1,0 +1,101 @@
+package io.dbrecover.aws;
+
+import io.dbrecover.engine.api.ConfigurationException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.rds.RdsClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * Builds the SDK clients once per {@link AwsSettings} and keeps them: the light URL-connection HTTP
+ * client with explicit timeouts, credentials from the default chain (environment, profile,
+ * container or Lambda role), and the SDK's standard retry strategy (exponential backoff with
+ * jitter, throttling included).
+ */
+public final class AwsClients {
+  /** Attempts per call, the first included, before an error surfaces (exit 8 for throttling). */
+  static final int MAX_ATTEMPTS = 5;
+
+  private final AwsCredentialsProvider credentials;
+  private final RetryStrategy retryStrategy;
+  private final Map<Object, Object> clients = new ConcurrentHashMap<>();
+
+  /**
+   * @param credentials where credentials come from
+   * @param retryStrategy how failed calls are retried
+   */
+  public AwsClients(AwsCredentialsProvider credentials, RetryStrategy retryStrategy) {
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    this.retryStrategy = Objects.requireNonNull(retryStrategy, "retryStrategy");
+  }
+
+  /** Production clients: default credential chain, standard retries. */
+  public static AwsClients fromDefaultChain() {
+    return new AwsClients(
+        DefaultCredentialsProvider.builder().build(),
+        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build());
+  }
+
+  public RdsClient rds(AwsSettings settings) {
+    return cached("rds", settings, () -> configure(RdsClient.builder(), settings).build());
+  }
+
+  public SecretsManagerClient secretsManager(AwsSettings settings) {
+    return cached(
+        "secretsmanager",
+        settings,
+        () -> configure(SecretsManagerClient.builder(), settings).build());
+  }
+
+  public SsmClient ssm(AwsSettings settings) {
+    return cached("ssm", settings, () -> configure(SsmClient.builder(), settings).build());
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
+      B builder, AwsSettings settings) {
+    builder
+        .credentialsProvider(credentials)
+        .httpClientBuilder(
+            UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(30)))
+        .overrideConfiguration(
+            ClientOverrideConfiguration.builder()
+                .retryStrategy(retryStrategy)
+                .apiCallTimeout(Duration.ofMinutes(2))
+                .build());
+    builder.region(settings.regionOpt().map(Region::of).orElseGet(AwsClients::defaultRegion));
+    settings.endpointOpt().ifPresent(builder::endpointOverride);
+    return builder;
+  }
+
+  private static Region defaultRegion() {
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion();
+    } catch (SdkClientException e) {
+      throw new ConfigurationException(
+          "no AWS region: set database.options.region in dbrecover.yaml, or AWS_REGION, or a"
+              + " region in the AWS profile",
+          e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T cached(String service, AwsSettings settings, java.util.function.Supplier<T> make) {
+    return (T) clients.computeIfAbsent(java.util.List.of(service, settings), k -> make.get());
+  }
+}

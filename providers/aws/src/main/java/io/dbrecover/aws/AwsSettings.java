@@ -1,0 +1,68 @@
+package io.dbrecover.aws;
+
+import io.dbrecover.engine.api.ConfigurationException;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where AWS calls go: the region (null: the SDK's default chain, {@code AWS_REGION} or the profile)
+ * and an endpoint override (null: the service's public endpoint). Credentials never appear here;
+ * they come from the SDK's default chain.
+ *
+ * @param region e.g. {@code eu-west-1}, or null
+ * @param endpointOverride a base URL such as {@code http://127.0.0.1:8080}, or null
+ */
+public record AwsSettings(String region, URI endpointOverride) {
+  /** The database option naming the region. */
+  public static final String REGION = "region";
+
+  /** The database option overriding the endpoint (a stub or a VPC endpoint). */
+  public static final String ENDPOINT_OVERRIDE = "endpoint-override";
+
+  public static final AwsSettings DEFAULT = new AwsSettings(null, null);
+
+  public AwsSettings {
+    if (region != null && !region.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+      throw new ConfigurationException(
+          "'" + region + "' is not an AWS region; expected a name such as eu-west-1");
+    }
+    if (endpointOverride != null
+        && (endpointOverride.getScheme() == null || endpointOverride.getHost() == null)) {
+      throw new ConfigurationException(
+          "endpoint-override '"
+              + endpointOverride
+              + "' must be an absolute URL such as https://rds.eu-west-1.amazonaws.com");
+    }
+  }
+
+  /** Reads {@code region} and {@code endpoint-override} from a provider's options. */
+  public static AwsSettings fromOptions(Map<String, String> options) {
+    String endpoint = blankToNull(options.get(ENDPOINT_OVERRIDE));
+    URI uri;
+    try {
+      uri = endpoint == null ? null : URI.create(endpoint);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          "endpoint-override '" + endpoint + "' is not a URL: " + e.getMessage(), e);
+    }
+    return new AwsSettings(blankToNull(options.get(REGION)), uri);
+  }
+
+  public Optional<String> regionOpt() {
+    return Optional.ofNullable(region);
+  }
+
+  public Optional<URI> endpointOpt() {
+    return Optional.ofNullable(endpointOverride);
+  }
+
+  /** The same settings in another region, e.g. the one named by a resource's ARN. */
+  public AwsSettings withRegion(String otherRegion) {
+    return new AwsSettings(otherRegion, endpointOverride);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}

@@ -1,0 +1,345 @@
+package io.dbrecover.aws;
+
+import io.dbrecover.aws.internal.Endpoints;
+import io.dbrecover.aws.internal.InstanceNames;
+import io.dbrecover.aws.internal.RdsApi;
+import io.dbrecover.aws.internal.RestoreSettings;
+import io.dbrecover.engine.api.BackupCheck;
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Method;
+import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.RestoreWindow;
+import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.Provider;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.rds.model.DBInstance;
+
+/**
+ * RDS for PostgreSQL instances: point-in-time restore side by side into a new instance named after
+ * the run ({@code <instance>-rb-<run>}), with the source's network, parameter and option groups,
+ * class, storage, Multi-AZ, tags, deletion protection and IAM authentication. The original is never
+ * touched. Restores are asynchronous: {@link #startRestore} returns at once, {@link #pollRestore}
+ * reads the instance's status.
+ */
+public final class RdsProvider implements Provider {
+  /** The config name. */
+  public static final String NAME = "rds";
+
+  /** The database option naming the source DB instance identifier. */
+  public static final String INSTANCE = "instance";
+
+  private static final Set<String> OPTIONS =
+      Set.of(INSTANCE, AwsSettings.REGION, AwsSettings.ENDPOINT_OVERRIDE);
+
+  /** Statuses from which an instance does not become available on its own. */
+  private static final Set<String> FAILED =
+      Set.of(
+          "failed",
+          "incompatible-restore",
+          "incompatible-parameters",
+          "incompatible-network",
+          "incompatible-option-group",
+          "inaccessible-encryption-credentials",
+          "inaccessible-encryption-credentials-recoverable",
+          "storage-full",
+          "deleting",
+          "deleted");
+
+  private static final Duration MIN_POLL = Duration.ofSeconds(15);
+  private static final Duration MAX_POLL = Duration.ofSeconds(60);
+
+  private final AwsClients clients;
+
+  public RdsProvider(AwsClients clients) {
+    this.clients = Objects.requireNonNull(clients, "clients");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /**
+   * The configured {@code database.url}; without one, the instance's endpoint with its master user
+   * and database name (no password: the URL target or {@code ~/.pgpass} supplies it).
+   */
+  @Override
+  public DbUrl configuredUrl(EnvironmentConfig environment, Path stateDir) {
+    String url = environment.database().url();
+    if (url != null && !url.isBlank()) {
+      return DbUrl.parse(url);
+    }
+    DBInstance instance = api(environment).require(instanceId(environment));
+    if (instance.endpoint() == null) {
+      throw new DbRecoverException(
+          ErrorCode.PROVIDER_API,
+          "RDS instance '"
+              + instance.dbInstanceIdentifier()
+              + "' has no endpoint yet (status "
+              + instance.dbInstanceStatus()
+              + "); wait until it is available");
+    }
+    return DbUrl.of(
+        instance.endpoint().address(),
+        instance.endpoint().port(),
+        instance.dbName() == null ? "postgres" : instance.dbName(),
+        instance.masterUsername(),
+        null);
+  }
+
+  @Override
+  public Capabilities capabilities(ProviderContext ctx) {
+    RdsApi api = api(ctx.environment());
+    DBInstance source = api.require(instanceId(ctx.environment()));
+    Optional<RestoreWindow> window = api.window(source);
+    if (window.isEmpty()) {
+      return new Capabilities(Set.of(), null, Set.of(noWindowReason(source)));
+    }
+    return new Capabilities(Set.of(Method.POINT_IN_TIME), window.get(), Set.of());
+  }
+
+  @Override
+  public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
+    // Snapshots are not listed yet; the history window is in capabilities().
+    return List.of();
+  }
+
+  @Override
+  public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
+    throw new ConfigurationException(
+        "the rds provider takes no backups yet (DB snapshots are planned); use point-in-time"
+            + " restore inside the automated-backup window");
+  }
+
+  @Override
+  public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
+    throw new DbRecoverException(
+        ErrorCode.BACKUP_NOT_FOUND, "the rds provider has no backup '" + backupId + "'");
+  }
+
+  /**
+   * Starts the point-in-time restore, or finds the instance an earlier try of the same run started
+   * (then no second restore is issued). The target time is checked against the window before any
+   * call that changes anything: outside it, exit 2 with the window.
+   */
+  @Override
+  public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
+    String sourceId = instanceId(ctx.environment());
+    String targetId = InstanceNames.restored(sourceId, request.runId());
+    RdsApi api = api(ctx.environment());
+    Optional<DBInstance> existing = api.find(targetId);
+    if (existing.isPresent()) {
+      return status(ctx, adopt(existing.get(), request.runId()), sourceId);
+    }
+    Instant target = targetTime(request);
+    DBInstance source = api.require(sourceId);
+    RestoreWindow window =
+        api.window(source)
+            .orElseThrow(
+                () ->
+                    new DbRecoverException(
+                        ErrorCode.NO_RECOVERY_POINT,
+                        "RDS instance '"
+                            + sourceId
+                            + "' cannot be restored to a point in time: "
+                            + noWindowReason(source)));
+    if (!window.contains(target)) {
+      throw new DbRecoverException(
+          ErrorCode.NO_RECOVERY_POINT,
+          "RDS instance '"
+              + sourceId
+              + "' can be restored to "
+              + window
+              + ", not to "
+              + target
+              + "; pick a time inside the window or restore a snapshot");
+    }
+    // RDS takes millisecond precision; rounding down keeps the restore before the target.
+    Instant restoreTime =
+        target.equals(window.latest()) ? null : target.truncatedTo(ChronoUnit.MILLIS);
+    ctx.progress()
+        .update(
+            "restoring RDS instance "
+                + sourceId
+                + " to "
+                + (restoreTime == null ? "its latest restorable time" : restoreTime)
+                + " as "
+                + targetId);
+    DBInstance created =
+        api.restoreToPointInTime(
+                RestoreSettings.pointInTime(source, targetId, restoreTime, request.runId()))
+            // Created between our describe and the restore call (a concurrent retry).
+            .orElseGet(() -> adopt(api.require(targetId), request.runId()));
+    return status(ctx, created, sourceId);
+  }
+
+  @Override
+  public RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request) {
+    String sourceId = instanceId(ctx.environment());
+    String targetId = InstanceNames.restored(sourceId, request.runId());
+    return api(ctx.environment())
+        .find(targetId)
+        .map(instance -> status(ctx, adopt(instance, request.runId()), sourceId))
+        .orElseGet(
+            () ->
+                new RestoreStatus.Failed(
+                    "RDS instance '"
+                        + targetId
+                        + "' does not exist: the restore was not started, or the instance was"
+                        + " deleted"));
+  }
+
+  @Override
+  public void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName) {
+    throw new ConfigurationException(
+        "the rds provider restores side by side only: the restored instance "
+            + InstanceNames.restored(instanceId(ctx.environment()), restored.runId())
+            + " runs next to the original; point the application at it (url-target)");
+  }
+
+  @Override
+  public boolean deleteBackup(ProviderContext ctx, String backupId) {
+    return false;
+  }
+
+  private RestoreStatus status(ProviderContext ctx, DBInstance instance, String sourceId) {
+    String id = instance.dbInstanceIdentifier();
+    String status = instance.dbInstanceStatus() == null ? "unknown" : instance.dbInstanceStatus();
+    if (FAILED.contains(status)) {
+      return new RestoreStatus.Failed(
+          "RDS instance '"
+              + id
+              + "' is "
+              + status
+              + "; the original '"
+              + sourceId
+              + "' is untouched. Look at the instance's events in the RDS console");
+    }
+    if (status.equals("available") && instance.endpoint() != null) {
+      DbUrl url =
+          Endpoints.withEndpoint(
+              ctx.liveUrl(), instance.endpoint().address(), instance.endpoint().port());
+      return new RestoreStatus.Done(
+          url, "RDS instance " + id + " (restored from " + sourceId + ")");
+    }
+    Instant now = ctx.clock().instant();
+    return new RestoreStatus.Running(
+        now.plus(pollInterval(instance, now)), "RDS instance " + id + " is " + status);
+  }
+
+  /** About a tenth of the time the restore has taken so far, within 15 to 60 seconds. */
+  private static Duration pollInterval(DBInstance instance, Instant now) {
+    if (instance.instanceCreateTime() == null) {
+      return MIN_POLL;
+    }
+    Duration tenth = Duration.between(instance.instanceCreateTime(), now).dividedBy(10);
+    return tenth.compareTo(MIN_POLL) < 0
+        ? MIN_POLL
+        : tenth.compareTo(MAX_POLL) > 0 ? MAX_POLL : tenth;
+  }
+
+  /** An existing target instance is ours only when it carries this run's tag. */
+  private static DBInstance adopt(DBInstance instance, String runId) {
+    boolean ours =
+        instance.tagList().stream()
+            .anyMatch(t -> RestoreSettings.RUN_TAG.equals(t.key()) && runId.equals(t.value()));
+    if (!ours) {
+      throw new ConfigurationException(
+          "RDS instance '"
+              + instance.dbInstanceIdentifier()
+              + "' already exists and was not created by run "
+              + runId
+              + " (no tag "
+              + RestoreSettings.RUN_TAG
+              + "="
+              + runId
+              + "); rename or delete it, or start a new run");
+    }
+    return instance;
+  }
+
+  private static Instant targetTime(RestoreRequest request) {
+    RecoveryPoint point = request.point();
+    if (point.kind() != RecoveryPoint.Kind.POINT_IN_TIME) {
+      throw new ConfigurationException(
+          "the rds provider restores points in time only, not a "
+              + point.kind()
+              + " ("
+              + point.id()
+              + ")");
+    }
+    if (point.targetLsn().isPresent()) {
+      throw new ConfigurationException(
+          "RDS restores to a time, not to a WAL position (LSN " + point.targetLsn().get() + ")");
+    }
+    return point.takenAt();
+  }
+
+  private static String noWindowReason(DBInstance source) {
+    Integer retention = source.backupRetentionPeriod();
+    if (retention == null || retention == 0) {
+      return "automated backups are off (backup retention 0 days): set a retention of at least"
+          + " 1 day to restore to a point in time";
+    }
+    return "RDS reports no restorable time yet for '"
+        + source.dbInstanceIdentifier()
+        + "' (a new instance, or its first backup is still running)";
+  }
+
+  private RdsApi api(EnvironmentConfig environment) {
+    return new RdsApi(clients.rds(settings(environment)));
+  }
+
+  static AwsSettings settings(EnvironmentConfig environment) {
+    Map<String, String> options = environment.database().options();
+    for (String key : options.keySet()) {
+      if (!OPTIONS.contains(key)) {
+        throw new ConfigurationException(
+            "environment '"
+                + environment.name()
+                + "': database.options."
+                + key
+                + " is not an rds option; valid: "
+                + String.join(", ", new java.util.TreeSet<>(OPTIONS)));
+      }
+    }
+    return AwsSettings.fromOptions(options);
+  }
+
+  static String instanceId(EnvironmentConfig environment) {
+    settings(environment);
+    String id = environment.database().options().get(INSTANCE);
+    if (id == null || id.isBlank()) {
+      throw new ConfigurationException(
+          "environment '"
+              + environment.name()
+              + "': the rds provider needs database.options.instance, the DB instance identifier");
+    }
+    if (!InstanceNames.isValid(id)) {
+      throw new ConfigurationException(
+          "environment '"
+              + environment.name()
+              + "': '"
+              + id
+              + "' is not an RDS instance identifier (letters, digits and single hyphens, starting"
+              + " with a letter, at most 63 characters)");
+    }
+    return id;
+  }
+}
