@@ -532,7 +532,15 @@ public final class DecisionTree {
       }
       List<RecoveryPoint> backups = newestFirst(backups());
       String existing;
-      if (backups.isEmpty()) {
+      long bases =
+          in.points().stream().filter(p -> p.kind() == RecoveryPoint.Kind.BASE_BACKUP).count();
+      if (backups.isEmpty() && bases > 0) {
+        existing =
+            "no pg_dump backups or snapshots exist; the "
+                + bases
+                + " base backup(s) serve only point-in-time restore, which is not available here"
+                + " (see the notes)";
+      } else if (backups.isEmpty()) {
         existing = "no backups exist";
       } else if (incident.toMigration() != null) {
         existing =
