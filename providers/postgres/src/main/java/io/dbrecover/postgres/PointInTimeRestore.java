@@ -308,6 +308,20 @@ final class PointInTimeRestore {
     Files.move(staging, dataDir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /** Stops the restored server (fast shutdown) if it runs; whether it ran. */
+  boolean stop() {
+    if (!prepared() || !isRunning()) {
+      return false;
+    }
+    Exec.Result r = pgCtl(List.of("stop", "-w", "-m", "fast", "-D", dataDir().toString()));
+    if (!r.ok()) {
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION,
+          "could not stop the restored server in " + dataDir() + ": " + r.stderr());
+    }
+    return true;
+  }
+
   private void startServer() {
     try {
       Files.writeString(
