@@ -139,9 +139,17 @@ final class PitrDrill {
 
   private DbUrl setUp() throws Exception {
     stopServers(); // an earlier drill that did not end
-    EmbeddedCluster cluster = EmbeddedCluster.at(dir.resolve("embedded"));
-    DrillCommand.deleteTree(cluster.directory());
-    DrillCommand.deleteTree(dir);
+    // A new cluster each time (keeping the unpacked binaries): a fresh archive, no old state.
+    EmbeddedCluster.at(dir.resolve("embedded")).reset();
+    try (Stream<Path> children = Files.list(dir)) {
+      for (Path p : children.toList()) {
+        if (!p.getFileName().toString().equals("embedded")) {
+          DrillCommand.deleteTree(p);
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // the first drill
+    }
     DbUrl live = engine.liveUrl(config, ENV);
     try (Connection c = DrillCommand.connect(live)) {
       SampleApp.install(c, rows);
