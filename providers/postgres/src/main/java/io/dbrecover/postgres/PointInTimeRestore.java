@@ -143,8 +143,10 @@ final class PointInTimeRestore {
       startServer();
     }
     if (Files.exists(dataDir().resolve("recovery.signal"))) {
+      // A poll is a pg_ctl status and a file check: cheap enough to look every second, so a
+      // short replay is not followed by seconds of waiting.
       return new RestoreStatus.Running(
-          clock.instant().plusSeconds(5),
+          clock.instant().plusSeconds(1),
           "replaying archived WAL on port " + port() + " (server log: " + log() + ")");
     }
     DbUrl url = url(live);
