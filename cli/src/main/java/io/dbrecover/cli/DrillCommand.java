@@ -77,7 +77,7 @@ final class DrillCommand extends BaseCommand {
 
   @Option(
       names = "--scenario",
-      paramLabel = "<scenario>",
+      paramLabel = "dump|pitr|all",
       description =
           "dump (pg_dump restore), pitr (point-in-time restore) or all (default: all, one after"
               + " the other).")
