@@ -29,27 +29,45 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
- * A recovery rehearsal on the embedded default: a sample application database with a Prisma
- * migration history is backed up, broken by a bad migration and corrupted rows, then recovered
- * through the decision tree, verified and swapped, with each phase timed.
+ * A recovery rehearsal on the embedded default, in two scenarios. pg_dump restore: a sample
+ * application database with a Prisma migration history is backed up, broken by a bad migration and
+ * corrupted rows, then recovered through the decision tree, verified and swapped. Point-in-time
+ * restore ({@link PitrDrill}): the same application on a cluster of its own with WAL archiving,
+ * restored to an instant between two writes. Each phase is timed.
  */
 @Command(
     name = "drill",
     description = {
-      "Rehearse a recovery on the embedded PostgreSQL: create a sample app database with a migration"
-          + " history, back it up, apply a bad migration and corrupt rows, recover through the decision"
-          + " tree, verify, swap a dotenv file, and print each phase's duration and the report.",
+      "Rehearse recoveries on the embedded PostgreSQL, never touching your databases.",
+      "dump: create a sample app database with a migration history, back it up (pg_dump), apply a"
+          + " bad migration and corrupt rows, recover through the decision tree, verify, swap a"
+          + " dotenv file.",
+      "pitr: on a separate embedded cluster, turn WAL archiving on, take a base backup, write rows"
+          + " before and after an instant read from the server clock, corrupt rows (bad UPDATE and"
+          + " DELETE), restore to the instant with point-in-time restore, verify, swap, and prove"
+          + " that rows from before the instant are there, rows from after it are not and the"
+          + " corrupted rows are as they were; the servers it started are stopped at the end.",
+      "Prints each phase's duration and the reports; exits 5 when a proof fails.",
     })
 final class DrillCommand extends BaseCommand {
   static final String ENV = "drill";
   static final String DATABASE = "drill_app";
+
+  /** Which recoveries to rehearse. */
+  enum Scenario {
+    DUMP,
+    PITR,
+    ALL
+  }
 
   @Option(
       names = "--rows",
@@ -57,29 +75,77 @@ final class DrillCommand extends BaseCommand {
       description = "Sample users to create (default: 2000).")
   int rows = 2000;
 
-  private final Map<String, Duration> phases = new LinkedHashMap<>();
+  @Option(
+      names = "--scenario",
+      paramLabel = "dump|pitr|all",
+      description =
+          "dump (pg_dump restore), pitr (point-in-time restore) or all (default: all, one after"
+              + " the other).")
+  Scenario scenario = Scenario.ALL;
 
   @Override
   public Integer call() throws Exception {
+    if (rows < 1) {
+      throw new ParameterException(spec.commandLine(), "--rows must be at least 1, not " + rows);
+    }
     DbRecoverConfig base = ConfigLoader.embeddedDefault(stateDir());
-    Path drillDir = base.stateDir().resolve("drill");
-    DbRecoverConfig config = drillConfig(base, drillDir);
     RecoveryEngine engine = engine();
     ConsoleInteraction io = interaction();
+    Instant start = engine.clock().instant();
+    StringBuilder summary = new StringBuilder("\nDrill phases:\n");
+    List<String> passed = new ArrayList<>();
+    int exit = 0;
+    if (scenario != Scenario.PITR) {
+      Path drillDir = base.stateDir().resolve("drill");
+      DrillPhases phases = new DrillPhases("", io, engine.clock());
+      exit = Math.max(exit, dump(engine, io, phases, base, drillDir));
+      summary.append("  pg_dump restore (--scenario dump):\n").append(phases.render("    "));
+      passed.add(
+          "pg_dump restore: the corrupted rows and the dropped column are back, "
+              + drillDir.resolve("app.env")
+              + " points to the recovered database");
+    }
+    if (scenario != Scenario.DUMP) {
+      PitrDrill pitr = new PitrDrill(this, engine, io, base);
+      exit = Math.max(exit, pitr.run());
+      summary
+          .append("  point-in-time restore (--scenario pitr):\n")
+          .append(pitr.phases.render("    "));
+      passed.add(
+          "point-in-time restore: rows from before the instant are there, rows from after it are"
+              + " not, the corrupted rows are as they were, "
+              + pitr.appEnv()
+              + " pointed to the restored server (now stopped)");
+    }
+    if (!json()) {
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              "  total: %.2f s%n",
+              DrillPhases.seconds(Duration.between(start, engine.clock().instant()))));
+      summary.append("Drill passed:\n");
+      passed.forEach(p -> summary.append("  ").append(p).append(".\n"));
+      out().print(summary);
+      out().flush();
+    }
+    return exit;
+  }
 
-    DbUrl app = phase("setup", io, () -> setUp(engine, config, drillDir));
+  private int dump(
+      RecoveryEngine engine,
+      ConsoleInteraction io,
+      DrillPhases phases,
+      DbRecoverConfig base,
+      Path drillDir)
+      throws Exception {
+    DbRecoverConfig config =
+        drillConfig(base, base.stateDir(), drillDir, ENV, Map.of("database", DATABASE));
+    DbUrl app = phases.run("setup", () -> setUp(engine, config, drillDir));
     RecoveryPoint backup =
-        phase(
-            "backup",
-            io,
-            () -> engine.backup(config, ENV, "pre-deploy", m -> io.line("backup", m)));
-    Map<String, Long> before = phase("incident", io, () -> breakIt(app));
-    Plan plan =
-        phase(
-            "plan",
-            io,
-            () ->
-                engine.plan(config, ENV, new Incident(Incident.Kind.DATA, null, null, null, null)));
+        phases.run(
+            "backup", () -> engine.backup(config, ENV, "pre-deploy", m -> io.line("backup", m)));
+    Map<String, Long> before = phases.run("incident", () -> breakIt(app));
+    Plan plan = phases.run("plan", () -> engine.plan(config, ENV, incident()));
     if (!json()) {
       err().print(Render.plan(plan));
       err().flush();
@@ -90,9 +156,8 @@ final class DrillCommand extends BaseCommand {
           "drill: the decision tree did not pick the pre-deploy backup: " + plan.decision());
     }
     int exit =
-        phase(
+        phases.run(
             "recover",
-            io,
             () -> {
               RecoveryEngine.Lock lock = engine.lock(config, ENV, "drill");
               try (RecoveryEngine.RunSession session =
@@ -104,26 +169,7 @@ final class DrillCommand extends BaseCommand {
                 return RunDriver.drive(this, session, io, engine.clock());
               }
             });
-    phase("prove", io, () -> prove(drillDir, before));
-    if (!json()) {
-      StringBuilder sb = new StringBuilder("\nDrill phases:\n");
-      Duration total = Duration.ZERO;
-      for (Map.Entry<String, Duration> e : phases.entrySet()) {
-        sb.append(String.format("  %-10s %8.2f s%n", e.getKey(), e.getValue().toMillis() / 1000.0));
-        if (!e.getKey().equals("setup") && !e.getKey().equals("prove")) {
-          total = total.plus(e.getValue());
-        }
-      }
-      sb.append(
-          String.format(
-              "  recovery time (plan + recover): %.2f s%n",
-              (phases.get("plan").toMillis() + phases.get("recover").toMillis()) / 1000.0));
-      sb.append("Drill passed: the corrupted rows and the dropped column are back, ")
-          .append(drillDir.resolve("app.env"))
-          .append(" points to the recovered database.\n");
-      out().print(sb);
-      out().flush();
-    }
+    phases.run("prove", () -> prove(drillDir, before));
     return exit;
   }
 
@@ -137,14 +183,23 @@ final class DrillCommand extends BaseCommand {
         : Path.of(".dbrecover").toAbsolutePath();
   }
 
-  private static DbRecoverConfig drillConfig(DbRecoverConfig base, Path drillDir) {
+  /**
+   * A staging environment on the embedded default of {@code stateDir}, its backups and dotenv file
+   * in {@code drillDir}.
+   */
+  static DbRecoverConfig drillConfig(
+      DbRecoverConfig base,
+      Path stateDir,
+      Path drillDir,
+      String name,
+      Map<String, String> options) {
     EnvironmentConfig embedded = base.environment("embedded");
     EnvironmentConfig drill =
         new EnvironmentConfig(
-            ENV,
+            name,
             Tier.STAGING,
             ProtectionLevel.NONE,
-            new EnvironmentConfig.Database("postgres", null, true, Map.of("database", DATABASE)),
+            new EnvironmentConfig.Database("postgres", null, true, options),
             drillDir.resolve("backups"),
             new EnvironmentConfig.UrlTarget(
                 "dotenv", drillDir.resolve("app.env").toString(), "DATABASE_URL"),
@@ -157,8 +212,7 @@ final class DrillCommand extends BaseCommand {
                 new EnvironmentConfig.SmokeQuery(
                     "users.email present", "select count(email) > 0 from users", "t")),
             embedded.jobs());
-    return new DbRecoverConfig(
-        base.source(), base.stateDir(), Map.of(ENV, drill, "embedded", embedded));
+    return new DbRecoverConfig(base.source(), stateDir, Map.of(name, drill, "embedded", embedded));
   }
 
   // --- phases --------------------------------------------------------------------------------
@@ -189,16 +243,7 @@ final class DrillCommand extends BaseCommand {
       throw new DbRecoverException(
           ErrorCode.CONFIGURATION, "drill setup failed: " + e.getMessage(), e);
     }
-    try {
-      Files.createDirectories(drillDir);
-      Files.writeString(
-          drillDir.resolve("app.env"),
-          "# written by dbrecover drill\nAPP_NAME=drill\nDATABASE_URL="
-              + live.withDatabase(DATABASE).toSecretUri().reveal()
-              + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    writeAppEnv(drillDir, live.withDatabase(DATABASE));
     return live.withDatabase(DATABASE);
   }
 
@@ -220,14 +265,7 @@ final class DrillCommand extends BaseCommand {
   }
 
   private Void prove(Path drillDir, Map<String, Long> before) {
-    String env;
-    try {
-      env = Files.readString(drillDir.resolve("app.env"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    String line = env.lines().filter(l -> l.startsWith("DATABASE_URL=")).findFirst().orElseThrow();
-    DbUrl now = DbUrl.parse(line.substring("DATABASE_URL=".length()).replace("\"", ""));
+    DbUrl now = swappedUrl(drillDir.resolve("app.env"));
     if (now.database().equals(DATABASE)) {
       throw new DbRecoverException(
           ErrorCode.VERIFICATION_FAILED, "drill: DATABASE_URL was not swapped");
@@ -256,20 +294,6 @@ final class DrillCommand extends BaseCommand {
 
   // --- helpers -------------------------------------------------------------------------------
 
-  private interface Work<T> {
-    T run() throws Exception;
-  }
-
-  private <T> T phase(String name, ConsoleInteraction io, Work<T> work) throws Exception {
-    io.line(name, "...");
-    Instant start = engine().clock().instant();
-    try {
-      return work.run();
-    } finally {
-      phases.put(name, Duration.between(start, engine().clock().instant()));
-    }
-  }
-
   private static long single(Statement st, String sql) throws SQLException {
     try (ResultSet rs = st.executeQuery(sql)) {
       rs.next();
@@ -284,7 +308,33 @@ final class DrillCommand extends BaseCommand {
     return DriverManager.getConnection(url.jdbcUrl(), p);
   }
 
-  private static void deleteTree(Path dir) {
+  /** Writes the drill application's dotenv file, DATABASE_URL naming {@code app}. */
+  static void writeAppEnv(Path drillDir, DbUrl app) {
+    try {
+      Files.createDirectories(drillDir);
+      Files.writeString(
+          drillDir.resolve("app.env"),
+          "# written by dbrecover drill\nAPP_NAME=drill\nDATABASE_URL="
+              + app.toSecretUri().reveal()
+              + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The DATABASE_URL in the drill application's dotenv file. */
+  static DbUrl swappedUrl(Path appEnv) {
+    String env;
+    try {
+      env = Files.readString(appEnv);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String line = env.lines().filter(l -> l.startsWith("DATABASE_URL=")).findFirst().orElseThrow();
+    return DbUrl.parse(line.substring("DATABASE_URL=".length()).replace("\"", ""));
+  }
+
+  static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -20,10 +20,12 @@ class ReadmeIT {
   @AfterEach
   void stopEmbedded() {
     EmbeddedCluster.at(work.resolve(".dbrecover").resolve("embedded")).stop();
+    EmbeddedCluster.at(work.resolve(".dbrecover/drill-pitr/embedded")).stop();
   }
 
   @Test
-  void drill_fromAnotherDirectory_recoversAndExits0() throws IOException, InterruptedException {
+  void drill_fromAnotherDirectory_recoversWithBothScenariosAndExits0()
+      throws IOException, InterruptedException {
     // Under root the embedded server runs as an unprivileged user, who must reach the directory.
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
     Process p =
@@ -40,7 +42,20 @@ class ReadmeIT {
         .contains("Drill phases:")
         .contains("recovery time")
         .contains("status: **DONE**")
+        .contains("pg_dump restore (--scenario dump):")
+        .contains("point-in-time restore (--scenario pitr):")
+        .contains("## Point-in-time proof")
+        .contains("| orders written before the instant | 5 | 5 | pass |")
+        .contains("| orders written after the instant | 0 | 0 | pass |")
+        .contains("| original still holds the corruption (untouched) | yes | yes | pass |")
+        .containsPattern(
+            "\\| corrupted orders as before the corruption \\| (.+) \\| \\1 \\| pass \\|")
+        .doesNotContain("| FAIL |")
         .contains("Drill passed");
     assertThat(work.resolve(".dbrecover/drill/app.env")).exists();
+    // The drill stops what it started: its point-in-time cluster and the restored server.
+    assertThat(EmbeddedCluster.at(work.resolve(".dbrecover/drill-pitr/embedded")).isRunning())
+        .isFalse();
+    assertThat(output).contains("stopped the restored server of run-");
   }
 }

@@ -126,6 +126,32 @@ public final class EmbeddedCluster {
         });
   }
 
+  /**
+   * Stops the server and deletes the cluster (its data and everything else in its directory) but
+   * keeps the extracted binaries, so the next {@link #ensureRunning()} initialises a new cluster
+   * without unpacking them again. For throwaway clusters (the drill); never the user's.
+   */
+  public void reset() {
+    stop();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    DirectoryLock.withLock(
+        dir,
+        "embedded PostgreSQL in",
+        () -> {
+          try (java.util.stream.Stream<Path> children = Files.list(dir)) {
+            for (Path p : children.toList()) {
+              String name = p.getFileName().toString();
+              if (!name.equals("bin-" + EmbeddedBinaries.VERSION) && !name.equals(".lock")) {
+                EmbeddedBinaries.deleteTree(p);
+              }
+            }
+          }
+          return null;
+        });
+  }
+
   /** Stops the server when this JVM exits, if this JVM started it. */
   public void stopOnExitIfStartedHere() {
     Runtime.getRuntime()

@@ -57,7 +57,7 @@ final class PitrRestores {
       throw new ConfigurationException(
           "a point-in-time restore runs side by side as its own server; omit --in-place");
     }
-    Path dir = directory(ctx, request);
+    Path dir = directory(ctx.stateDir(), request.runId());
     PointInTimeRestore earlier =
         new PointInTimeRestore(dir, runAs, Path.of("/"), ctx.clock(), archiveDir);
     if (earlier.prepared()) {
@@ -94,7 +94,7 @@ final class PitrRestores {
   }
 
   RestoreStatus poll(ProviderContext ctx, RestoreRequest request) {
-    Path dir = directory(ctx, request);
+    Path dir = directory(ctx.stateDir(), request.runId());
     Path version = dir.resolve("data").resolve("PG_VERSION");
     if (!Files.exists(version)) {
       return new RestoreStatus.Failed(
@@ -108,6 +108,22 @@ final class PitrRestores {
     }
     return new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir)
         .poll(ctx.liveUrl(), ctx.progress());
+  }
+
+  /** Stops the restored server of run {@code runId} if it runs; whether it ran. */
+  boolean stop(Path stateDir, String runId, java.time.Clock clock) {
+    Path dir = directory(stateDir, runId);
+    Path version = dir.resolve("data").resolve("PG_VERSION");
+    if (!Files.exists(version)) {
+      return false;
+    }
+    int server;
+    try {
+      server = PgTools.versionNum(Files.readString(version).strip());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + version, e);
+    }
+    return new PointInTimeRestore(dir, runAs, binDir(server), clock, archiveDir).stop();
   }
 
   /** The newest base backup that can reach the point. */
@@ -164,12 +180,11 @@ final class PitrRestores {
     return point.targetLsn().map(l -> "LSN " + l).orElse(point.takenAt().toString());
   }
 
-  private Path directory(ProviderContext ctx, RestoreRequest request) {
-    if (!request.runId().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-      throw new ConfigurationException("run id '" + request.runId() + "' is not a valid name");
+  private Path directory(Path stateDir, String runId) {
+    if (!runId.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+      throw new ConfigurationException("run id '" + runId + "' is not a valid name");
     }
-    return runAs.reachable(
-        ctx.stateDir().toAbsolutePath().normalize().resolve("pitr").resolve(request.runId()));
+    return runAs.reachable(stateDir.toAbsolutePath().normalize().resolve("pitr").resolve(runId));
   }
 
   // The server binaries of the backup's major version: the embedded ones when they match.

@@ -143,8 +143,10 @@ final class PointInTimeRestore {
       startServer();
     }
     if (Files.exists(dataDir().resolve("recovery.signal"))) {
+      // A poll is a pg_ctl status and a file check: cheap enough to look every second, so a
+      // short replay is not followed by seconds of waiting.
       return new RestoreStatus.Running(
-          clock.instant().plusSeconds(5),
+          clock.instant().plusSeconds(1),
           "replaying archived WAL on port " + port() + " (server log: " + log() + ")");
     }
     DbUrl url = url(live);
@@ -312,6 +314,20 @@ final class PointInTimeRestore {
     Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwx------"));
     runAs.own(dir);
     Files.move(staging, dataDir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Stops the restored server (fast shutdown) if it runs; whether it ran. */
+  boolean stop() {
+    if (!prepared() || !isRunning()) {
+      return false;
+    }
+    Exec.Result r = pgCtl(List.of("stop", "-w", "-m", "fast", "-D", dataDir().toString()));
+    if (!r.ok()) {
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION,
+          "could not stop the restored server in " + dataDir() + ": " + r.stderr());
+    }
+    return true;
   }
 
   private void startServer() {

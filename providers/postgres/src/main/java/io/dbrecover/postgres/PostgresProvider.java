@@ -253,6 +253,16 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
     return store(ctx).delete(backupId);
   }
 
+  /**
+   * Stops the server that the point-in-time restore of run {@code runId} started, if it runs; it
+   * otherwise keeps serving the recovered database after the run. Its data directory is kept.
+   * Returns whether it ran.
+   */
+  public boolean stopRestoredServer(EnvironmentConfig environment, Path stateDir, String runId) {
+    return pitr(environment, stateDir, java.time.Clock.systemUTC())
+        .stop(stateDir, runId, java.time.Clock.systemUTC());
+  }
+
   /** The backup store of an environment. */
   public LogicalBackupStore store(ProviderContext ctx) {
     EnvironmentConfig e = ctx.environment();
@@ -271,7 +281,10 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
    * server user can reach.
    */
   public Path archiveDir(ProviderContext ctx) {
-    EnvironmentConfig e = ctx.environment();
+    return archiveDir(ctx.environment());
+  }
+
+  private Path archiveDir(EnvironmentConfig e) {
     String configured = e.database().options().get(WAL_ARCHIVE_OPTION);
     Path store = e.backupStore().toAbsolutePath().normalize();
     if (configured != null && !configured.isBlank()) {
@@ -287,11 +300,15 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   }
 
   private PitrRestores pitr(ProviderContext ctx) {
+    return pitr(ctx.environment(), ctx.stateDir(), ctx.clock());
+  }
+
+  private PitrRestores pitr(EnvironmentConfig e, Path stateDir, java.time.Clock clock) {
     return new PitrRestores(
-        baseStore(ctx),
-        archiveDir(ctx),
-        ctx.environment().database().embedded()
-            ? Optional.of(EmbeddedCluster.at(ctx.stateDir().resolve("embedded"), env))
+        new BaseBackupStore(e.backupStore(), e.name(), tools(), clock),
+        archiveDir(e),
+        e.database().embedded()
+            ? Optional.of(EmbeddedCluster.at(stateDir.resolve("embedded"), env))
             : Optional.empty(),
         tools(),
         RunAs.detect(env));
