@@ -310,6 +310,44 @@ class PointInTimeCliIT {
     }
   }
 
+  @Test
+  @Order(7)
+  void damagedArchivedSegment_restoreFailsWithExit4WhileTheOriginalServes() throws Exception {
+    insert(80, "in the segment that gets damaged");
+    String damaged = query(original, "select pg_walfile_name(pg_current_wal_lsn())");
+    switchAndAwaitArchive();
+    insert(81, "after the damage");
+    Instant target = serverNow();
+    Thread.sleep(5);
+    insert(82, "later");
+    switchAndAwaitArchive();
+    String envBefore = Files.readString(work.resolve("app.env"));
+    Path segment = archive.resolve(damaged);
+    byte[] intact = Files.readAllBytes(segment);
+    byte[] broken = intact.clone();
+    // inside the first record after the page header: its checksum no longer matches
+    for (int i = 64; i < 96; i++) {
+      broken[i] = (byte) ~broken[i];
+    }
+    segment.toFile().setWritable(true);
+    Files.write(segment, broken);
+    try {
+      CliProcess.Result status = dbrecover("pitr", "status", "prod");
+      CliProcess.Result r = dbrecover("rollback", "prod", "--at", target.toString(), "--force");
+
+      // the file names are all there, so the damage shows only when the restore replays it
+      assertThat(status.exit()).as(status.all()).isZero();
+      assertThat(r.exit()).as(r.all()).isEqualTo(4);
+      assertThat(r.all())
+          .contains("recovery ended before configured recovery target was reached")
+          .contains("untouched");
+      assertThat(Files.readString(work.resolve("app.env"))).isEqualTo(envBefore);
+      assertThat(ids(original)).as("the original keeps serving").contains(80, 81, 82);
+    } finally {
+      Files.write(segment, intact);
+    }
+  }
+
   /**
    * After a rollback DATABASE_URL names the restored server, which later commands treat as the live
    * database: point it back at the original (archiving on) with swap-back.
