@@ -87,6 +87,11 @@ cleanup() {
   for d in $(restored_dirs); do
     log "stopping the restored server in $d"
     stop_server "$d"
+    # Kept for a failed run: the restored servers' logs say why.
+    if [ "$rc" -ne 0 ] && [ -f "$(dirname "$d")/server.log" ]; then
+      mkdir -p "$out_dir" && cp "$(dirname "$d")/server.log" "$out_dir/pitr-failed-$(basename "$(dirname "$d")").log"
+      log "its log: $out_dir/pitr-failed-$(basename "$(dirname "$d")").log"
+    fi
   done
   if [ "$started" -eq 1 ]; then
     log "stopping the cluster"
@@ -154,6 +159,9 @@ EOF
 env_file="$tmp/app.env"
 
 dbr() { PG_BINDIR="$PG_BINDIR" "$dbrecover" --config "$tmp/dbrecover.yaml" "$@"; }
+# As root, dbrecover runs its restored servers as DBRECOVER_EMBEDDED_USER (else postgres, else
+# nobody); they must be able to read the archive, whose segments the cluster's user writes 0600.
+if [ "${#as_server[@]}" -gt 0 ]; then export DBRECOVER_EMBEDDED_USER="$server_user"; fi
 
 log "building / starting the dbrecover CLI once (not timed)"
 "$dbrecover" --version >/dev/null
@@ -204,7 +212,7 @@ wal_since_backup() { psql_q "select pg_wal_lsn_diff(pg_current_wal_lsn(), '$stop
 log "generating >= $MIN_WAL_BYTES bytes of WAL (rounds of pgbench -T $WAL_ROUND_SECONDS and a rewrite of a tenth of pgbench_accounts)"
 round=0
 while [ "$(wal_since_backup)" -lt "$MIN_WAL_BYTES" ]; do
-  "$PG_BINDIR/pgbench" -n -q -c 2 -j 2 -T "$WAL_ROUND_SECONDS" "$db" >"$tmp/pgbench-run.log" 2>&1 \
+  "$PG_BINDIR/pgbench" -n -c 2 -j 2 -T "$WAL_ROUND_SECONDS" "$db" >"$tmp/pgbench-run.log" 2>&1 \
     || { cat "$tmp/pgbench-run.log" >&2; die "pgbench failed"; }
   "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" \
     -c "update pgbench_accounts set abalance = abalance + 1 where aid % 10 = $((round % 10))" \
@@ -217,7 +225,7 @@ done
 # The target: the server's clock, near the end of the WAL; then a little more WAL after it.
 target="$(psql_q "select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")"
 target_pg="$(psql_q "select to_char(timestamptz '$target' at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00:00'")"
-"$PG_BINDIR/pgbench" -n -q -c 2 -j 2 -t 200 "$db" >"$tmp/pgbench-run.log" 2>&1 \
+"$PG_BINDIR/pgbench" -n -c 2 -j 2 -t 200 "$db" >"$tmp/pgbench-run.log" 2>&1 \
   || { cat "$tmp/pgbench-run.log" >&2; die "pgbench failed"; }
 wal_bytes="$(wal_since_backup)"
 wal_pretty="$(psql_q "select pg_size_pretty($wal_bytes::bigint)")"
