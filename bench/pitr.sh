@@ -214,8 +214,10 @@ round=0
 while [ "$(wal_since_backup)" -lt "$MIN_WAL_BYTES" ]; do
   "$PG_BINDIR/pgbench" -n -c 2 -j 2 -T "$WAL_ROUND_SECONDS" "$db" >"$tmp/pgbench-run.log" 2>&1 \
     || { cat "$tmp/pgbench-run.log" >&2; die "pgbench failed"; }
+  # A contiguous tenth of the table: many row records per page, not mostly full-page images.
+  first=$(((round % 10) * SCALE * 10000 + 1))
   "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" \
-    -c "update pgbench_accounts set abalance = abalance + 1 where aid % 10 = $((round % 10))" \
+    -c "update pgbench_accounts set abalance = abalance + 1 where aid between $first and $((first + SCALE * 10000 - 1))" \
     || die "the WAL-generating update failed"
   round=$((round + 1))
   log "round $round: $(wal_since_backup) bytes of WAL since the base backup"
