@@ -15,7 +15,8 @@ RUNS="${RUNS:-3}"
 SCALE="${SCALE:-75}"
 MIN_BYTES="${MIN_BYTES:-1000000000}"
 MIN_WAL_BYTES="${MIN_WAL_BYTES:-1000000000}"
-# Seconds of pgbench per WAL-generating round (each round also rewrites a tenth of pgbench_accounts).
+# Seconds of pgbench per WAL-generating round (each round also updates a contiguous tenth of
+# pgbench_accounts).
 WAL_ROUND_SECONDS="${WAL_ROUND_SECONDS:-15}"
 # How often the hand-run recovery asks whether the server has been promoted.
 POLL_SECONDS="${POLL_SECONDS:-0.2}"
@@ -209,7 +210,7 @@ stop_lsn="$(cat "$backup_dir"/*.json 2>/dev/null | json_field stopLsn || true)"
 log "base backup $backup_id ($(du -sh "$base_data" | cut -f1), ${backup_seconds}s), ends at $stop_lsn"
 
 wal_since_backup() { psql_q "select pg_wal_lsn_diff(pg_current_wal_lsn(), '$stop_lsn')::bigint"; }
-log "generating >= $MIN_WAL_BYTES bytes of WAL (rounds of pgbench -T $WAL_ROUND_SECONDS and a rewrite of a tenth of pgbench_accounts)"
+log "generating >= $MIN_WAL_BYTES bytes of WAL (rounds of pgbench -T $WAL_ROUND_SECONDS and an update of a contiguous tenth of pgbench_accounts)"
 round=0
 while [ "$(wal_since_backup)" -lt "$MIN_WAL_BYTES" ]; do
   "$PG_BINDIR/pgbench" -n -c 2 -j 2 -T "$WAL_ROUND_SECONDS" "$db" >"$tmp/pgbench-run.log" 2>&1 \
