@@ -240,9 +240,18 @@ final class PointInTimeRestore {
   }
 
   private RestoreStatus.Failed failed(String why) {
+    // restore_command's own errors (e.g. an archive the server user may not read) come before the
+    // FATAL line and explain it
+    String cause =
+        sinceLastStart().stream()
+            .filter(l -> l.contains("Permission denied"))
+            .findFirst()
+            .map(l -> " after \"" + l.strip() + "\"")
+            .orElse("");
     return new RestoreStatus.Failed(
         "point-in-time restore failed: "
             + why
+            + cause
             + " (server log: "
             + log()
             + "); the original database was not touched");

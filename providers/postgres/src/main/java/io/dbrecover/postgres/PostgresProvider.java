@@ -311,7 +311,8 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
             ? Optional.of(EmbeddedCluster.at(stateDir.resolve("embedded"), env))
             : Optional.empty(),
         tools(),
-        RunAs.detect(env));
+        // the restored server reads the archive the original's server user wrote (mode 0600)
+        RunAs.ownerOf(archiveDir(e), env));
   }
 
   /** The embedded cluster, when the environment is the embedded default and it is the live one. */

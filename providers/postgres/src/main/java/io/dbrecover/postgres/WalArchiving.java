@@ -137,7 +137,9 @@ final class WalArchiving {
       cluster.restart();
       pending = Set.of();
     }
-    awaitReload();
+    if (!pending.contains("archive_mode")) {
+      awaitReload(); // until the restart, archive_command reads "(disabled)": nothing to wait for
+    }
     return status(pending, List.of(), !pending.isEmpty());
   }
 
@@ -163,7 +165,9 @@ final class WalArchiving {
       if ("off".equals(s.get("archive_mode").value()) && !pendingNow.contains("archive_mode")) {
         problems.add(
             "WAL archiving is off (archive_mode = off): run dbrecover pitr enable " + environment);
-      } else if (!s.get("archive_command").value().contains(archiveDir.toString())) {
+      } else if (!pendingNow.contains("archive_mode")
+          // with archive_mode off the server shows archive_command as "(disabled)"
+          && !s.get("archive_command").value().contains(archiveDir.toString())) {
         problems.add(
             "archive_command does not copy into "
                 + archiveDir

@@ -37,6 +37,28 @@ public final class RunAs {
   }
 
   /**
+   * Who runs a server that must read the files in {@code dir} (a WAL archive another server
+   * writes): as root, the directory's owner unless that is root itself or {@code
+   * DBRECOVER_EMBEDDED_USER} names a user; otherwise as {@link #detect}.
+   */
+  public static RunAs ownerOf(Path dir, Map<String, String> env) {
+    RunAs detected = detect(env);
+    String wanted = env.get("DBRECOVER_EMBEDDED_USER");
+    if (detected.user == null || (wanted != null && !wanted.isBlank())) {
+      return detected;
+    }
+    try {
+      String owner = Files.getOwner(dir).getName();
+      if (!"root".equals(owner) && userExists(owner)) {
+        return new RunAs(owner);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // not there yet, or no owners on this file system: the usual user
+    }
+    return detected;
+  }
+
+  /**
    * Where a cluster meant for {@code dir} can live: {@code dir} itself when the server user can
    * traverse every parent directory; otherwise (root's home is 0700, say) a directory under the
    * system temp directory derived from {@code dir}, so the same {@code dir} always maps to it.
