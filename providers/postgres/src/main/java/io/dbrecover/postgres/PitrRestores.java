@@ -64,13 +64,16 @@ final class PitrRestores {
       return poll(ctx, request);
     }
     BaseBackupMetadata base = choose(ctx, request.point());
-    BackupCheck.Item sums = bases.checksums(base.id());
+    ctx.progress().update("checking base backup " + base.id() + " against its manifest");
+    BackupCheck.Item sums = bases.restoreCheck(base.id());
     if (!sums.passed()) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,
           "base backup "
               + base.id()
-              + " failed its checksum check ("
+              + " failed its "
+              + sums.name()
+              + " check ("
               + sums.detail()
               + "); nothing was changed. Verify it with: dbrecover verify-backup "
               + ctx.environment().name()

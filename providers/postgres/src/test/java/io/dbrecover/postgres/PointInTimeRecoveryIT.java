@@ -195,6 +195,40 @@ class PointInTimeRecoveryIT {
   }
 
   @Test
+  void startRestore_damagedBaseBackup_refusedBeforeAnythingIsLaidOut() throws Exception {
+    Path data = Path.of(base.location()).resolve("data");
+    Path file;
+    try (Stream<Path> files = Files.walk(data.resolve("base"))) {
+      file =
+          files
+              .filter(Files::isRegularFile)
+              .filter(p -> p.toFile().length() > 8192)
+              .findFirst()
+              .orElseThrow();
+    }
+    byte[] intact = Files.readAllBytes(file);
+    byte[] broken = intact.clone();
+    broken[4096] = (byte) ~broken[4096];
+    Files.write(file, broken);
+    try {
+      RestoreRequest request =
+          new RestoreRequest(
+              "run-damaged",
+              RecoveryPoint.at(serverNow(), RecoveryPoint.Kind.POINT_IN_TIME),
+              "x",
+              false);
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.startRestore(ctx, request))
+          .isInstanceOf(io.dbrecover.engine.api.DbRecoverException.class)
+          .hasMessageContaining("failed its pg_verifybackup check")
+          .hasMessageContaining("nothing was changed");
+      assertThat(root.resolve("state/pitr/run-damaged/data")).doesNotExist();
+    } finally {
+      Files.write(file, intact);
+    }
+  }
+
+  @Test
   void restoreFilesAndMetadata_neverHoldThePassword() throws Exception {
     String password = url.password().orElseThrow().reveal();
     Path run = root.resolve("state").resolve("pitr").resolve("run-secret");
