@@ -300,7 +300,9 @@ public final class DataLossAnalyzer {
       Summary b = summaries.recovered().get(i);
       if (p.keyed() && !a.equals(b)) {
         KeyedDiff.Result r =
-            new KeyedDiff(p.sqlName(), p.key(), p.integerKey(), p.columns()).run(cur, rec, pool);
+            new KeyedDiff(
+                    p.sqlName(), p.key(), p.integerKey(), p.columns(), a.typeHash() && b.typeHash())
+                .run(cur, rec, pool);
         tables.add(
             new Table(
                 p.name(),

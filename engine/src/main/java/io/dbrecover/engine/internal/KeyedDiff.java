@@ -1,7 +1,6 @@
 package io.dbrecover.engine.internal;
 
 import io.dbrecover.engine.spi.DatabaseInspector;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,7 +45,8 @@ final class KeyedDiff {
    */
   record Result(long lost, long changed, long added, long currentRows, long recoveredRows) {}
 
-  private record Bucket(long rows, BigDecimal hashSum) {}
+  /** A bucket's row count and the sums of its row hashes' high 32 and low 31 bits. */
+  private record Bucket(long rows, long high, long low) {}
 
   private final String from;
   private final String keyExpr;
@@ -59,11 +59,21 @@ final class KeyedDiff {
    * @param key the primary key columns
    * @param integerKey whether the key is one column of an integer type on both sides
    * @param columns the columns both sides have, in one order
+   * @param typeHash whether both sides can hash these columns with their types' hash functions (as
+   *     {@link #summarySql} did); else rows are hashed by their text
    */
-  KeyedDiff(String from, List<String> key, boolean integerKey, List<String> columns) {
+  KeyedDiff(
+      String from, List<String> key, boolean integerKey, List<String> columns, boolean typeHash) {
     this.from = from;
     this.keyExpr = TableShape.rowText(key);
-    this.rowHashExpr = "hashtextextended(" + TableShape.rowText(columns) + ", 0)";
+    this.rowHashExpr =
+        typeHash
+            ? "hash_record_extended(row("
+                + columns.stream()
+                    .map(col -> "t." + DatabaseInspector.quoteIdent(col))
+                    .collect(Collectors.joining(", "))
+                + "), 0)"
+            : "hashtextextended(" + TableShape.rowText(columns) + ", 0)";
     this.intKey = integerKey ? "t." + DatabaseInspector.quoteIdent(key.get(0)) : null;
   }
 
@@ -133,18 +143,20 @@ final class KeyedDiff {
 
   private Map<Integer, Bucket> buckets(Connection c, String bucketExpr) throws SQLException {
     Map<Integer, Bucket> buckets = new HashMap<>();
+    // sum(int8) keeps a numeric-like state per group, about 3 times slower than two int4 sums;
+    // offset 0 keeps the planner from computing the row hash once per sum
     String sql =
-        "select "
+        "select b, count(*), sum((h >> 32)::int4), sum((h & 2147483647)::int4) from (select "
             + bucketExpr
-            + ", count(*), sum("
+            + " b, "
             + rowHashExpr
-            + ") from "
+            + " h from "
             + from
-            + " t group by 1";
+            + " t offset 0) x group by 1";
     try (PreparedStatement ps = c.prepareStatement(sql);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        buckets.put(rs.getInt(1), new Bucket(rs.getLong(2), rs.getBigDecimal(3)));
+        buckets.put(rs.getInt(1), new Bucket(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
       }
     }
     return buckets;
