@@ -299,7 +299,10 @@ public final class DataLossAnalyzer {
       Summary a = summaries.current().get(i);
       Summary b = summaries.recovered().get(i);
       if (p.keyed() && !a.equals(b)) {
-        KeyedDiff.Result r = new KeyedDiff(p.sqlName(), p.key(), p.columns()).run(cur, rec, pool);
+        KeyedDiff.Result r =
+            new KeyedDiff(
+                    p.sqlName(), p.key(), p.integerKey(), p.columns(), a.typeHash() && b.typeHash())
+                .run(cur, rec, pool);
         tables.add(
             new Table(
                 p.name(),
@@ -404,31 +407,47 @@ public final class DataLossAnalyzer {
     }
   }
 
-  /** How one table is compared: keyed when both sides have the same primary key. */
+  /**
+   * How one table is compared: keyed when both sides have the same primary key; by key ranges when
+   * that key is one integer column on both sides (see {@link KeyedDiff}).
+   */
   private record Plan(
       String name,
       String sqlName,
       boolean inCurrent,
       boolean inRecovered,
       List<String> key,
+      boolean integerKey,
       List<String> columns) {
     static Plan of(TableShape current, TableShape recovered) {
       TableShape any = current != null ? current : recovered;
       if (current == null || recovered == null) {
         return new Plan(
-            any.name(), any.sqlName(), current != null, recovered != null, List.of(), List.of());
+            any.name(),
+            any.sqlName(),
+            current != null,
+            recovered != null,
+            List.of(),
+            false,
+            List.of());
       }
       List<String> common = new ArrayList<>(current.columns());
       common.retainAll(recovered.columns());
       boolean keyed =
           !current.primaryKey().isEmpty() && current.primaryKey().equals(recovered.primaryKey());
       return new Plan(
-          any.name(), any.sqlName(), true, true, keyed ? current.primaryKey() : List.of(), common);
+          any.name(),
+          any.sqlName(),
+          true,
+          true,
+          keyed ? current.primaryKey() : List.of(),
+          keyed && current.integerKey() && recovered.integerKey(),
+          common);
     }
 
     /** Hashes every column of one table, whatever its key (for a read before keys exist). */
     static Plan hashed(TableShape t) {
-      return new Plan(t.name(), t.sqlName(), true, true, List.of("*"), t.columns());
+      return new Plan(t.name(), t.sqlName(), true, true, List.of("*"), false, t.columns());
     }
 
     boolean keyed() {

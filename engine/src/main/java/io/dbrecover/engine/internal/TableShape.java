@@ -8,19 +8,32 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * A user table as the data-loss comparison sees it: its columns in order and its primary key.
- * Partitions are left out; their rows are read through the partitioned table.
+ * A user table as the data-loss comparison sees it: its columns in order, its primary key and the
+ * key columns' types ({@code regtype} names, e.g. {@code integer}). Partitions are left out; their
+ * rows are read through the partitioned table.
  */
-record TableShape(String schema, String table, List<String> columns, List<String> primaryKey) {
+record TableShape(
+    String schema,
+    String table,
+    List<String> columns,
+    List<String> primaryKey,
+    List<String> primaryKeyTypes) {
+  private static final Set<String> INTEGER_TYPES = Set.of("smallint", "integer", "bigint");
+
   private static final String QUERY =
       "select n.nspname, c.relname,"
           + " array(select a.attname::text from pg_attribute a where a.attrelid = c.oid"
           + " and a.attnum > 0 and not a.attisdropped order by a.attnum),"
           + " array(select a.attname::text from pg_index i"
+          + " cross join unnest(i.indkey) with ordinality k(attnum, ord)"
+          + " join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum"
+          + " where i.indrelid = c.oid and i.indisprimary order by k.ord),"
+          + " array(select a.atttypid::regtype::text from pg_index i"
           + " cross join unnest(i.indkey) with ordinality k(attnum, ord)"
           + " join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum"
           + " where i.indrelid = c.oid and i.indisprimary order by k.ord)"
@@ -32,6 +45,7 @@ record TableShape(String schema, String table, List<String> columns, List<String
   TableShape {
     columns = List.copyOf(columns);
     primaryKey = List.copyOf(primaryKey);
+    primaryKeyTypes = List.copyOf(primaryKeyTypes);
   }
 
   /** Every user table of the database, keyed and sorted by {@link #name()}. */
@@ -41,11 +55,17 @@ record TableShape(String schema, String table, List<String> columns, List<String
         ResultSet rs = st.executeQuery(QUERY)) {
       while (rs.next()) {
         TableShape t =
-            new TableShape(rs.getString(1), rs.getString(2), strings(rs, 3), strings(rs, 4));
+            new TableShape(
+                rs.getString(1), rs.getString(2), strings(rs, 3), strings(rs, 4), strings(rs, 5));
         tables.put(t.name(), t);
       }
     }
     return tables;
+  }
+
+  /** Whether the primary key is one column of type smallint, integer or bigint. */
+  boolean integerKey() {
+    return primaryKeyTypes.size() == 1 && INTEGER_TYPES.contains(primaryKeyTypes.get(0));
   }
 
   /** {@code schema.table}, unquoted, for reports. */

@@ -256,6 +256,96 @@ class DataLossAnalyzerIT {
   }
 
   @Test
+  void compare_integerKeyWithContiguousChangedRange_countsEachByKey() {
+    sql(
+        recovered,
+        "create table accounts (aid int primary key, balance int);"
+            + "insert into accounts select g, 0 from generate_series(1, 100000) g");
+    DbUrl cur = createDatabase(recovered);
+    sql(
+        cur,
+        "update accounts set balance = 1 where aid between 40001 and 50000;"
+            + "delete from accounts where aid between 60001 and 60500;"
+            + "insert into accounts select g, 0 from generate_series(100001, 100777) g");
+
+    assertThat(table(analyzer.compare(cur, recovered), "public.accounts"))
+        .isEqualTo(new Table("public.accounts", true, 100277, 100000, 777, 10000, 500));
+  }
+
+  @Test
+  void compare_bigintKeysOfBothSignsFarApart_countsEachByKey() {
+    sql(
+        recovered,
+        "create table ledger (id bigint primary key, v text);"
+            + "insert into ledger values (-9223372036854775808, 'min'), (-5, 'a'), (0, 'b'),"
+            + " (7, 'c'), (9223372036854775806, 'd')");
+    DbUrl cur = createDatabase(recovered);
+    sql(
+        cur,
+        "update ledger set v = 'changed' where id in (-9223372036854775808, 7);"
+            + "delete from ledger where id = 0;"
+            + "insert into ledger values (9223372036854775807, 'max'), (-4, 'e')");
+
+    assertThat(table(analyzer.compare(cur, recovered), "public.ledger"))
+        .isEqualTo(new Table("public.ledger", true, 6, 5, 2, 2, 1));
+  }
+
+  @Test
+  void compare_bigintKeysOnlyOnOneSideBeyondTheOtherSidesRange_countsEachByKey() {
+    sql(
+        recovered,
+        "create table orders (id bigint primary key, v int);"
+            + "insert into orders select g, g from generate_series(1000, 2000) g;"
+            + "insert into orders values (-3000000000, 0)");
+    DbUrl cur = createDatabase(recovered);
+    sql(
+        cur,
+        "delete from orders where id < 1100;"
+            + "insert into orders select g, 0 from generate_series(5000000000, 5000000049) g");
+
+    assertThat(table(analyzer.compare(cur, recovered), "public.orders"))
+        .isEqualTo(new Table("public.orders", true, 951, 1002, 50, 0, 101));
+  }
+
+  @Test
+  void compare_integerKeyTableEmptyOnOneSide_countsEveryRowOfTheOther() {
+    sql(
+        recovered,
+        "create table small (id smallint primary key, v int);"
+            + "insert into small select g, g from generate_series(-30, 40) g");
+    DbUrl cur = createDatabase(recovered);
+    sql(cur, "delete from small");
+
+    assertThat(table(analyzer.compare(cur, recovered), "public.small"))
+        .isEqualTo(new Table("public.small", true, 0, 71, 0, 0, 71));
+    assertThat(table(analyzer.compare(recovered, cur), "public.small"))
+        .isEqualTo(new Table("public.small", true, 71, 0, 71, 0, 0));
+  }
+
+  @Test
+  void compare_textKeyAndCompositeIntegerKey_stillMatchedByKeyHash() {
+    sql(
+        recovered,
+        "create table codes (code text primary key, v int);"
+            + "insert into codes select 'c' || g, g from generate_series(1, 3000) g;"
+            + "create table pairs (a int, b int, v int, primary key (a, b));"
+            + "insert into pairs select g % 10, g, 0 from generate_series(1, 3000) g");
+    DbUrl cur = createDatabase(recovered);
+    sql(
+        cur,
+        "update codes set v = 0 where v between 100 and 199;"
+            + "insert into codes values ('zz', 1);"
+            + "update pairs set v = 1 where b <= 30; delete from pairs where b > 2990");
+
+    DataLossReport r = analyzer.compare(cur, recovered);
+
+    assertThat(table(r, "public.codes"))
+        .isEqualTo(new Table("public.codes", true, 3001, 3000, 1, 100, 0));
+    assertThat(table(r, "public.pairs"))
+        .isEqualTo(new Table("public.pairs", true, 2990, 3000, 0, 30, 10));
+  }
+
+  @Test
   void compare_unreachableRecoveredDatabase_throwsConfiguration() {
     DbUrl down = DbUrl.of("localhost", 1, "app", "app", Secret.of("pw-99999"));
 
