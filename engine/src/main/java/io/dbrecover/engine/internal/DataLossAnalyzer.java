@@ -86,7 +86,21 @@ public final class DataLossAnalyzer {
    * given to {@link #compare(DbUrl, DbUrl, SideRead, SideRead)} later.
    */
   public SideRead read(DbUrl url) {
+    return read(url, false);
+  }
+
+  /**
+   * {@link #read(DbUrl)}; {@code beside} when it runs beside other heavy work (a restore, a WAL
+   * replay): then it uses no parallel workers, so it takes one core and leaves the rest to that
+   * work instead of competing for every core.
+   */
+  public SideRead read(DbUrl url, boolean beside) {
     try (Connection c = open(url)) {
+      if (beside) {
+        try (Statement st = c.createStatement()) {
+          st.execute("set max_parallel_workers_per_gather = 0");
+        }
+      }
       return read(c);
     } catch (SQLException e) {
       throw new DbRecoverException(
@@ -177,6 +191,9 @@ public final class DataLossAnalyzer {
       try {
         if (connection == null) {
           connection = open(url);
+          try (Statement st = connection.createStatement()) {
+            st.execute("set max_parallel_workers_per_gather = 0"); // one core beside the restore
+          }
         }
         if (!shapes.containsKey(table)) {
           shapes = TableShape.load(connection);

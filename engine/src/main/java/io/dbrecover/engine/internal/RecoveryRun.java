@@ -375,7 +375,7 @@ public final class RecoveryRun {
     DbUrl original = originalUrl();
     liveRead =
         CompletableFuture.supplyAsync(
-            () -> new DataLossAnalyzer().read(original),
+            () -> new DataLossAnalyzer().read(original, true),
             r -> {
               Thread t = new Thread(r, "dbrecover-live-read");
               t.setDaemon(true);
