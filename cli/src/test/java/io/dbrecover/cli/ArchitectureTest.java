@@ -31,7 +31,7 @@ class ArchitectureTest {
   void providers_neverReachIntoEngineInternals() {
     noClasses()
         .that()
-        .resideInAPackage("io.dbrecover.postgres..")
+        .resideInAnyPackage("io.dbrecover.postgres..", "io.dbrecover.neon..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.dbrecover.engine.internal..")
@@ -46,7 +46,8 @@ class ArchitectureTest {
         .resideInAPackage("io.dbrecover.engine..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.dbrecover.postgres..", "io.dbrecover.cli..", "picocli..")
+        .resideInAnyPackage(
+            "io.dbrecover.postgres..", "io.dbrecover.neon..", "io.dbrecover.cli..", "picocli..")
         .because("the engine is provider-neutral and shared by the CLI and the Lambda")
         .check(CLASSES);
   }

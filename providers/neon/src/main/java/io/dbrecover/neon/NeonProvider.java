@@ -1,0 +1,392 @@
+package io.dbrecover.neon;
+
+import io.dbrecover.engine.api.BackupCheck;
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Method;
+import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.RestoreWindow;
+import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.Provider;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.neon.internal.NeonClient;
+import io.dbrecover.neon.internal.NeonHttp;
+import io.dbrecover.neon.internal.NeonModel.Branch;
+import io.dbrecover.neon.internal.NeonModel.BranchCreate;
+import io.dbrecover.neon.internal.NeonModel.Endpoint;
+import io.dbrecover.neon.internal.NeonModel.Operation;
+import io.dbrecover.neon.internal.NeonModel.OperationState;
+import io.dbrecover.neon.internal.NeonModel.Project;
+import io.dbrecover.neon.internal.RetryPolicy;
+import io.dbrecover.neon.internal.Sleeper;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * The {@code neon} provider: recovers a Neon branch by branching it at a moment of its history.
+ *
+ * <p>Side by side (the default): a new branch named after the run ({@link
+ * RestoreRequest#targetName()}) is created from the live branch at the target time or LSN, with a
+ * read-write compute; the restore is done when Neon's operations on it have finished and it is
+ * ready, and its URL is the connection URI of the configured database and role on it. The live
+ * branch is not touched. A retried start finds the branch by its name and creates nothing twice.
+ *
+ * <p>Times outside the history window ({@code history_retention_seconds} back from now, not before
+ * the live branch was created) are refused with {@link ErrorCode#NO_RECOVERY_POINT} before any call
+ * that changes something.
+ */
+public final class NeonProvider implements Provider {
+  public static final String NAME = "neon";
+  private static final Duration POLL = Duration.ofSeconds(3);
+  private static final int OPERATIONS_PAGE = 100;
+
+  private final Map<String, String> env;
+  private final Function<NeonSettings, NeonClient> clients;
+  private final Map<NeonSettings, NeonClient> cache = new ConcurrentHashMap<>();
+
+  /** The provider as the CLI builds it: real HTTP, real sleeping. */
+  public NeonProvider(Map<String, String> env) {
+    this(env, defaultClients());
+  }
+
+  /** A provider whose clients the caller builds (tests: a client pointed at a stub server). */
+  NeonProvider(Map<String, String> env, Function<NeonSettings, NeonClient> clients) {
+    this.env = Map.copyOf(env);
+    this.clients = clients;
+  }
+
+  private static Function<NeonSettings, NeonClient> defaultClients() {
+    OkHttpClient http =
+        new OkHttpClient.Builder()
+            .connectTimeout(10, TimeUnit.SECONDS)
+            .readTimeout(60, TimeUnit.SECONDS)
+            .writeTimeout(30, TimeUnit.SECONDS)
+            .callTimeout(90, TimeUnit.SECONDS)
+            .build();
+    return s ->
+        new NeonClient(
+            new NeonHttp(
+                http,
+                HttpUrl.get(s.apiUrl().toString()),
+                s.apiKey(),
+                RetryPolicy.DEFAULT,
+                Sleeper.SYSTEM,
+                Clock.systemUTC(),
+                () -> ThreadLocalRandom.current().nextDouble()));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public DbUrl configuredUrl(EnvironmentConfig environment, Path stateDir) {
+    EnvironmentConfig.Database db = environment.database();
+    if (db.url() != null && !db.url().isBlank()) {
+      return DbUrl.parse(db.url());
+    }
+    NeonSettings s = settings(environment);
+    if (s.database() == null || s.role() == null) {
+      throw new ConfigurationException(
+          "environment '"
+              + environment.name()
+              + "': set database.url, or database.options.database and database.options.role so"
+              + " dbrecover can ask Neon for the connection URI");
+    }
+    NeonClient client = client(s);
+    Branch live = liveBranch(client, s);
+    return DbUrl.parse(
+        client.connectionUri(s.projectId(), live.id(), s.database(), s.role()).reveal());
+  }
+
+  @Override
+  public Capabilities capabilities(ProviderContext ctx) {
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    Project project = client.getProject(s.projectId());
+    Branch live = liveBranch(client, s);
+    Optional<RestoreWindow> window = window(project, live, ctx.clock().instant());
+    if (window.isEmpty()) {
+      return new Capabilities(
+          Set.of(),
+          null,
+          Set.of(
+              "Neon project "
+                  + s.projectId()
+                  + " keeps no history (history_retention_seconds is 0): raise the restore window"
+                  + " in the project settings"));
+    }
+    return new Capabilities(
+        Set.of(Method.BRANCH_RESTORE, Method.POINT_IN_TIME),
+        window.get(),
+        Set.of(
+            "Neon keeps "
+                + Duration.ofSeconds(project.historyRetentionSeconds())
+                + " of history for branch "
+                + live.name()
+                + " ("
+                + live.id()
+                + ")"));
+  }
+
+  /**
+   * The moments Neon can branch {@code live} at: from {@code history_retention_seconds} ago (not
+   * before the branch existed) to now; empty when the project keeps no history.
+   */
+  static Optional<RestoreWindow> window(Project project, Branch live, Instant now) {
+    if (project.historyRetentionSeconds() <= 0) {
+      return Optional.empty();
+    }
+    Instant earliest = now.minusSeconds(project.historyRetentionSeconds());
+    if (live.createdAt() != null && live.createdAt().isAfter(earliest)) {
+      earliest = live.createdAt();
+    }
+    return Optional.of(new RestoreWindow(earliest.isAfter(now) ? now : earliest, now));
+  }
+
+  @Override
+  public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
+    // Moments of the history window are not listed; Neon snapshots will be (issue 4).
+    return List.of();
+  }
+
+  @Override
+  public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
+    throw new DbRecoverException(
+        ErrorCode.CONFIGURATION,
+        "the neon provider takes no backups yet (Neon snapshots are not implemented); recover"
+            + " inside the history window `dbrecover plan` shows");
+  }
+
+  @Override
+  public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
+    throw new DbRecoverException(
+        ErrorCode.BACKUP_NOT_FOUND,
+        "the neon provider has no backups to verify yet (Neon snapshots are not implemented)");
+  }
+
+  @Override
+  public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
+    if (request.inPlace()) {
+      throw new ConfigurationException(
+          "in-place restore is not implemented for Neon yet; restore side by side (without"
+              + " --in-place) and swap DATABASE_URL");
+    }
+    Target target = Target.of(request.point());
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    Optional<Branch> existing = findBranch(client, s.projectId(), request.targetName());
+    if (existing.isPresent()) {
+      // A retried start: the first try created the branch; make sure it has its compute.
+      ensureCompute(client, s.projectId(), existing.get());
+      return poll(ctx, s, client, request);
+    }
+    Project project = client.getProject(s.projectId());
+    Branch live = liveBranch(client, s);
+    if (target.at() != null) {
+      Instant now = ctx.clock().instant();
+      Optional<RestoreWindow> window = window(project, live, now);
+      if (window.isEmpty() || !window.get().contains(target.at())) {
+        throw new DbRecoverException(
+            ErrorCode.NO_RECOVERY_POINT,
+            "cannot branch Neon branch "
+                + live.name()
+                + " at "
+                + target.at()
+                + ": outside its history window "
+                + window.map(RestoreWindow::toString).orElse("(none: the project keeps no history)")
+                + " (history_retention_seconds "
+                + project.historyRetentionSeconds()
+                + "); pick a time inside the window or raise the project's restore window");
+      }
+    }
+    ctx.progress()
+        .update(
+            "creating Neon branch "
+                + request.targetName()
+                + " from "
+                + live.name()
+                + " at "
+                + target.describe());
+    client.createBranch(
+        s.projectId(),
+        new BranchCreate(live.id(), request.targetName(), target.at(), target.lsn(), true));
+    return new RestoreStatus.Running(
+        ctx.clock().instant().plus(POLL),
+        "Neon is creating branch " + request.targetName() + " at " + target.describe());
+  }
+
+  @Override
+  public RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request) {
+    NeonSettings s = settings(ctx.environment());
+    return poll(ctx, s, client(s), request);
+  }
+
+  private RestoreStatus poll(
+      ProviderContext ctx, NeonSettings s, NeonClient client, RestoreRequest request) {
+    Optional<Branch> found = findBranch(client, s.projectId(), request.targetName());
+    if (found.isEmpty()) {
+      return new RestoreStatus.Failed(
+          "Neon branch "
+              + request.targetName()
+              + " does not exist (never created, or deleted since); the live branch is untouched");
+    }
+    Branch branch = found.get();
+    Instant next = ctx.clock().instant().plus(POLL);
+    for (Operation op : client.listOperations(s.projectId(), OPERATIONS_PAGE)) {
+      if (!branch.id().equals(op.branchId())) {
+        continue;
+      }
+      if (op.state() == OperationState.FAILED) {
+        return new RestoreStatus.Failed(
+            "Neon operation "
+                + op.action()
+                + " ("
+                + op.id()
+                + ") on branch "
+                + branch.name()
+                + " ended "
+                + op.status()
+                + (op.error() == null ? "" : ": " + op.error())
+                + "; the live branch is untouched; delete branch "
+                + branch.name()
+                + " before retrying");
+      }
+      if (op.state() == OperationState.RUNNING) {
+        return new RestoreStatus.Running(
+            next, "Neon operation " + op.action() + " is " + op.status());
+      }
+    }
+    if (!branch.ready()) {
+      return new RestoreStatus.Running(
+          next, "Neon branch " + branch.name() + " is " + branch.currentState());
+    }
+    if (client.listBranchEndpoints(s.projectId(), branch.id()).stream()
+        .noneMatch(Endpoint::readWrite)) {
+      return new RestoreStatus.Running(
+          next, "Neon branch " + branch.name() + " has no compute yet");
+    }
+    String database = s.database() != null ? s.database() : ctx.liveUrl().database();
+    String role = s.role() != null ? s.role() : ctx.liveUrl().user().orElse(null);
+    if (role == null) {
+      throw new ConfigurationException(
+          "environment '"
+              + ctx.environment().name()
+              + "': the live URL names no user; set database.options.role");
+    }
+    DbUrl url =
+        DbUrl.parse(client.connectionUri(s.projectId(), branch.id(), database, role).reveal());
+    return new RestoreStatus.Done(
+        url,
+        "Neon branch "
+            + branch.name()
+            + " ("
+            + branch.id()
+            + ") at "
+            + Target.of(request.point()).describe());
+  }
+
+  private static void ensureCompute(NeonClient client, String projectId, Branch branch) {
+    if (client.listBranchEndpoints(projectId, branch.id()).stream()
+        .noneMatch(Endpoint::readWrite)) {
+      client.createEndpoint(projectId, branch.id());
+    }
+  }
+
+  /** The branch named exactly {@code name}; Neon's search matches substrings of names and ids. */
+  private static Optional<Branch> findBranch(NeonClient client, String projectId, String name) {
+    return client.listBranches(projectId, name).stream()
+        .filter(b -> name.equals(b.name()))
+        .findFirst();
+  }
+
+  /** The configured branch (by id or name), else the project's default branch. */
+  private static Branch liveBranch(NeonClient client, NeonSettings s) {
+    String wanted = s.branch();
+    if (wanted != null && wanted.startsWith("br-")) {
+      return client
+          .getBranch(s.projectId(), wanted)
+          .orElseThrow(
+              () ->
+                  new ConfigurationException(
+                      "Neon project "
+                          + s.projectId()
+                          + " has no branch "
+                          + wanted
+                          + ": check database.options.branch"));
+    }
+    List<Branch> branches = client.listBranches(s.projectId(), wanted);
+    return branches.stream()
+        .filter(b -> wanted == null ? b.isDefault() : wanted.equals(b.name()))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ConfigurationException(
+                    wanted == null
+                        ? "Neon project " + s.projectId() + " reports no default branch"
+                        : "Neon project "
+                            + s.projectId()
+                            + " has no branch named '"
+                            + wanted
+                            + "': check database.options.branch"));
+  }
+
+  @Override
+  public void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName) {
+    throw new ConfigurationException(
+        "in-place restore is not implemented for Neon yet; restore side by side");
+  }
+
+  @Override
+  public boolean deleteBackup(ProviderContext ctx, String backupId) {
+    return false;
+  }
+
+  private NeonSettings settings(EnvironmentConfig environment) {
+    return NeonSettings.from(environment.database(), env);
+  }
+
+  private NeonClient client(NeonSettings s) {
+    return cache.computeIfAbsent(s, clients);
+  }
+
+  /** A restore target: a time or a WAL position. */
+  private record Target(Instant at, String lsn) {
+    static Target of(RecoveryPoint point) {
+      if (point.kind() != RecoveryPoint.Kind.BRANCH_POINT
+          && point.kind() != RecoveryPoint.Kind.POINT_IN_TIME) {
+        throw new ConfigurationException(
+            "the neon provider restores moments of the history window, not a "
+                + point.kind().method().label()
+                + " ("
+                + point.id()
+                + ")");
+      }
+      Optional<String> lsn = point.targetLsn();
+      return lsn.isPresent() ? new Target(null, lsn.get()) : new Target(point.takenAt(), null);
+    }
+
+    String describe() {
+      return at != null ? at.toString() : "LSN " + lsn;
+    }
+  }
+}
