@@ -162,6 +162,9 @@ public final class NeonHttp {
       if (status >= 200 && status < 300) {
         return status == 204 || text.isBlank() ? Optional.empty() : Optional.of(parse(text, call));
       }
+      if (status == 404 && call.notFound() == NotFound.EMPTY) {
+        return Optional.empty();
+      }
       ApiError error = ApiError.of(text, response.header("X-Request-Id"));
       if ((status == 423 || status == 409) && ++locked < policy.lockedAttempts()) {
         pause(policy.lockedWait());
