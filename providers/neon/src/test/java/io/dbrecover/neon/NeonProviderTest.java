@@ -1,0 +1,338 @@
+package io.dbrecover.neon;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.dbrecover.neon.testing.NeonApiStub.BASE;
+import static io.dbrecover.neon.testing.NeonApiStub.NOW;
+import static io.dbrecover.neon.testing.NeonApiStub.PROJECT;
+import static io.dbrecover.neon.testing.NeonApiStub.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Method;
+import io.dbrecover.engine.api.MigrationTool;
+import io.dbrecover.engine.api.ProtectionLevel;
+import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.RestoreWindow;
+import io.dbrecover.engine.api.Tier;
+import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.neon.testing.NeonApiStub;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class NeonProviderTest {
+  private static final String PROJECT_PATH = BASE + "/projects/" + PROJECT;
+  private static final String TARGET = "neondb_rb_0115_1030_1a2b";
+  private static final String MAIN = "br-aged-salad-637688";
+  private static final String NEW = "br-quiet-rain-123456";
+  private static final Instant T = Instant.parse("2025-01-15T10:20:00Z");
+
+  @RegisterExtension final NeonApiStub neon = new NeonApiStub();
+  private final NeonProvider provider =
+      new NeonProvider(Map.of("NEON_API_KEY", NeonApiStub.API_KEY), neon.clients());
+  private final ProviderContext ctx =
+      new ProviderContext(
+          environment(Map.of("project-id", PROJECT, "api-url", neon.baseUrl())),
+          DbUrl.parse("postgresql://app:live-pw@ep-main-111111.us-east-2.aws.neon.tech/neondb"),
+          Path.of("/nonexistent-state"),
+          Clock.fixed(NOW, ZoneOffset.UTC),
+          null);
+
+  static EnvironmentConfig environment(Map<String, String> options) {
+    return new EnvironmentConfig(
+        "production",
+        Tier.PRODUCTION,
+        ProtectionLevel.NONE,
+        new EnvironmentConfig.Database("neon", null, false, options),
+        Path.of("/nonexistent-backups"),
+        null,
+        new EnvironmentConfig.Migrations(MigrationTool.SQL, Path.of("migrations")),
+        Set.of(Method.values()),
+        EnvironmentConfig.Retention.DEFAULT,
+        List.of(),
+        1);
+  }
+
+  private void stubProjectAndMain() {
+    neon.stub(get(urlEqualTo(PROJECT_PATH)).willReturn(json(200, "project.json")));
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches")).willReturn(json(200, "branches-main.json")));
+  }
+
+  private void stubTargetBranch(String fixture) {
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("search", equalTo(TARGET))
+            .willReturn(json(200, fixture)));
+  }
+
+  private static RestoreRequest request(RecoveryPoint point) {
+    return new RestoreRequest("run-20250115-103000-1a2b", point, TARGET, false);
+  }
+
+  @Test
+  void capabilities_offerBranchRestoreAndPointInTime_insideTheRetentionWindow() {
+    stubProjectAndMain();
+
+    Capabilities caps = provider.capabilities(ctx);
+
+    assertThat(caps.methods())
+        .containsExactlyInAnyOrder(Method.BRANCH_RESTORE, Method.POINT_IN_TIME);
+    // history_retention_seconds 86400 back from now; main was created long before
+    assertThat(caps.historyWindow())
+        .isEqualTo(new RestoreWindow(Instant.parse("2025-01-14T12:00:00Z"), NOW));
+  }
+
+  @Test
+  void window_startsNoEarlierThanTheBranch() {
+    var project = new io.dbrecover.neon.internal.NeonModel.Project(PROJECT, "shop", 604800, null);
+    var young =
+        new io.dbrecover.neon.internal.NeonModel.Branch(
+            MAIN,
+            PROJECT,
+            null,
+            null,
+            null,
+            "main",
+            "ready",
+            null,
+            true,
+            false,
+            Instant.parse("2025-01-15T06:00:00Z"),
+            null);
+
+    assertThat(NeonProvider.window(project, young, NOW))
+        .hasValue(new RestoreWindow(Instant.parse("2025-01-15T06:00:00Z"), NOW));
+    assertThat(
+            NeonProvider.window(
+                new io.dbrecover.neon.internal.NeonModel.Project(PROJECT, "shop", 0, null),
+                young,
+                NOW))
+        .isEmpty();
+  }
+
+  @Test
+  void startRestore_createsABranchAtTheTimeWithACompute() {
+    stubProjectAndMain();
+    stubTargetBranch("branches-empty.json");
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/branches")).willReturn(json(201, "branch-created.json")));
+
+    RestoreStatus status =
+        provider.startRestore(ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)));
+
+    assertThat(status).isInstanceOf(RestoreStatus.Running.class);
+    neon.server()
+        .verify(
+            1,
+            postRequestedFor(urlEqualTo(PROJECT_PATH + "/branches"))
+                .withRequestBody(
+                    equalToJson(
+                        "{\"branch\": {\"parent_id\": \""
+                            + MAIN
+                            + "\", \"name\": \""
+                            + TARGET
+                            + "\","
+                            + " \"parent_timestamp\": \"2025-01-15T10:20:00Z\"},"
+                            + " \"endpoints\": [{\"type\": \"read_write\"}]}")));
+  }
+
+  @Test
+  void startRestore_atAnLsn_branchesAtTheLsn() {
+    stubProjectAndMain();
+    stubTargetBranch("branches-empty.json");
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/branches")).willReturn(json(201, "branch-created.json")));
+
+    provider.startRestore(ctx, request(RecoveryPoint.atLsn("0/1DE2850", NOW)));
+
+    neon.server()
+        .verify(
+            postRequestedFor(urlEqualTo(PROJECT_PATH + "/branches"))
+                .withRequestBody(
+                    WireMock.matchingJsonPath("$.branch.parent_lsn", equalTo("0/1DE2850"))));
+  }
+
+  @Test
+  void startRestore_retried_findsTheBranchAndCreatesNothing() {
+    stubTargetBranch("branches-restored-init.json");
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches/" + NEW + "/endpoints"))
+            .willReturn(json(200, "endpoints.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/operations"))
+            .willReturn(json(200, "operations-running.json")));
+
+    RestoreStatus status =
+        provider.startRestore(ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)));
+
+    assertThat(status).isInstanceOf(RestoreStatus.Running.class);
+    assertThat(((RestoreStatus.Running) status).detail()).contains("create_timeline");
+    neon.server().verify(0, postRequestedFor(anyUrl()));
+  }
+
+  @Test
+  void startRestore_retriedAfterTheComputeWasLost_addsOnlyTheCompute() {
+    stubTargetBranch("branches-restored-ready.json");
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches/" + NEW + "/endpoints"))
+            .willReturn(json(200, "endpoints-empty.json")));
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/endpoints"))
+            .willReturn(json(201, "endpoint-created.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/operations"))
+            .willReturn(json(200, "operations-running.json")));
+
+    provider.startRestore(ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)));
+
+    neon.server().verify(0, postRequestedFor(urlEqualTo(PROJECT_PATH + "/branches")));
+    neon.server().verify(1, postRequestedFor(urlEqualTo(PROJECT_PATH + "/endpoints")));
+  }
+
+  @Test
+  void startRestore_outsideTheWindow_isRefusedWithTheWindow_beforeAnyChange() {
+    stubProjectAndMain();
+    stubTargetBranch("branches-empty.json");
+
+    DbRecoverException e =
+        catchThrowableOfType(
+            DbRecoverException.class,
+            () ->
+                provider.startRestore(
+                    ctx,
+                    request(
+                        RecoveryPoint.at(
+                            Instant.parse("2025-01-13T09:00:00Z"),
+                            RecoveryPoint.Kind.BRANCH_POINT))));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.NO_RECOVERY_POINT);
+    assertThat(e.code().exitCode()).isEqualTo(2);
+    assertThat(e)
+        .hasMessageContaining("2025-01-13T09:00:00Z")
+        .hasMessageContaining("2025-01-14T12:00:00Z .. 2025-01-15T12:00:00Z");
+    neon.server().verify(0, postRequestedFor(anyUrl()));
+  }
+
+  @Test
+  void pollRestore_whileOperationsRun_isRunning() {
+    stubTargetBranch("branches-restored-init.json");
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/operations"))
+            .willReturn(json(200, "operations-running.json")));
+
+    RestoreStatus status =
+        provider.pollRestore(ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)));
+
+    assertThat(status).isInstanceOf(RestoreStatus.Running.class);
+    assertThat(((RestoreStatus.Running) status).pollAt()).isAfter(NOW);
+  }
+
+  @Test
+  void pollRestore_whenReady_isDoneWithTheBranchUrl() {
+    stubTargetBranch("branches-restored-ready.json");
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/operations"))
+            .willReturn(json(200, "operations-finished.json")));
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches/" + NEW + "/endpoints"))
+            .willReturn(json(200, "endpoints.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/connection_uri"))
+            .withQueryParam("branch_id", equalTo(NEW))
+            .withQueryParam("database_name", equalTo("neondb"))
+            .withQueryParam("role_name", equalTo("app"))
+            .willReturn(json(200, "connection-uri.json")));
+
+    RestoreStatus status =
+        provider.pollRestore(ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)));
+
+    assertThat(status).isInstanceOf(RestoreStatus.Done.class);
+    RestoreStatus.Done done = (RestoreStatus.Done) status;
+    assertThat(done.url().host()).isEqualTo("ep-little-smoke-851426.us-east-2.aws.neon.tech");
+    assertThat(done.url().database()).isEqualTo("neondb");
+    assertThat(done.url().password())
+        .hasValueSatisfying(p -> assertThat(p.reveal()).isEqualTo("s3cret-pw"));
+    assertThat(done.description()).contains(TARGET).contains(NEW).doesNotContain("s3cret-pw");
+  }
+
+  @Test
+  void pollRestore_whenAnOperationFailed_isFailedWithNeonsError() {
+    stubTargetBranch("branches-restored-init.json");
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/operations"))
+            .willReturn(json(200, "operations-failed.json")));
+
+    RestoreStatus status =
+        provider.pollRestore(ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)));
+
+    assertThat(status).isInstanceOf(RestoreStatus.Failed.class);
+    assertThat(((RestoreStatus.Failed) status).reason())
+        .contains("create_timeline")
+        .contains("not enough space")
+        .contains("live branch is untouched");
+  }
+
+  @Test
+  void configuredBranchName_thatDoesNotExist_isAConfigurationError() {
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("search", equalTo("prod"))
+            .willReturn(json(200, "branches-empty.json")));
+    neon.stub(get(urlEqualTo(PROJECT_PATH)).willReturn(json(200, "project.json")));
+    ProviderContext prod =
+        new ProviderContext(
+            environment(Map.of("project-id", PROJECT, "branch", "prod")),
+            ctx.liveUrl(),
+            ctx.stateDir(),
+            ctx.clock(),
+            null);
+
+    ConfigurationException e =
+        catchThrowableOfType(ConfigurationException.class, () -> provider.capabilities(prod));
+
+    assertThat(e)
+        .hasMessageContaining("no branch named 'prod'")
+        .hasMessageContaining("database.options.branch");
+  }
+
+  @Test
+  void inPlace_isRefusedUntilImplemented() {
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                provider.startRestore(
+                    ctx,
+                    new RestoreRequest(
+                        "run-20250115-103000-1a2b",
+                        RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT),
+                        "neondb",
+                        true)));
+
+    assertThat(e).hasMessageContaining("in-place");
+    assertThat(neon.server().getAllServeEvents()).isEmpty();
+  }
+}
