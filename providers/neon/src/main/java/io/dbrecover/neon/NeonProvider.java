@@ -57,20 +57,24 @@ public final class NeonProvider implements Provider {
   public static final String NAME = "neon";
   private static final Duration POLL = Duration.ofSeconds(3);
   private static final int OPERATIONS_PAGE = 100;
+  private static final Duration REPLACE_TIMEOUT = Duration.ofMinutes(10);
 
   private final Map<String, String> env;
   private final Function<NeonSettings, NeonClient> clients;
+  private final Sleeper sleeper;
   private final Map<NeonSettings, NeonClient> cache = new ConcurrentHashMap<>();
 
   /** The provider as the CLI builds it: real HTTP, real sleeping. */
   public NeonProvider(Map<String, String> env) {
-    this(env, defaultClients());
+    this(env, defaultClients(), Sleeper.SYSTEM);
   }
 
   /** A provider whose clients the caller builds (tests: a client pointed at a stub server). */
-  NeonProvider(Map<String, String> env, Function<NeonSettings, NeonClient> clients) {
+  NeonProvider(
+      Map<String, String> env, Function<NeonSettings, NeonClient> clients, Sleeper sleeper) {
     this.env = Map.copyOf(env);
     this.clients = clients;
+    this.sleeper = sleeper;
   }
 
   private static Function<NeonSettings, NeonClient> defaultClients() {
@@ -350,10 +354,103 @@ public final class NeonProvider implements Provider {
                             + "': check database.options.branch"));
   }
 
+  /**
+   * Puts the restored branch's state into the live branch: {@code POST …/branches/{live}/restore}
+   * from the restored branch's head, keeping the live branch's previous state as the branch {@code
+   * <live>_before_<run-id>} (the safety copy and the swap-back source). The live branch keeps its
+   * id, computes and connection string. Blocks until Neon's operations on it have finished.
+   * Idempotent: when the preserved branch exists, the replacement was made and nothing is sent.
+   */
   @Override
   public void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName) {
-    throw new ConfigurationException(
-        "in-place restore is not implemented for Neon yet; restore side by side");
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    Branch live = liveBranch(client, s);
+    String preserved = preservedName(live, restored.runId());
+    if (findBranch(client, s.projectId(), preserved).isEmpty()) {
+      Branch source =
+          findBranch(client, s.projectId(), restored.targetName())
+              .orElseThrow(
+                  () ->
+                      new DbRecoverException(
+                          ErrorCode.BACKUP_NOT_FOUND,
+                          "the restored Neon branch "
+                              + restored.targetName()
+                              + " no longer exists; the live branch "
+                              + live.name()
+                              + " is untouched"));
+      ctx.progress()
+          .update(
+              "restoring Neon branch "
+                  + live.name()
+                  + " from "
+                  + source.name()
+                  + "; its previous state is kept as branch "
+                  + preserved);
+      client.restoreBranch(
+          s.projectId(),
+          live.id(),
+          new io.dbrecover.neon.internal.NeonModel.BranchRestore(
+              source.id(), null, null, preserved));
+    }
+    awaitOperations(ctx, s, client, live);
+  }
+
+  /** The name the live branch's previous state is kept under by an in-place replacement. */
+  static String preservedName(Branch live, String runId) {
+    return live.name() + "_before_" + runId;
+  }
+
+  private void awaitOperations(ProviderContext ctx, NeonSettings s, NeonClient client, Branch b) {
+    Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+    while (true) {
+      Optional<Operation> pending = Optional.empty();
+      for (Operation op : client.listOperations(s.projectId(), OPERATIONS_PAGE)) {
+        if (!b.id().equals(op.branchId())) {
+          continue;
+        }
+        if (op.state() == OperationState.FAILED) {
+          throw new DbRecoverException(
+              ErrorCode.RESTORE_FAILED,
+              "Neon operation "
+                  + op.action()
+                  + " ("
+                  + op.id()
+                  + ") on branch "
+                  + b.name()
+                  + " ended "
+                  + op.status()
+                  + (op.error() == null ? "" : ": " + op.error())
+                  + "; check the branch in the Neon Console");
+        }
+        if (op.state() == OperationState.RUNNING && pending.isEmpty()) {
+          pending = Optional.of(op);
+        }
+      }
+      if (pending.isEmpty()) {
+        return;
+      }
+      if (!ctx.clock().instant().isBefore(deadline)) {
+        throw new DbRecoverException(
+            ErrorCode.RESTORE_FAILED,
+            "Neon operation "
+                + pending.get().action()
+                + " on branch "
+                + b.name()
+                + " is still "
+                + pending.get().status()
+                + " after "
+                + REPLACE_TIMEOUT
+                + "; run `dbrecover resume <run-id>` to wait again");
+      }
+      ctx.progress().update("Neon: " + pending.get().action() + " is " + pending.get().status());
+      try {
+        sleeper.sleep(POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DbRecoverException(ErrorCode.CANCELLED, "interrupted while waiting for Neon", e);
+      }
+    }
   }
 
   @Override

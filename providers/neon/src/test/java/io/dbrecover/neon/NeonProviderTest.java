@@ -1,5 +1,6 @@
 package io.dbrecover.neon;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
@@ -51,7 +52,8 @@ class NeonProviderTest {
 
   @RegisterExtension final NeonApiStub neon = new NeonApiStub();
   private final NeonProvider provider =
-      new NeonProvider(Map.of("NEON_API_KEY", NeonApiStub.API_KEY), neon.clients());
+      new NeonProvider(
+          Map.of("NEON_API_KEY", NeonApiStub.API_KEY), neon.clients(), neon.sleeps::add);
   private final ProviderContext ctx =
       new ProviderContext(
           environment(Map.of("project-id", PROJECT, "api-url", neon.baseUrl())),
@@ -334,5 +336,90 @@ class NeonProviderTest {
 
     assertThat(e).hasMessageContaining("in-place");
     assertThat(neon.server().getAllServeEvents()).isEmpty();
+  }
+
+  private static final String PRESERVED = "main_before_run-20250115-103000-1a2b";
+
+  @Test
+  void replaceOriginal_restoresTheLiveBranchFromTheRestoredOne_keepingTheOldStateByName() {
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches")).willReturn(json(200, "branches-main.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("search", equalTo(PRESERVED))
+            .willReturn(json(200, "branches-empty.json")));
+    stubTargetBranch("branches-restored-ready.json");
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/branches/" + MAIN + "/restore"))
+            .willReturn(json(200, "branch-restored-in-place.json")));
+    neon.sequence(
+        () -> get(urlPathEqualTo(PROJECT_PATH + "/operations")),
+        json(200, "operations-main-running.json"),
+        json(200, "operations-main-finished.json"));
+
+    provider.replaceOriginal(
+        ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)), "neondb");
+
+    neon.server()
+        .verify(
+            1,
+            postRequestedFor(urlEqualTo(PROJECT_PATH + "/branches/" + MAIN + "/restore"))
+                .withRequestBody(
+                    equalToJson(
+                        "{\"source_branch_id\": \""
+                            + NEW
+                            + "\", \"preserve_under_name\": \""
+                            + PRESERVED
+                            + "\"}")));
+    // waited once for Neon's running operation on the live branch, without sleeping for real
+    assertThat(neon.sleeps).hasSize(1);
+  }
+
+  @Test
+  void replaceOriginal_retriedAfterItWasMade_sendsNoSecondRestore() {
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches")).willReturn(json(200, "branches-main.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("search", equalTo(PRESERVED))
+            .willReturn(json(200, "branches-preserved.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/operations"))
+            .willReturn(json(200, "operations-main-finished.json")));
+
+    provider.replaceOriginal(
+        ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)), "neondb");
+
+    neon.server().verify(0, postRequestedFor(anyUrl()));
+  }
+
+  @Test
+  void replaceOriginal_whenNeonFailsTheRestore_isRestoreFailed() {
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches")).willReturn(json(200, "branches-main.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("search", equalTo(PRESERVED))
+            .willReturn(json(200, "branches-preserved.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/operations"))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        NeonApiStub.resource("operations-main-finished.json")
+                            .replace("\"finished\"", "\"failed\""))));
+
+    DbRecoverException e =
+        catchThrowableOfType(
+            DbRecoverException.class,
+            () ->
+                provider.replaceOriginal(
+                    ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT)), "neondb"));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(e.code().exitCode()).isEqualTo(4);
+    assertThat(e).hasMessageContaining("create_timeline").hasMessageContaining("failed");
   }
 }
