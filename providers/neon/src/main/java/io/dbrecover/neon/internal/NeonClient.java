@@ -30,6 +30,8 @@ public final class NeonClient {
   private static final String CHECK_PROJECT =
       "check database.options.project-id and that the API key's account can see the project";
 
+  private static final int MAX_PAGES = 100;
+
   private final NeonHttp http;
 
   public NeonClient(NeonHttp http) {
@@ -53,20 +55,33 @@ public final class NeonClient {
    * substring of the name or id): the caller matches exactly.
    */
   public List<Branch> listBranches(String projectId, String search) {
-    Map<String, String> query = new LinkedHashMap<>();
-    query.put("search", search);
-    JsonNode n =
-        http.execute(
-                new Call(
-                    "GET",
-                    List.of("projects", projectId, "branches"),
-                    query,
-                    null,
-                    "list the branches of Neon project '" + projectId + "'",
-                    NotFound.CONFIGURATION,
-                    CHECK_PROJECT))
-            .orElseThrow();
-    return list(n.path("branches"), Branch.class);
+    List<Branch> out = new ArrayList<>();
+    String cursor = null;
+    // Without a limit Neon answers with every branch; follow pagination.next should it page.
+    for (int page = 0; page < MAX_PAGES; page++) {
+      Map<String, String> query = new LinkedHashMap<>();
+      query.put("search", search);
+      query.put("cursor", cursor);
+      JsonNode n =
+          http.execute(
+                  new Call(
+                      "GET",
+                      List.of("projects", projectId, "branches"),
+                      query,
+                      null,
+                      "list the branches of Neon project '" + projectId + "'",
+                      NotFound.CONFIGURATION,
+                      CHECK_PROJECT))
+              .orElseThrow();
+      List<Branch> branches = list(n.path("branches"), Branch.class);
+      out.addAll(branches);
+      String next = n.path("pagination").path("next").asText("");
+      if (branches.isEmpty() || next.isEmpty() || next.equals(cursor)) {
+        break;
+      }
+      cursor = next;
+    }
+    return List.copyOf(out);
   }
 
   /**

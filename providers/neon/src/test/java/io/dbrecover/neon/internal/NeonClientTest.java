@@ -18,6 +18,7 @@ import static io.dbrecover.neon.testing.NeonApiStub.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.ErrorCode;
@@ -63,6 +64,27 @@ class NeonClientTest {
         .satisfies(b -> assertThat(b.id()).isEqualTo(MAIN))
         .satisfies(b -> assertThat(b.isDefault()).isTrue())
         .satisfies(b -> assertThat(b.ready()).isTrue());
+  }
+
+  @Test
+  void listBranches_followsPaginationNext() {
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("cursor", WireMock.absent())
+            .willReturn(
+                WireMock.aResponse()
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        NeonApiStub.resource("branches-main.json")
+                            .replaceFirst("\\{", "{\"pagination\": {\"next\": \"c1\"},"))));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("cursor", equalTo("c1"))
+            .willReturn(json(200, "branches-restored-ready.json")));
+
+    assertThat(client.listBranches(PROJECT, null))
+        .extracting(NeonModel.Branch::id)
+        .containsExactly(MAIN, NEW);
   }
 
   @Test
