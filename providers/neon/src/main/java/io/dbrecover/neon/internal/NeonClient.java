@@ -269,6 +269,98 @@ public final class NeonClient {
     return list(n.path("operations"), Operation.class);
   }
 
+  /**
+   * {@code POST /projects/{project_id}/branches/{branch_id}/snapshot} (beta): a snapshot of the
+   * branch at {@code timestamp} or {@code lsn} (both null: now), named {@code name}.
+   */
+  public NeonModel.SnapshotOperations createSnapshot(
+      String projectId, String branchId, String name, java.time.Instant timestamp, String lsn) {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("name", name);
+    query.put("timestamp", timestamp == null ? null : timestamp.toString());
+    query.put("lsn", lsn);
+    JsonNode n =
+        http.execute(
+                new Call(
+                    "POST",
+                    List.of("projects", projectId, "branches", branchId, "snapshot"),
+                    query,
+                    null,
+                    "take a snapshot of Neon branch '" + branchId + "'",
+                    NotFound.CONFIGURATION,
+                    "check database.options.branch"))
+            .orElseThrow();
+    return convert(n, NeonModel.SnapshotOperations.class);
+  }
+
+  /** {@code GET /projects/{project_id}/snapshots} (beta). */
+  public List<NeonModel.Snapshot> listSnapshots(String projectId) {
+    JsonNode n =
+        http.execute(
+                get(
+                    List.of("projects", projectId, "snapshots"),
+                    "list the snapshots of Neon project '" + projectId + "'",
+                    NotFound.CONFIGURATION,
+                    CHECK_PROJECT))
+            .orElseThrow();
+    return list(n.path("snapshots"), NeonModel.Snapshot.class);
+  }
+
+  /**
+   * {@code POST /projects/{project_id}/snapshots/{snapshot_id}/restore} (beta): a new branch {@code
+   * name} with the snapshot's data, for {@code targetBranchId} (null: the snapshot's source
+   * branch). Without {@code finalize} it is a preview: {@link #finalizeRestore} makes it the
+   * branch.
+   */
+  public BranchOperations restoreSnapshot(
+      String projectId, String snapshotId, String name, String targetBranchId, boolean finalize) {
+    JsonNode n =
+        http.execute(
+                new Call(
+                    "POST",
+                    List.of("projects", projectId, "snapshots", snapshotId, "restore"),
+                    null,
+                    new NeonModel.SnapshotRestoreBody(name, targetBranchId, finalize),
+                    "restore Neon snapshot '" + snapshotId + "'",
+                    NotFound.BACKUP_NOT_FOUND,
+                    "`dbrecover list-backups` shows the snapshots there are"))
+            .orElseThrow();
+    return convert(n, BranchOperations.class);
+  }
+
+  /**
+   * {@code POST /projects/{project_id}/branches/{branch_id}/finalize_restore} (beta): the restored
+   * branch takes the original's name and computes; the original is renamed to {@code name}.
+   */
+  public List<Operation> finalizeRestore(String projectId, String branchId, String name) {
+    JsonNode n =
+        http.execute(
+                new Call(
+                    "POST",
+                    List.of("projects", projectId, "branches", branchId, "finalize_restore"),
+                    null,
+                    new NeonModel.FinalizeRestoreBody(name),
+                    "finalize the restore of Neon branch '" + branchId + "'",
+                    NotFound.BACKUP_NOT_FOUND,
+                    "the restored branch no longer exists"))
+            .orElseThrow();
+    return list(n.path("operations"), Operation.class);
+  }
+
+  /** {@code DELETE /projects/{project_id}/snapshots/{snapshot_id}} (beta); false when gone. */
+  public boolean deleteSnapshot(String projectId, String snapshotId) {
+    return http.execute(
+            new Call(
+                "DELETE",
+                List.of("projects", projectId, "snapshots", snapshotId),
+                null,
+                null,
+                "delete Neon snapshot '" + snapshotId + "'",
+                NotFound.EMPTY,
+                null))
+        .isPresent();
+  }
+
   private static Call get(List<String> path, String what, NotFound notFound, String hint) {
     return new Call("GET", path, null, null, what, notFound, hint);
   }

@@ -97,6 +97,29 @@ public final class NeonModel {
     }
   }
 
+  /**
+   * {@code Snapshot} (beta API). Neon's document gives its times as plain strings, so they stay
+   * strings here.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Snapshot(
+      String id,
+      String name,
+      String lsn,
+      String timestamp,
+      String sourceBranchId,
+      String createdAt,
+      String expiresAt,
+      Boolean manual) {}
+
+  /** The answer of create snapshot: the snapshot and the operations taking it. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SnapshotOperations(Snapshot snapshot, List<Operation> operations) {
+    public SnapshotOperations {
+      operations = operations == null ? List.of() : List.copyOf(operations);
+    }
+  }
+
   /** {@code CreatedBranch} (201 of create branch). */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record CreatedBranch(Branch branch, List<Endpoint> endpoints, List<Operation> operations) {
@@ -169,6 +192,12 @@ public final class NeonModel {
       String sourceBranchId, String sourceTimestamp, String sourceLsn, String preserveUnderName) {}
 
   record EndpointCreateBody(EndpointFields endpoint) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record SnapshotRestoreBody(String name, String targetBranchId, Boolean finalizeRestore) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record FinalizeRestoreBody(String name) {}
 
   record EndpointFields(String branchId, String type) {}
 }

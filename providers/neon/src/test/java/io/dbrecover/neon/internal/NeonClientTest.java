@@ -30,6 +30,7 @@ import io.dbrecover.neon.internal.NeonModel.OperationState;
 import io.dbrecover.neon.testing.NeonApiStub;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -274,6 +275,90 @@ class NeonClientTest {
         .singleElement()
         .satisfies(op -> assertThat(op.state()).isEqualTo(OperationState.FAILED))
         .satisfies(op -> assertThat(op.error()).contains("not enough space"));
+  }
+
+  @Test
+  void createSnapshot_passesNameAndTimestampAsQuery() {
+    neon.stub(
+        post(urlPathEqualTo(PROJECT_PATH + "/branches/" + MAIN + "/snapshot"))
+            .withQueryParam("name", equalTo("before-deploy-42"))
+            .withQueryParam("timestamp", equalTo("2025-01-15T09:00:00Z"))
+            .willReturn(json(200, "snapshot-created.json")));
+
+    NeonModel.SnapshotOperations s =
+        client.createSnapshot(
+            PROJECT, MAIN, "before-deploy-42", Instant.parse("2025-01-15T09:00:00Z"), null);
+
+    assertThat(s.snapshot().id()).isEqualTo("snap-billowing-frost-123456");
+    assertThat(s.operations()).hasSize(1);
+  }
+
+  @Test
+  void listSnapshots_readsTheirSourceBranch() {
+    neon.stub(get(urlEqualTo(PROJECT_PATH + "/snapshots")).willReturn(json(200, "snapshots.json")));
+
+    assertThat(client.listSnapshots(PROJECT))
+        .singleElement()
+        .satisfies(s -> assertThat(s.sourceBranchId()).isEqualTo(MAIN))
+        .satisfies(s -> assertThat(s.name()).isEqualTo("before-deploy-42"));
+  }
+
+  @Test
+  void restoreSnapshot_asAPreview_thenFinalize() {
+    String snap = "snap-billowing-frost-123456";
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/snapshots/" + snap + "/restore"))
+            .willReturn(json(200, "snapshot-restored.json")));
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/branches/" + NEW + "/finalize_restore"))
+            .willReturn(json(200, "finalize-restore.json")));
+
+    NeonModel.BranchOperations r =
+        client.restoreSnapshot(PROJECT, snap, "main_restored_1a2b", MAIN, false);
+    List<NeonModel.Operation> ops =
+        client.finalizeRestore(PROJECT, r.branch().id(), "main_before_1a2b");
+
+    assertThat(ops).hasSize(1);
+    neon.server()
+        .verify(
+            postRequestedFor(urlEqualTo(PROJECT_PATH + "/snapshots/" + snap + "/restore"))
+                .withRequestBody(
+                    equalToJson(
+                        "{\"name\": \"main_restored_1a2b\", \"target_branch_id\": \""
+                            + MAIN
+                            + "\", \"finalize_restore\": false}")));
+    neon.server()
+        .verify(
+            postRequestedFor(urlEqualTo(PROJECT_PATH + "/branches/" + NEW + "/finalize_restore"))
+                .withRequestBody(equalToJson("{\"name\": \"main_before_1a2b\"}")));
+  }
+
+  @Test
+  void restoreSnapshot_thatIsGone_isBackupNotFound() {
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/snapshots/snap-gone-000000/restore"))
+            .willReturn(error(404, "snapshot not found")));
+
+    DbRecoverException e =
+        catchThrowableOfType(
+            DbRecoverException.class,
+            () -> client.restoreSnapshot(PROJECT, "snap-gone-000000", null, null, false));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_NOT_FOUND);
+    assertThat(e).hasMessageContaining("list-backups");
+  }
+
+  @Test
+  void deleteSnapshot_trueWhenDeleted_falseWhenGone() {
+    neon.stub(
+        delete(urlEqualTo(PROJECT_PATH + "/snapshots/snap-billowing-frost-123456"))
+            .willReturn(json(202, "snapshot-deleted.json")));
+    neon.stub(
+        delete(urlEqualTo(PROJECT_PATH + "/snapshots/snap-gone-000000"))
+            .willReturn(error(404, "snapshot not found")));
+
+    assertThat(client.deleteSnapshot(PROJECT, "snap-billowing-frost-123456")).isTrue();
+    assertThat(client.deleteSnapshot(PROJECT, "snap-gone-000000")).isFalse();
   }
 
   @Test
