@@ -23,6 +23,8 @@ import io.dbrecover.neon.internal.NeonModel.Endpoint;
 import io.dbrecover.neon.internal.NeonModel.Operation;
 import io.dbrecover.neon.internal.NeonModel.OperationState;
 import io.dbrecover.neon.internal.NeonModel.Project;
+import io.dbrecover.neon.internal.NeonModel.Snapshot;
+import io.dbrecover.neon.internal.NeonModel.SnapshotOperations;
 import io.dbrecover.neon.internal.RetryPolicy;
 import io.dbrecover.neon.internal.Sleeper;
 import java.nio.file.Path;
@@ -131,7 +133,7 @@ public final class NeonProvider implements Provider {
     Optional<RestoreWindow> window = window(project, live, ctx.clock().instant());
     if (window.isEmpty()) {
       return new Capabilities(
-          Set.of(),
+          Set.of(Method.SNAPSHOT_RESTORE),
           null,
           Set.of(
               "Neon project "
@@ -140,7 +142,7 @@ public final class NeonProvider implements Provider {
                   + " in the project settings"));
     }
     return new Capabilities(
-        Set.of(Method.BRANCH_RESTORE, Method.POINT_IN_TIME),
+        Set.of(Method.BRANCH_RESTORE, Method.POINT_IN_TIME, Method.SNAPSHOT_RESTORE),
         window.get(),
         Set.of(
             "Neon keeps "
@@ -167,18 +169,84 @@ public final class NeonProvider implements Provider {
     return Optional.of(new RestoreWindow(earliest.isAfter(now) ? now : earliest, now));
   }
 
+  /** The project's Neon snapshots of the live branch, newest first. */
   @Override
   public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
-    // Moments of the history window are not listed; Neon snapshots will be (issue 4).
-    return List.of();
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    Branch live = liveBranch(client, s);
+    return client.listSnapshots(s.projectId()).stream()
+        .filter(snap -> snap.sourceBranchId() == null || live.id().equals(snap.sourceBranchId()))
+        .map(NeonProvider::point)
+        .sorted(java.util.Comparator.comparing(RecoveryPoint::takenAt).reversed())
+        .toList();
   }
 
+  /**
+   * Takes a Neon snapshot of the live branch now, named {@code dbrecover-<run-id or time>[-label]}
+   * ({@code dbrecover-safety-…} for a run's safety copy), and waits for its operations. A retried
+   * safety backup of the same run finds the first snapshot by its name.
+   */
   @Override
   public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
-    throw new DbRecoverException(
-        ErrorCode.CONFIGURATION,
-        "the neon provider takes no backups yet (Neon snapshots are not implemented); recover"
-            + " inside the history window `dbrecover plan` shows");
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    Branch live = liveBranch(client, s);
+    String name = snapshotName(request, ctx.clock().instant());
+    Optional<Snapshot> existing =
+        request.runId() == null
+            ? Optional.empty()
+            : client.listSnapshots(s.projectId()).stream()
+                .filter(snap -> name.equals(snap.name()))
+                .findFirst();
+    if (existing.isPresent()) {
+      return point(existing.get());
+    }
+    ctx.progress().update("taking Neon snapshot " + name + " of branch " + live.name());
+    SnapshotOperations taken = client.createSnapshot(s.projectId(), live.id(), name, null, null);
+    awaitOperations(ctx, s, client, taken.operations(), "snapshot " + name);
+    return point(taken.snapshot());
+  }
+
+  static String snapshotName(BackupRequest request, Instant now) {
+    String base =
+        request.runId() != null
+            ? request.runId()
+            : java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(now);
+    return "dbrecover-"
+        + (request.safety() ? "safety-" : "")
+        + base
+        + (request.label() == null ? "" : "-" + request.label());
+  }
+
+  private static RecoveryPoint point(Snapshot snap) {
+    String name = snap.name() == null ? snap.id() : snap.name();
+    return new RecoveryPoint(
+        snap.id(),
+        RecoveryPoint.Kind.SNAPSHOT,
+        time(snap.timestamp() != null ? snap.timestamp() : snap.createdAt()),
+        name,
+        name.startsWith("dbrecover-safety-"),
+        0,
+        null,
+        null,
+        null,
+        "neon snapshot " + name);
+  }
+
+  /** Neon's snapshot times are documented as plain strings; they are RFC 3339 in practice. */
+  private static Instant time(String text) {
+    if (text == null) {
+      return Instant.EPOCH;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new DbRecoverException(
+          ErrorCode.PROVIDER_API, "Neon gave a snapshot time dbrecover cannot read: " + text, e);
+    }
   }
 
   @Override
@@ -195,10 +263,30 @@ public final class NeonProvider implements Provider {
           "in-place restore is not implemented for Neon yet; restore side by side (without"
               + " --in-place) and swap DATABASE_URL");
     }
-    Target target = Target.of(request.point());
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);
     Optional<Branch> existing = findBranch(client, s.projectId(), request.targetName());
+    if (existing.isEmpty() && request.point().kind() == RecoveryPoint.Kind.SNAPSHOT) {
+      // A preview branch with the snapshot's data beside the live one; it is not finalized, so
+      // the live branch keeps its name and computes.
+      Branch live = liveBranch(client, s);
+      ctx.progress()
+          .update(
+              "restoring Neon snapshot "
+                  + request.point().id()
+                  + " as branch "
+                  + request.targetName());
+      Branch restored =
+          client
+              .restoreSnapshot(
+                  s.projectId(), request.point().id(), request.targetName(), live.id(), false)
+              .branch();
+      ensureCompute(client, s.projectId(), restored);
+      return new RestoreStatus.Running(
+          ctx.clock().instant().plus(POLL),
+          "Neon is restoring snapshot " + request.point().id() + " as " + request.targetName());
+    }
+    Target target = Target.of(request.point());
     if (existing.isPresent()) {
       // A retried start: the first try created the branch; make sure it has its compute.
       ensureCompute(client, s.projectId(), existing.get());
@@ -309,6 +397,12 @@ public final class NeonProvider implements Provider {
             + Target.of(request.point()).describe());
   }
 
+  private static String describe(RecoveryPoint point) {
+    return point.kind() == RecoveryPoint.Kind.SNAPSHOT
+        ? "snapshot " + point.labelOpt().orElse(point.id())
+        : Target.of(point).describe();
+  }
+
   private static void ensureCompute(NeonClient client, String projectId, Branch branch) {
     if (client.listBranchEndpoints(projectId, branch.id()).stream()
         .noneMatch(Endpoint::readWrite)) {
@@ -401,6 +495,51 @@ public final class NeonProvider implements Provider {
     return live.name() + "_before_" + runId;
   }
 
+  /** Waits for the given operations by id (Neon keeps them for months). */
+  private void awaitOperations(
+      ProviderContext ctx, NeonSettings s, NeonClient client, List<Operation> ops, String what) {
+    Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+    for (Operation op : ops) {
+      Operation current = op;
+      while (current.state() == OperationState.RUNNING) {
+        if (!ctx.clock().instant().isBefore(deadline)) {
+          throw new DbRecoverException(
+              ErrorCode.PROVIDER_API,
+              "Neon operation "
+                  + current.action()
+                  + " for "
+                  + what
+                  + " is still "
+                  + current.status()
+                  + " after "
+                  + REPLACE_TIMEOUT);
+        }
+        pause();
+        current = client.getOperation(s.projectId(), current.id()).orElse(current);
+      }
+      if (current.state() == OperationState.FAILED) {
+        throw new DbRecoverException(
+            ErrorCode.PROVIDER_API,
+            "Neon operation "
+                + current.action()
+                + " for "
+                + what
+                + " ended "
+                + current.status()
+                + (current.error() == null ? "" : ": " + current.error()));
+      }
+    }
+  }
+
+  private void pause() {
+    try {
+      sleeper.sleep(POLL);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DbRecoverException(ErrorCode.CANCELLED, "interrupted while waiting for Neon", e);
+    }
+  }
+
   private void awaitOperations(ProviderContext ctx, NeonSettings s, NeonClient client, Branch b) {
     Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
     while (true) {
@@ -455,7 +594,8 @@ public final class NeonProvider implements Provider {
 
   @Override
   public boolean deleteBackup(ProviderContext ctx, String backupId) {
-    return false;
+    NeonSettings s = settings(ctx.environment());
+    return client(s).deleteSnapshot(s.projectId(), backupId);
   }
 
   private NeonSettings settings(EnvironmentConfig environment) {

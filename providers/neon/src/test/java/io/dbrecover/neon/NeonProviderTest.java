@@ -95,13 +95,14 @@ class NeonProviderTest {
   }
 
   @Test
-  void capabilities_offerBranchRestoreAndPointInTime_insideTheRetentionWindow() {
+  void capabilities_offerBranchRestoreAndPointInTimeInsideTheRetentionWindow_andSnapshots() {
     stubProjectAndMain();
 
     Capabilities caps = provider.capabilities(ctx);
 
     assertThat(caps.methods())
-        .containsExactlyInAnyOrder(Method.BRANCH_RESTORE, Method.POINT_IN_TIME);
+        .containsExactlyInAnyOrder(
+            Method.BRANCH_RESTORE, Method.POINT_IN_TIME, Method.SNAPSHOT_RESTORE);
     // history_retention_seconds 86400 back from now; main was created long before
     assertThat(caps.historyWindow())
         .isEqualTo(new RestoreWindow(Instant.parse("2025-01-14T12:00:00Z"), NOW));
@@ -421,5 +422,117 @@ class NeonProviderTest {
     assertThat(e.code()).isEqualTo(ErrorCode.RESTORE_FAILED);
     assertThat(e.code().exitCode()).isEqualTo(4);
     assertThat(e).hasMessageContaining("create_timeline").hasMessageContaining("failed");
+  }
+
+  private static final String SNAP = "snap-billowing-frost-123456";
+  private static final String OP = "a07f8772-1877-4da9-a939-3a3ae62d1d8d";
+
+  @Test
+  void recoveryPoints_areTheLiveBranchsSnapshots() {
+    stubProjectAndMain();
+    neon.stub(get(urlEqualTo(PROJECT_PATH + "/snapshots")).willReturn(json(200, "snapshots.json")));
+
+    assertThat(provider.recoveryPoints(ctx))
+        .singleElement()
+        .satisfies(p -> assertThat(p.kind()).isEqualTo(RecoveryPoint.Kind.SNAPSHOT))
+        .satisfies(p -> assertThat(p.id()).isEqualTo(SNAP))
+        .satisfies(p -> assertThat(p.takenAt()).isEqualTo(Instant.parse("2025-01-15T09:00:00Z")))
+        .satisfies(p -> assertThat(p.label()).isEqualTo("before-deploy-42"));
+  }
+
+  @Test
+  void backup_takesASnapshotOfTheLiveBranch_andWaitsForIt() {
+    stubProjectAndMain();
+    neon.stub(
+        post(urlPathEqualTo(PROJECT_PATH + "/branches/" + MAIN + "/snapshot"))
+            .withQueryParam("name", equalTo("dbrecover-20250115-120000-deploy-42"))
+            .willReturn(json(200, "snapshot-created.json")));
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/operations/" + OP))
+            .willReturn(json(200, "operation-finished.json")));
+
+    RecoveryPoint p =
+        provider.backup(ctx, new io.dbrecover.engine.spi.BackupRequest("deploy-42", false, null));
+
+    assertThat(p.id()).isEqualTo(SNAP);
+    assertThat(neon.sleeps).hasSize(1);
+  }
+
+  @Test
+  void safetyBackup_retried_findsTheSnapshotOfTheRun() {
+    stubProjectAndMain();
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/snapshots"))
+            .willReturn(
+                aResponse()
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        NeonApiStub.resource("snapshots.json")
+                            .replace(
+                                "before-deploy-42", "dbrecover-safety-run-20250115-103000-1a2b"))));
+
+    RecoveryPoint p =
+        provider.backup(
+            ctx, new io.dbrecover.engine.spi.BackupRequest(null, true, "run-20250115-103000-1a2b"));
+
+    assertThat(p.id()).isEqualTo(SNAP);
+    assertThat(p.safety()).isTrue();
+    neon.server().verify(0, postRequestedFor(anyUrl()));
+  }
+
+  @Test
+  void startRestore_ofASnapshot_restoresAPreviewBranchBesideTheLiveOne_withACompute() {
+    stubProjectAndMain();
+    stubTargetBranch("branches-empty.json");
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/snapshots/" + SNAP + "/restore"))
+            .willReturn(json(200, "snapshot-restored.json")));
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH + "/branches/" + NEW + "/endpoints"))
+            .willReturn(json(200, "endpoints-empty.json")));
+    neon.stub(
+        post(urlEqualTo(PROJECT_PATH + "/endpoints"))
+            .willReturn(json(201, "endpoint-created.json")));
+    RecoveryPoint snapshot =
+        new RecoveryPoint(
+            SNAP,
+            RecoveryPoint.Kind.SNAPSHOT,
+            Instant.parse("2025-01-15T09:00:00Z"),
+            "before-deploy-42",
+            false,
+            0,
+            null,
+            null,
+            null,
+            null);
+
+    RestoreStatus status = provider.startRestore(ctx, request(snapshot));
+
+    assertThat(status).isInstanceOf(RestoreStatus.Running.class);
+    neon.server()
+        .verify(
+            postRequestedFor(urlEqualTo(PROJECT_PATH + "/snapshots/" + SNAP + "/restore"))
+                .withRequestBody(
+                    equalToJson(
+                        "{\"name\": \""
+                            + TARGET
+                            + "\", \"target_branch_id\": \""
+                            + MAIN
+                            + "\", \"finalize_restore\": false}")));
+    neon.server().verify(1, postRequestedFor(urlEqualTo(PROJECT_PATH + "/endpoints")));
+    neon.server().verify(0, postRequestedFor(urlEqualTo(PROJECT_PATH + "/branches")));
+  }
+
+  @Test
+  void deleteBackup_deletesTheSnapshot_falseWhenGone() {
+    neon.stub(
+        WireMock.delete(urlEqualTo(PROJECT_PATH + "/snapshots/" + SNAP))
+            .willReturn(json(202, "snapshot-deleted.json")));
+    neon.stub(
+        WireMock.delete(urlEqualTo(PROJECT_PATH + "/snapshots/snap-gone-000000"))
+            .willReturn(NeonApiStub.error(404, "snapshot not found")));
+
+    assertThat(provider.deleteBackup(ctx, SNAP)).isTrue();
+    assertThat(provider.deleteBackup(ctx, "snap-gone-000000")).isFalse();
   }
 }
