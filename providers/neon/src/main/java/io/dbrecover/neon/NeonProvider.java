@@ -80,17 +80,29 @@ public final class NeonProvider implements Provider {
   }
 
   private static Function<NeonSettings, NeonClient> defaultClients() {
-    OkHttpClient http =
-        new OkHttpClient.Builder()
-            .connectTimeout(10, TimeUnit.SECONDS)
-            .readTimeout(60, TimeUnit.SECONDS)
-            .writeTimeout(30, TimeUnit.SECONDS)
-            .callTimeout(90, TimeUnit.SECONDS)
-            .build();
+    // Built on first use: every CLI start creates the providers, most never call Neon.
+    java.util.function.Supplier<OkHttpClient> http =
+        new java.util.function.Supplier<>() {
+          private OkHttpClient client;
+
+          @Override
+          public synchronized OkHttpClient get() {
+            if (client == null) {
+              client =
+                  new OkHttpClient.Builder()
+                      .connectTimeout(10, TimeUnit.SECONDS)
+                      .readTimeout(60, TimeUnit.SECONDS)
+                      .writeTimeout(30, TimeUnit.SECONDS)
+                      .callTimeout(90, TimeUnit.SECONDS)
+                      .build();
+            }
+            return client;
+          }
+        };
     return s ->
         new NeonClient(
             new NeonHttp(
-                http,
+                http.get(),
                 HttpUrl.get(s.apiUrl().toString()),
                 s.apiKey(),
                 RetryPolicy.DEFAULT,
