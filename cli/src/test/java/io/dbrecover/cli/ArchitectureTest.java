@@ -31,7 +31,7 @@ class ArchitectureTest {
   void providers_neverReachIntoEngineInternals() {
     noClasses()
         .that()
-        .resideInAnyPackage("io.dbrecover.postgres..", "io.dbrecover.aws..")
+        .resideInAnyPackage("io.dbrecover.postgres..", "io.dbrecover.aws..", "io.dbrecover.neon..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.dbrecover.engine.internal..")
@@ -47,7 +47,11 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.dbrecover.postgres..", "io.dbrecover.aws..", "io.dbrecover.cli..", "picocli..")
+            "io.dbrecover.postgres..",
+            "io.dbrecover.aws..",
+            "io.dbrecover.neon..",
+            "io.dbrecover.cli..",
+            "picocli..")
         .because("the engine is provider-neutral and shared by the CLI and the Lambda")
         .check(CLASSES);
   }
