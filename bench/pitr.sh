@@ -27,34 +27,19 @@ repo="$(cd "$here/.." && pwd)"
 out_dir="$here/out"
 dbrecover="$repo/dbrecover"
 
-log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 # --- preconditions ------------------------------------------------------------------------------
 
-[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive whole number (got '$RUNS')"
-[[ "$SCALE" =~ ^[1-9][0-9]*$ ]] || die "SCALE must be a positive whole number (got '$SCALE')"
+require_positive RUNS "$RUNS"
+require_positive SCALE "$SCALE"
 [[ "$MIN_BYTES" =~ ^[0-9]+$ ]] || die "MIN_BYTES must be a whole number of bytes (got '$MIN_BYTES')"
 [[ "$MIN_WAL_BYTES" =~ ^[0-9]+$ ]] || die "MIN_WAL_BYTES must be a whole number of bytes (got '$MIN_WAL_BYTES')"
-[[ "$WAL_ROUND_SECONDS" =~ ^[1-9][0-9]*$ ]] \
-  || die "WAL_ROUND_SECONDS must be a positive whole number (got '$WAL_ROUND_SECONDS')"
+require_positive WAL_ROUND_SECONDS "$WAL_ROUND_SECONDS"
 [[ "$POLL_SECONDS" =~ ^[0-9]*\.?[0-9]+$ ]] || die "POLL_SECONDS must be a number of seconds (got '$POLL_SECONDS')"
-for tool in initdb pg_ctl postgres pgbench psql createdb pg_basebackup; do
-  [ -x "$PG_BINDIR/$tool" ] \
-    || die "$PG_BINDIR/$tool not found; install postgresql-15 (apt) or set PG_BINDIR to a PostgreSQL bin directory"
-done
-command -v java >/dev/null || die "java not found; install a JDK 17"
-[ -x "$dbrecover" ] || die "$dbrecover not found; run this script from a dbrecover checkout"
+require_tools initdb pg_ctl postgres pgbench psql createdb pg_basebackup
 
-# PostgreSQL refuses to run as root: as root the servers (the cluster and the hand-run restores)
-# run as BENCH_PG_USER (default nobody), like dbrecover's restored servers do (runuser -u <user> --).
-as_server=()
-if [ "$(id -u)" -eq 0 ]; then
-  server_user="${BENCH_PG_USER:-nobody}"
-  id "$server_user" >/dev/null 2>&1 || die "user '$server_user' does not exist; set BENCH_PG_USER"
-  command -v runuser >/dev/null || die "running as root needs runuser (util-linux) to start PostgreSQL as $server_user"
-  as_server=(runuser -u "$server_user" --)
-fi
 own() { if [ "${#as_server[@]}" -gt 0 ]; then chown -R "$server_user" "$@"; fi; }
 
 # --- throwaway cluster --------------------------------------------------------------------------
@@ -104,14 +89,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { # first free port from $1
-  local p
-  for p in $(seq "$1" $(($1 + 100))); do
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  return 1
-}
 port="$(free_port 55432)" || die "no free TCP port in 55432-55532"
 
 export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=bench
@@ -192,7 +169,6 @@ log "database $db: $db_bytes bytes ($db_pretty)"
 [ "$db_bytes" -ge "$MIN_BYTES" ] \
   || die "database is only $db_bytes bytes; the benchmark needs >= $MIN_BYTES: raise SCALE (now $SCALE)"
 
-json_field() { grep -o "\"$1\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }
 
 log "dbrecover backup bench --physical (not timed)"
 t0="$(date +%s.%N)"
@@ -249,11 +225,6 @@ archive_pretty="$(du -sh "$archive" | cut -f1)"
 
 # --- helpers ------------------------------------------------------------------------------------
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
-  if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 settle() { sync; psql_q "checkpoint" >/dev/null; }
 # Stops and removes every restored server and resets the dotenv file, so each run does the same work.
 drop_restored() {
@@ -348,7 +319,7 @@ times() { awk -v k="$1" '$1 == k { printf "%s ", $3 }' "$results"; }
 m_dr="$(times dbrecover-rollback | median)"
 m_hand="$(times hand-run | median)"
 r="$(ratio "$m_dr" "$m_hand")"
-verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.15 ? "ok (<= 1.15)" : "OVER the 1.15 target") }'; }
+goal=1.15
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 summary="$out_dir/pitr-$stamp.txt"
@@ -366,7 +337,7 @@ summary="$out_dir/pitr-$stamp.txt"
   printf '%-34s %10s\n' "median (seconds)" ""
   printf '  %-32s %10s\n' "dbrecover rollback --at --force" "$m_dr" "hand-run recovery" "$m_hand"
   echo
-  echo "ratio dbrecover/hand-run: $r  $(verdict "$r")"
+  echo "ratio dbrecover/hand-run: $r  $(verdict "$r" "$goal")"
   echo
   for f in "$out_dir"/pitr-run-*-report.md; do
     [ -f "$f" ] || continue

@@ -20,30 +20,15 @@ repo="$(cd "$here/.." && pwd)"
 out_dir="$here/out"
 dbrecover="$repo/dbrecover"
 
-log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 # --- preconditions ------------------------------------------------------------------------------
 
-[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive whole number (got '$JOBS')"
-[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive whole number (got '$RUNS')"
-[[ "$SCALE" =~ ^[1-9][0-9]*$ ]] || die "SCALE must be a positive whole number (got '$SCALE')"
-for tool in initdb pg_ctl postgres pgbench psql createdb dropdb pg_dump pg_restore; do
-  [ -x "$PG_BINDIR/$tool" ] \
-    || die "$PG_BINDIR/$tool not found; install postgresql-15 (apt) or set PG_BINDIR to a PostgreSQL bin directory"
-done
-command -v java >/dev/null || die "java not found; install a JDK 17"
-[ -x "$dbrecover" ] || die "$dbrecover not found; run this script from a dbrecover checkout"
-
-# PostgreSQL refuses to run as root: as root the server runs as BENCH_PG_USER (default nobody),
-# like the embedded cluster of dbrecover does (runuser -u <user> --).
-as_server=()
-if [ "$(id -u)" -eq 0 ]; then
-  server_user="${BENCH_PG_USER:-nobody}"
-  id "$server_user" >/dev/null 2>&1 || die "user '$server_user' does not exist; set BENCH_PG_USER"
-  command -v runuser >/dev/null || die "running as root needs runuser (util-linux) to start PostgreSQL as $server_user"
-  as_server=(runuser -u "$server_user" --)
-fi
+require_positive JOBS "$JOBS"
+require_positive RUNS "$RUNS"
+require_positive SCALE "$SCALE"
+require_tools initdb pg_ctl postgres pgbench psql createdb dropdb pg_dump pg_restore
 
 # --- throwaway cluster --------------------------------------------------------------------------
 
@@ -65,12 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for p in $(seq 55432 55532); do
-  if port_free "$p"; then port="$p"; break; fi
-done
-[ -n "$port" ] || die "no free TCP port in 55432-55532"
+port="$(free_port 55432)" || die "no free TCP port in 55432-55532"
 
 export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=bench
 PGPASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
@@ -133,12 +113,6 @@ rm -f "$out_dir"/backup-run-*.log "$out_dir"/restore-run-*
 
 # --- helpers ------------------------------------------------------------------------------------
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
-  if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-json_field() { grep -o "\"$1\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }
 settle() { sync; psql_q "checkpoint" >/dev/null; }
 drop_restored() {
   local d
@@ -232,7 +206,7 @@ m_rest="$(times bare-restore | median)"
 m_jvm="$(times jvm-start | median)"
 r_backup="$(ratio "$m_db" "$m_dump")"
 r_restore="$(ratio "$m_dr" "$m_rest")"
-verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.10 ? "ok (<= 1.10)" : "OVER the 1.10 target") }'; }
+goal=1.10
 
 mkdir -p "$out_dir"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -251,8 +225,8 @@ summary="$out_dir/restore-$stamp.txt"
     "dbrecover restore --force" "$m_dr" "createdb + pg_restore -j $JOBS" "$m_rest" \
     "dbrecover --version (JVM start)" "$m_jvm"
   echo
-  echo "ratio backup  dbrecover/bare: $r_backup  $(verdict "$r_backup")"
-  echo "ratio restore dbrecover/bare: $r_restore  $(verdict "$r_restore")"
+  echo "ratio backup  dbrecover/bare: $r_backup  $(verdict "$r_backup" "$goal")"
+  echo "ratio restore dbrecover/bare: $r_restore  $(verdict "$r_restore" "$goal")"
   echo
   echo "per-step durations of the dbrecover restore runs: $out_dir/restore-run-*-report.md"
   echo "progress lines with elapsed times: $out_dir/backup-run-*.log, $out_dir/restore-run-*.log"
