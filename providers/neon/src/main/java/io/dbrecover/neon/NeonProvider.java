@@ -263,17 +263,22 @@ public final class NeonProvider implements Provider {
 
   @Override
   public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
-    throw new DbRecoverException(
-        ErrorCode.BACKUP_NOT_FOUND,
-        "the neon provider has no backups to verify yet (Neon snapshots are not implemented)");
+    throw new ConfigurationException(
+        "verify-backup checks pg_dump and base backups; Neon keeps its snapshots itself. To look"
+            + " at snapshot "
+            + backupId
+            + ", restore it side by side: dbrecover restore "
+            + ctx.environment().name()
+            + " --from "
+            + backupId);
   }
 
   @Override
   public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
     if (request.inPlace()) {
       throw new ConfigurationException(
-          "in-place restore is not implemented for Neon yet; restore side by side (without"
-              + " --in-place) and swap DATABASE_URL");
+          "in-place restore is not offered for Neon; restore side by side (without --in-place)"
+              + " and let dbrecover swap DATABASE_URL");
     }
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);

@@ -322,7 +322,7 @@ class NeonProviderTest {
   }
 
   @Test
-  void inPlace_isRefusedUntilImplemented() {
+  void inPlace_isRefusedWithTheSideBySideWay() {
     ConfigurationException e =
         catchThrowableOfType(
             ConfigurationException.class,

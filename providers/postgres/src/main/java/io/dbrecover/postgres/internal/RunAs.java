@@ -47,13 +47,16 @@ public final class RunAs {
     if (detected.user == null || (wanted != null && !wanted.isBlank())) {
       return detected;
     }
+    if (!dir.getFileSystem().supportedFileAttributeViews().contains("owner")) {
+      return detected;
+    }
     try {
       String owner = Files.getOwner(dir).getName();
       if (!"root".equals(owner) && userExists(owner)) {
         return new RunAs(owner);
       }
-    } catch (IOException | UnsupportedOperationException e) {
-      // not there yet, or no owners on this file system: the usual user
+    } catch (IOException e) {
+      // not there yet: the usual user
     }
     return detected;
   }
