@@ -78,7 +78,7 @@ public final class PgRunner {
                 if (table != null) {
                   progress.tableLoaded(target, table);
                 }
-              } else if (!INFO_LINE.matcher(line).lookingAt()) {
+              } else if (isProblem(line)) {
                 problems.append(line).append('\n');
               }
             });
@@ -89,9 +89,20 @@ public final class PgRunner {
   // "pg_restore: finished item 3358 TABLE DATA accounts", printed by -v with -j 2 or more
   private static final Pattern FINISHED_TABLE_DATA =
       Pattern.compile("pg_restore: finished item (\\d+) TABLE DATA .*");
-  // informational (verbose) lines; errors, warnings, details and hints are kept
-  private static final Pattern INFO_LINE =
-      Pattern.compile("pg_restore: (?!error:|warning:|detail:|hint:|fatal:)");
+  // What the message keeps of pg_restore's stderr: errors, warnings and their details, hints and
+  // failing commands. Everything else is verbose progress, whose lines the parallel workers may
+  // also write into each other ("pg_restore:pg_restore:  processing data ..."), so it is not
+  // recognised by its prefix.
+  private static final Pattern PROBLEM_LINE =
+      Pattern.compile(
+          "(error|warning|detail|hint|fatal|context):|Command was:|^LINE \\d+:",
+          Pattern.CASE_INSENSITIVE);
+
+  /** Whether a line of pg_restore's stderr belongs in an error message (see PROBLEM_LINE). */
+  static boolean isProblem(String line) {
+    return PROBLEM_LINE.matcher(line).find();
+  }
+
   // "3358; 0 16391 TABLE DATA public accounts owner" in pg_restore --list
   private static final Pattern LIST_TABLE_DATA =
       Pattern.compile("(\\d+); \\d+ \\d+ TABLE DATA (\\S+) (\\S+) \\S+");
