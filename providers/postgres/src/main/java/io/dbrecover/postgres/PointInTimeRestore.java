@@ -178,7 +178,9 @@ final class PointInTimeRestore {
    * archive reaches the target). Only once per restore.
    */
   private boolean replayedAll() {
-    if (Files.exists(dir.resolve(TO_END))) {
+    // Only for a replay that ran from the base backup in one go: after a restart (a crash, a stop
+    // from outside) the log does not show the whole replay, and failing is the safe answer.
+    if (Files.exists(dir.resolve(TO_END)) || starts() != 1) {
       return false;
     }
     Optional<Long> redoDone =

@@ -275,7 +275,11 @@ class PointInTimeRecoveryIT {
 
     DbUrl restored = awaitDone(new PostgresProvider(System.getenv()), request);
 
-    assertThat(ids(restored)).contains(30).doesNotContain(31);
+    Path run = root.resolve("state").resolve("pitr").resolve("run-crash");
+    assertThat(ids(restored))
+        .as("server log:%n%s", Files.readString(run.resolve("server.log")))
+        .contains(30)
+        .doesNotContain(31);
     assertThat(provider.startRestore(ctx, request)).isInstanceOf(RestoreStatus.Done.class);
   }
 
