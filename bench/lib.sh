@@ -48,3 +48,24 @@ verdict() { # ratio target
   awk -v r="$1" -v t="$2" 'BEGIN { printf "%s\n", (r <= t ? "ok (<= " t ")" : "OVER the " t " target") }'
 }
 json_field() { grep -o "\"$1\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }
+
+# init_cluster: picks a free port, makes up a password (exported as PGPASSWORD and
+# BENCH_PGPASSWORD, with PGHOST/PGPORT/PGUSER for the client tools) and runs initdb in $data with
+# scram-sha-256 password auth; the caller starts the server. Needs tmp, data and sock set.
+init_cluster() {
+  port="$(free_port 55432)" || die "no free TCP port in 55432-55532"
+  export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=bench
+  PGPASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+  export PGPASSWORD BENCH_PGPASSWORD="$PGPASSWORD"
+  mkdir -p "$sock"
+  printf '%s\n' "$PGPASSWORD" >"$tmp/pwfile"
+  if [ "${#as_server[@]}" -gt 0 ]; then
+    mkdir -p "$data"
+    chown "$server_user" "$tmp/pwfile" "$sock" "$data"
+  fi
+  log "initdb in $data (port $port, password auth)"
+  "${as_server[@]}" "$PG_BINDIR/initdb" -D "$data" -U bench --pwfile="$tmp/pwfile" \
+    --auth=scram-sha-256 -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1 \
+    || { cat "$tmp/initdb.log" >&2; die "initdb failed"; }
+  rm -f "$tmp/pwfile"
+}

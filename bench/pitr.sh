@@ -89,23 +89,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port="$(free_port 55432)" || die "no free TCP port in 55432-55532"
-
-export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=bench
-PGPASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-export PGPASSWORD BENCH_PGPASSWORD="$PGPASSWORD"
 db=benchdb
 
-mkdir -p "$sock"
-printf '%s\n' "$PGPASSWORD" >"$tmp/pwfile"
-if [ "${#as_server[@]}" -gt 0 ]; then chown "$server_user" "$tmp/pwfile" "$sock"; fi
-if [ "${#as_server[@]}" -gt 0 ]; then mkdir -p "$data" && chown "$server_user" "$data"; fi
-
-log "initdb in $data (port $port, password auth)"
-"${as_server[@]}" "$PG_BINDIR/initdb" -D "$data" -U bench --pwfile="$tmp/pwfile" \
-  --auth=scram-sha-256 -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1 \
-  || { cat "$tmp/initdb.log" >&2; die "initdb failed"; }
-rm -f "$tmp/pwfile"
+init_cluster
 # In postgresql.conf rather than on the command line, so that the base backup carries it and both
 # restores replay with the same checkpoint spacing.
 echo "max_wal_size = 4GB" >>"$data/postgresql.conf"

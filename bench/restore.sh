@@ -50,24 +50,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port="$(free_port 55432)" || die "no free TCP port in 55432-55532"
-
-export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=bench
-PGPASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-export PGPASSWORD BENCH_PGPASSWORD="$PGPASSWORD"
 db=benchdb
 bare_db=bench_bare
 
-mkdir -p "$sock"
-printf '%s\n' "$PGPASSWORD" >"$tmp/pwfile"
-if [ "${#as_server[@]}" -gt 0 ]; then chown "$server_user" "$tmp/pwfile" "$sock"; fi
-if [ "${#as_server[@]}" -gt 0 ]; then mkdir -p "$data" && chown "$server_user" "$data"; fi
-
-log "initdb in $data (port $port, password auth)"
-"${as_server[@]}" "$PG_BINDIR/initdb" -D "$data" -U bench --pwfile="$tmp/pwfile" \
-  --auth=scram-sha-256 -E UTF8 --locale=C >"$tmp/initdb.log" 2>&1 \
-  || { cat "$tmp/initdb.log" >&2; die "initdb failed"; }
-rm -f "$tmp/pwfile"
+init_cluster
 "${as_server[@]}" "$PG_BINDIR/pg_ctl" -D "$data" -l "$data/server.log" -w -t 120 \
   -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_wal_size=4GB" start >/dev/null \
   || { cat "$data/server.log" >&2 2>/dev/null || true; die "the server did not start"; }
