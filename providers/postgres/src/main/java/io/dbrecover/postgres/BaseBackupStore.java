@@ -19,6 +19,7 @@ import io.dbrecover.postgres.internal.DirectoryLock;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Jdbc;
+import io.dbrecover.postgres.internal.NewBackupDir;
 import io.dbrecover.postgres.internal.Wal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -254,60 +255,54 @@ public final class BaseBackupStore {
       List<String> existing = backupDirs().stream().map(p -> p.getFileName().toString()).toList();
       String id = BackupIds.nextBase(createdAt, request.label(), existing);
       Path bdir = dir.resolve(id);
-      Files.createDirectories(bdir);
-      try {
-        Instant startedAt = serverNow(c);
-        progress.update(
-            "pg_basebackup " + pg.version() + " of " + source.redacted() + " into " + id);
-        Exec.Result r = run(pg, source, bdir.resolve("data"), id, progress);
-        if (!r.ok()) {
-          throw failure(source, r);
-        }
-        Instant stoppedAt = serverNow(c);
-        Path data = bdir.resolve("data");
-        String label = Files.readString(data.resolve("backup_label"));
-        Matcher start = START.matcher(label);
-        Matcher tli = TIMELINE.matcher(label);
-        if (!start.find() || !tli.find()) {
-          throw new IOException("backup_label of " + id + " has no start WAL location");
-        }
-        String stopLsn = stopLsn(data).orElse(start.group(1));
-        progress.update("computing checksums of " + id);
-        Map<String, String> files = Checksums.of(bdir, data);
-        BaseBackupMetadata meta =
-            new BaseBackupMetadata(
-                id,
-                request.label(),
-                request.safety(),
-                request.runId(),
-                createdAt,
-                startedAt,
-                stoppedAt,
-                start.group(1),
-                stopLsn,
-                Integer.parseInt(tli.group(1)),
-                start.group(2),
-                segmentSize,
-                Checksums.size(data),
-                server,
-                source.database(),
-                pg.version(),
-                BackupMetadata.migrations(DatabaseInspector.migrationState(c)),
-                files);
-        meta.write(bdir);
-        progress.update("base backup " + id + " complete (" + meta.sizeBytes() + " bytes)");
-        openWindow(c, progress);
-        return meta.toRecoveryPoint(bdir);
-      } catch (RuntimeException | IOException | SQLException e) {
-        EmbeddedBinaries.deleteTree(bdir);
-        if (e instanceof SQLException) {
-          throw new DbRecoverException(
-              ErrorCode.PROVIDER_API,
-              "base backup of " + source.redacted() + " failed: " + Jdbc.safe(e, source),
-              e);
-        }
-        throw e;
-      }
+      return NewBackupDir.fill(
+          bdir,
+          source,
+          "base backup",
+          d -> {
+            Instant startedAt = serverNow(c);
+            progress.update(
+                "pg_basebackup " + pg.version() + " of " + source.redacted() + " into " + id);
+            Exec.Result r = run(pg, source, bdir.resolve("data"), id, progress);
+            if (!r.ok()) {
+              throw failure(source, r);
+            }
+            Instant stoppedAt = serverNow(c);
+            Path data = bdir.resolve("data");
+            String label = Files.readString(data.resolve("backup_label"));
+            Matcher start = START.matcher(label);
+            Matcher tli = TIMELINE.matcher(label);
+            if (!start.find() || !tli.find()) {
+              throw new IOException("backup_label of " + id + " has no start WAL location");
+            }
+            String stopLsn = stopLsn(data).orElse(start.group(1));
+            progress.update("computing checksums of " + id);
+            Map<String, String> files = Checksums.of(bdir, data);
+            BaseBackupMetadata meta =
+                new BaseBackupMetadata(
+                    id,
+                    request.label(),
+                    request.safety(),
+                    request.runId(),
+                    createdAt,
+                    startedAt,
+                    stoppedAt,
+                    start.group(1),
+                    stopLsn,
+                    Integer.parseInt(tli.group(1)),
+                    start.group(2),
+                    segmentSize,
+                    Checksums.size(data),
+                    server,
+                    source.database(),
+                    pg.version(),
+                    BackupMetadata.migrations(DatabaseInspector.migrationState(c)),
+                    files);
+            meta.write(bdir);
+            progress.update("base backup " + id + " complete (" + meta.sizeBytes() + " bytes)");
+            openWindow(c, progress);
+            return meta.toRecoveryPoint(bdir);
+          });
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.PROVIDER_API,

@@ -18,6 +18,7 @@ import io.dbrecover.postgres.internal.DirectoryLock;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Jdbc;
+import io.dbrecover.postgres.internal.NewBackupDir;
 import io.dbrecover.postgres.internal.PgRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -229,76 +230,71 @@ public final class LogicalBackupStore {
       Instant createdAt = clock.instant();
       String id = BackupIds.next(createdAt, request.label(), ids());
       Path bdir = dir.resolve(id);
-      Files.createDirectories(bdir);
-      try {
-        // One REPEATABLE READ snapshot for the counts and for pg_dump, so they agree exactly.
-        c.setAutoCommit(false);
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        c.setReadOnly(true);
-        String snapshot = exportSnapshot(c);
-        progress.update(
-            "pg_dump "
-                + pg.version()
-                + " of "
-                + source.redacted()
-                + " into "
-                + id
-                + " ("
-                + jobs
-                + " jobs)");
-        // pg_dump and the counting read the same snapshot, so they run side by side.
-        CompletableFuture<Exec.Result> dump =
-            CompletableFuture.supplyAsync(
-                () -> PgRunner.dump(pg, source, bdir.resolve("dump"), jobs, snapshot, progress));
-        Map<String, Long> counts;
-        String fingerprint;
-        MigrationState migrations;
-        try {
-          progress.update("recording row counts and schema of " + source.database());
-          counts = DatabaseInspector.rowCounts(c);
-          fingerprint = DatabaseInspector.schemaFingerprint(c);
-          migrations = DatabaseInspector.migrationState(c);
-        } finally {
-          // Never leave pg_dump writing into a directory that is about to be cleaned up.
-          dump.exceptionally(e -> null).join();
-        }
-        Exec.Result r = dump.join();
-        c.commit();
-        if (!r.ok()) {
-          throw dumpFailure(source, r);
-        }
-        progress.update("computing checksums of " + id);
-        Map<String, String> files = Checksums.of(bdir, bdir.resolve("dump"));
-        BackupMetadata meta =
-            new BackupMetadata(
-                id,
-                request.label(),
-                request.safety(),
-                request.runId(),
-                createdAt,
-                clock.instant(),
-                Checksums.size(bdir.resolve("dump")),
-                server,
-                source.database(),
-                pg.version(),
-                jobs,
-                BackupMetadata.migrations(migrations),
-                counts,
-                fingerprint,
-                files);
-        meta.write(bdir);
-        progress.update("backup " + id + " complete (" + meta.sizeBytes() + " bytes)");
-        return meta.toRecoveryPoint(bdir);
-      } catch (RuntimeException | IOException | SQLException e) {
-        EmbeddedBinaries.deleteTree(bdir);
-        if (e instanceof SQLException) {
-          throw new DbRecoverException(
-              ErrorCode.PROVIDER_API,
-              "backup of " + source.redacted() + " failed: " + Jdbc.safe(e, source),
-              e);
-        }
-        throw e;
-      }
+      return NewBackupDir.fill(
+          bdir,
+          source,
+          "backup",
+          d -> {
+            // One REPEATABLE READ snapshot for the counts and for pg_dump, so they agree exactly.
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            String snapshot = exportSnapshot(c);
+            progress.update(
+                "pg_dump "
+                    + pg.version()
+                    + " of "
+                    + source.redacted()
+                    + " into "
+                    + id
+                    + " ("
+                    + jobs
+                    + " jobs)");
+            // pg_dump and the counting read the same snapshot, so they run side by side.
+            CompletableFuture<Exec.Result> dump =
+                CompletableFuture.supplyAsync(
+                    () ->
+                        PgRunner.dump(pg, source, bdir.resolve("dump"), jobs, snapshot, progress));
+            Map<String, Long> counts;
+            String fingerprint;
+            MigrationState migrations;
+            try {
+              progress.update("recording row counts and schema of " + source.database());
+              counts = DatabaseInspector.rowCounts(c);
+              fingerprint = DatabaseInspector.schemaFingerprint(c);
+              migrations = DatabaseInspector.migrationState(c);
+            } finally {
+              // Never leave pg_dump writing into a directory that is about to be cleaned up.
+              dump.exceptionally(e -> null).join();
+            }
+            Exec.Result r = dump.join();
+            c.commit();
+            if (!r.ok()) {
+              throw dumpFailure(source, r);
+            }
+            progress.update("computing checksums of " + id);
+            Map<String, String> files = Checksums.of(bdir, bdir.resolve("dump"));
+            BackupMetadata meta =
+                new BackupMetadata(
+                    id,
+                    request.label(),
+                    request.safety(),
+                    request.runId(),
+                    createdAt,
+                    clock.instant(),
+                    Checksums.size(bdir.resolve("dump")),
+                    server,
+                    source.database(),
+                    pg.version(),
+                    jobs,
+                    BackupMetadata.migrations(migrations),
+                    counts,
+                    fingerprint,
+                    files);
+            meta.write(bdir);
+            progress.update("backup " + id + " complete (" + meta.sizeBytes() + " bytes)");
+            return meta.toRecoveryPoint(bdir);
+          });
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.PROVIDER_API,
