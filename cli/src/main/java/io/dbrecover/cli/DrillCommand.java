@@ -12,7 +12,6 @@ import io.dbrecover.engine.api.Plan;
 import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.Tier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -158,17 +157,7 @@ final class DrillCommand extends BaseCommand {
     int exit =
         phases.run(
             "recover",
-            () -> {
-              RecoveryEngine.Lock lock = engine.lock(config, ENV, "drill");
-              try (RecoveryEngine.RunSession session =
-                  engine.start(
-                      config,
-                      plan,
-                      new RunOptions(incident(), false, true, List.of(), null),
-                      lock)) {
-                return RunDriver.drive(this, session, io, engine.clock());
-              }
-            });
+            () -> RunDriver.startAndDrive(this, engine, config, plan, incident(), io, id -> {}));
     phases.run("prove", () -> prove(drillDir, before));
     return exit;
   }

@@ -9,7 +9,6 @@ import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.Plan;
 import io.dbrecover.engine.api.RecoveryEngine;
-import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.postgres.EmbeddedCluster;
 import io.dbrecover.postgres.PostgresProvider;
 import java.io.IOException;
@@ -23,7 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -119,15 +117,8 @@ final class PitrDrill {
     int exit =
         phases.run(
             "recover",
-            () -> {
-              RecoveryEngine.Lock lock = engine.lock(config, ENV, "drill");
-              try (RecoveryEngine.RunSession session =
-                  engine.start(
-                      config, plan, new RunOptions(incident, false, true, List.of(), null), lock)) {
-                runId = session.runId();
-                return RunDriver.drive(cmd, session, io, engine.clock());
-              }
-            });
+            () ->
+                RunDriver.startAndDrive(cmd, engine, config, plan, incident, io, id -> runId = id));
     DrillProof proof = phases.run("prove", () -> prove(app, instant, before));
     if (!cmd.json()) {
       cmd.out().print(proof.render());

@@ -1,7 +1,12 @@
 package io.dbrecover.cli;
 
+import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Incident;
+import io.dbrecover.engine.api.Plan;
+import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RecoveryEngine.RunSession;
+import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,12 +16,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
 
 /** Advances a run until it ends, sleeping while the provider works; prints the result. */
 final class RunDriver {
   private static final Duration MAX_SLEEP = Duration.ofSeconds(30);
 
   private RunDriver() {}
+
+  /**
+   * Starts a run of {@code plan} with {@code --force} under the environment's lock (as the drills
+   * do) and drives it to its end; {@code started} is told the run id first.
+   */
+  static int startAndDrive(
+      BaseCommand cmd,
+      RecoveryEngine engine,
+      DbRecoverConfig config,
+      Plan plan,
+      Incident incident,
+      ConsoleInteraction io,
+      Consumer<String> started) {
+    RecoveryEngine.Lock lock = engine.lock(config, plan.environment(), "drill");
+    try (RunSession session =
+        engine.start(config, plan, new RunOptions(incident, false, true, List.of(), null), lock)) {
+      started.accept(session.runId());
+      return drive(cmd, session, io, engine.clock());
+    }
+  }
 
   static int drive(BaseCommand cmd, RunSession session, ConsoleInteraction io, Clock clock) {
     while (true) {
