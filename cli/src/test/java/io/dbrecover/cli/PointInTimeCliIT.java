@@ -275,7 +275,7 @@ class PointInTimeCliIT {
 
   @Test
   @Order(6)
-  void brokenArchive_statusNamesTheMissingSegmentAndRollbackIsRefusedWhileTheOriginalServes()
+  void brokenArchive_statusNamesTheMissingSegmentAndRollbackFailsWithExit4WhileTheOriginalServes()
       throws Exception {
     ok("backup", "prod", "--physical", "--label", "second");
     insert(70, "in the segment that goes missing");
@@ -289,20 +289,20 @@ class PointInTimeCliIT {
     String envBefore = Files.readString(work.resolve("app.env"));
     Path aside = work.resolve(missing + ".aside");
     Files.move(archive.resolve(missing), aside);
-    List<Path> restoresBefore = restores();
     try {
       CliProcess.Result status = dbrecover("pitr", "status", "prod");
+      CliProcess.Result plan = dbrecover("plan", "prod", "--at", target.toString());
       CliProcess.Result r = dbrecover("rollback", "prod", "--at", target.toString(), "--force");
 
       assertThat(status.exit()).as(status.all()).isEqualTo(2);
       assertThat(status.out()).contains("missing segment " + missing);
-      // The gap is found before anything starts: point-in-time restore is not offered while the
-      // archive cannot reach the target, there is no pg_dump backup to fall back to, so the run
-      // is refused as "no recovery point" (exit 2) and names the gap, instead of starting a
-      // restore that is bound to fail (exit 4, see PointInTimeRecoveryIT for that path).
-      assertThat(r.exit()).as(r.all()).isEqualTo(2);
-      assertThat(r.all()).contains("missing segment " + missing).contains("backup prod --physical");
-      assertThat(restores()).isEqualTo(restoresBefore);
+      // The plan says so before anything runs; the restore then stops at the gap.
+      assertThat(plan.all()).contains("missing segment " + missing);
+      assertThat(r.exit()).as(r.all()).isEqualTo(4);
+      assertThat(r.all())
+          .contains("recovery ended before configured recovery target was reached")
+          .contains("is missing segment " + missing + ", which the replay needed next")
+          .contains("untouched");
       assertThat(Files.readString(work.resolve("app.env"))).isEqualTo(envBefore);
       assertThat(ids(original)).as("the original keeps serving").contains(70, 71, 72);
     } finally {

@@ -23,6 +23,9 @@ import java.util.Optional;
  * @param window the times a point-in-time restore can reach (null: none yet)
  * @param problems what keeps point-in-time recovery from working, each with the next step; empty
  *     when healthy
+ * @param missingSegments WAL segments missing from the archive after the oldest base backup (one of
+ *     the problems): a restore to a time before the first of them still works, one to a later time
+ *     fails
  * @param pendingRestart settings were changed that take effect only after a server restart
  */
 public record ArchivingStatus(
@@ -39,15 +42,25 @@ public record ArchivingStatus(
     int baseBackups,
     RestoreWindow window,
     List<String> problems,
+    List<String> missingSegments,
     boolean pendingRestart) {
   public ArchivingStatus {
     Objects.requireNonNull(problems, "problems");
     problems = List.copyOf(problems);
+    missingSegments = List.copyOf(missingSegments);
   }
 
   /** Archiving works and a window exists: point-in-time restore can be offered. */
   public boolean healthy() {
     return problems.isEmpty() && window != null;
+  }
+
+  /**
+   * Archiving works and a window exists, but the archive has a gap: the only problem is {@link
+   * #missingSegments}. A restore to a time before the gap works; one past it fails.
+   */
+  public boolean onlyGaps() {
+    return !missingSegments.isEmpty() && problems.size() == 1 && window != null && !pendingRestart;
   }
 
   public Optional<RestoreWindow> windowOpt() {

@@ -133,6 +133,7 @@ public class PitrTestProvider implements Provider, ContinuousArchiving {
         (int) points.stream().filter(p -> p.kind() == RecoveryPoint.Kind.BASE_BACKUP).count(),
         window,
         problems,
+        java.util.List.of(),
         pendingRestart);
   }
 }

@@ -133,7 +133,7 @@ final class PointInTimeRestore {
         recoverToEnd(progress);
       }
       if (failure.isPresent()) {
-        return failed(failure.get());
+        return failed(failure.get() + (failure.get().contains(TARGET_NOT_REACHED) ? gap() : ""));
       }
       if (starts() >= MAX_STARTS) {
         return failed(
@@ -183,12 +183,7 @@ final class PointInTimeRestore {
     if (Files.exists(dir.resolve(TO_END)) || starts() != 1) {
       return false;
     }
-    Optional<Long> redoDone =
-        sinceLastStart().stream()
-            .map(REDO_DONE::matcher)
-            .filter(Matcher::find)
-            .map(m -> Wal.lsn(m.group(1)))
-            .reduce((a, b) -> b);
+    Optional<Long> redoDone = redoDone();
     if (redoDone.isEmpty()) {
       return false;
     }
@@ -200,6 +195,37 @@ final class PointInTimeRestore {
     Wal.Segment newest = archived.get(archived.size() - 1).segment();
     return Wal.segmentOf(newest.timeline(), redoDone.get(), segmentSize).number()
         >= newest.number();
+  }
+
+  /**
+   * When the replay stopped before a segment the archive lacks while it holds later ones: a note
+   * naming that segment, else empty.
+   */
+  private String gap() {
+    Optional<Long> redoDone = redoDone();
+    long segmentSize = segmentSize();
+    List<Wal.Archived> archived = Wal.archived(archiveDir, segmentSize);
+    if (redoDone.isEmpty() || archived.isEmpty()) {
+      return "";
+    }
+    Wal.Segment newest = archived.get(archived.size() - 1).segment();
+    Wal.Segment last = Wal.segmentOf(newest.timeline(), redoDone.get(), segmentSize);
+    List<Wal.Segment> missing = Wal.gaps(archived, last, segmentSize);
+    return missing.isEmpty()
+        ? ""
+        : ": the WAL archive "
+            + archiveDir
+            + " is missing segment "
+            + missing.get(0).name()
+            + ", which the replay needed next";
+  }
+
+  private Optional<Long> redoDone() {
+    return sinceLastStart().stream()
+        .map(REDO_DONE::matcher)
+        .filter(Matcher::find)
+        .map(m -> Wal.lsn(m.group(1)))
+        .reduce((a, b) -> b);
   }
 
   /** Drops the recovery target so the next start replays the archive to its end and promotes. */

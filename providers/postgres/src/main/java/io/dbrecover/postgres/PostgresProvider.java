@@ -85,7 +85,8 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
 
   /**
    * pg_dump restore always; point-in-time restore with the window from the oldest base backup's end
-   * to the newest archived WAL when archiving is healthy, otherwise a note saying why not.
+   * to the newest archived WAL when archiving is healthy or its only problem is a gap in the
+   * archive (with a note naming it), otherwise a note saying why not.
    */
   @Override
   public Capabilities capabilities(ProviderContext ctx) {
@@ -104,6 +105,14 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
           java.util.Set.of(Method.DUMP_RESTORE, Method.POINT_IN_TIME),
           status.window(),
           java.util.Set.of());
+    }
+    if (status.onlyGaps()) {
+      // Offered all the same: a target before the gap is reachable, and one after it fails with
+      // "restore failed" while the original serves, as any damaged recovery point does.
+      return new Capabilities(
+          java.util.Set.of(Method.DUMP_RESTORE, Method.POINT_IN_TIME),
+          status.window(),
+          java.util.Set.of("point-in-time restore: " + status.problems().get(0)));
     }
     String why =
         "off".equals(status.archiveMode()) && !status.pendingRestart()

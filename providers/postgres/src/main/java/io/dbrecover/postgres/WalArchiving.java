@@ -191,13 +191,13 @@ final class WalArchiving {
                 + " writable by the server's OS user and check the server log");
       }
       List<BaseBackupMetadata> backups = bases.metadata();
+      List<Wal.Segment> missing = List.of();
       if (backups.isEmpty()) {
         problems.add(
             "no base backup yet: take one with: dbrecover backup " + environment + " --physical");
       } else {
         BaseBackupMetadata oldest = backups.get(0);
-        List<Wal.Segment> missing =
-            Wal.gaps(archived, oldest.startWalSegment(), oldest.walSegmentSize());
+        missing = Wal.gaps(archived, oldest.startWalSegment(), oldest.walSegmentSize());
         if (!missing.isEmpty()) {
           problems.add(
               "the WAL archive "
@@ -207,7 +207,7 @@ final class WalArchiving {
                   + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : "")
                   + " after base backup "
                   + oldest.id()
-                  + ": a restore cannot replay past it; take a new base backup with: dbrecover"
+                  + ": a restore to a time after it fails; take a new base backup with: dbrecover"
                   + " backup "
                   + environment
                   + " --physical");
@@ -245,6 +245,7 @@ final class WalArchiving {
           backups.size(),
           window,
           problems,
+          missing.stream().map(Wal.Segment::name).toList(),
           pendingRestart || !pendingNow.isEmpty());
     } catch (SQLException e) {
       throw new DbRecoverException(

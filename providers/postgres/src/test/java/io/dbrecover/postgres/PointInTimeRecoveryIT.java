@@ -309,10 +309,14 @@ class PointInTimeRecoveryIT {
       assertThat(status.healthy()).isFalse();
       assertThat(status.problems())
           .anySatisfy(p -> assertThat(p).contains("missing segment " + missing));
-      assertThat(provider.capabilities(ctx).offers(Method.POINT_IN_TIME)).isFalse();
+      assertThat(status.missingSegments()).containsExactly(missing);
+      assertThat(provider.capabilities(ctx).offers(Method.POINT_IN_TIME)).isTrue();
+      assertThat(provider.capabilities(ctx).notes())
+          .anySatisfy(n -> assertThat(n).contains("missing segment " + missing));
       assertThat(result).isInstanceOf(RestoreStatus.Failed.class);
       assertThat(((RestoreStatus.Failed) result).reason())
           .contains("recovery ended before configured recovery target was reached")
+          .contains("is missing segment " + missing + ", which the replay needed next")
           .contains("the original database was not touched");
       assertThat(ids(url)).contains(40, 41, 42);
     } finally {
