@@ -73,6 +73,12 @@ abstract class BaseCommand implements Callable<Integer> {
     }
   }
 
+  /** A JSON file as a tree, to embed in a document of the command's own. */
+  static com.fasterxml.jackson.databind.JsonNode readJson(java.nio.file.Path file)
+      throws java.io.IOException {
+    return JSON.readTree(file.toFile());
+  }
+
   ConsoleInteraction interaction() {
     return new ConsoleInteraction(err(), System.in, root().engine().clock());
   }

@@ -82,6 +82,8 @@ final class DrillCommand extends BaseCommand {
               + " the other).")
   Scenario scenario = Scenario.ALL;
 
+  private Path dumpReport;
+
   @Override
   public Integer call() throws Exception {
     if (rows < 1) {
@@ -93,11 +95,13 @@ final class DrillCommand extends BaseCommand {
     Instant start = engine.clock().instant();
     StringBuilder summary = new StringBuilder("\nDrill phases:\n");
     List<String> passed = new ArrayList<>();
+    List<Map<String, Object>> scenarios = new ArrayList<>();
     int exit = 0;
     if (scenario != Scenario.PITR) {
       Path drillDir = base.stateDir().resolve("drill");
       DrillPhases phases = new DrillPhases("", io, engine.clock());
       exit = Math.max(exit, dump(engine, io, phases, base, drillDir));
+      scenarios.add(scenarioJson("dump", phases, dumpReport, null));
       summary.append("  pg_dump restore (--scenario dump):\n").append(phases.render("    "));
       passed.add(
           "pg_dump restore: the corrupted rows and the dropped column are back, "
@@ -107,6 +111,7 @@ final class DrillCommand extends BaseCommand {
     if (scenario != Scenario.DUMP) {
       PitrDrill pitr = new PitrDrill(this, engine, io, base);
       exit = Math.max(exit, pitr.run());
+      scenarios.add(scenarioJson("pitr", pitr.phases, pitr.report, pitr.proof));
       summary
           .append("  point-in-time restore (--scenario pitr):\n")
           .append(pitr.phases.render("    "));
@@ -116,12 +121,16 @@ final class DrillCommand extends BaseCommand {
               + pitr.appEnv()
               + " pointed to the restored server (now stopped)");
     }
-    if (!json()) {
-      summary.append(
-          String.format(
-              Locale.ROOT,
-              "  total: %.2f s%n",
-              DrillPhases.seconds(Duration.between(start, engine.clock().instant()))));
+    double total = DrillPhases.seconds(Duration.between(start, engine.clock().instant()));
+    if (json()) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("passed", passed);
+      doc.put("totalSeconds", total);
+      doc.put("scenarios", scenarios);
+      out().println(json(doc));
+      out().flush();
+    } else {
+      summary.append(String.format(Locale.ROOT, "  total: %.2f s%n", total));
       summary.append("Drill passed:\n");
       passed.forEach(p -> summary.append("  ").append(p).append(".\n"));
       out().print(summary);
@@ -157,9 +166,24 @@ final class DrillCommand extends BaseCommand {
     int exit =
         phases.run(
             "recover",
-            () -> RunDriver.startAndDrive(this, engine, config, plan, incident(), io, id -> {}));
+            () ->
+                RunDriver.startAndDrive(
+                    this, engine, config, plan, incident(), io, id -> {}, r -> dumpReport = r));
     phases.run("prove", () -> prove(drillDir, before));
     return exit;
+  }
+
+  /** One scenario of the JSON document: its phases, the run's own JSON report, the proof. */
+  private static Map<String, Object> scenarioJson(
+      String name, DrillPhases phases, Path report, DrillProof proof) throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("scenario", name);
+    out.put("phaseSeconds", phases.seconds());
+    out.put("run", report == null ? null : readJson(report));
+    if (proof != null) {
+      out.put("proof", proof.checks());
+    }
+    return out;
   }
 
   private static Incident incident() {

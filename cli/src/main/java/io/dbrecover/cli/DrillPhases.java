@@ -56,6 +56,13 @@ final class DrillPhases {
     return sb.toString();
   }
 
+  /** Every phase's duration in seconds, in the order they ran. */
+  Map<String, Double> seconds() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    phases.forEach((name, d) -> out.put(name, seconds(d)));
+    return out;
+  }
+
   static double seconds(Duration d) {
     return d.toMillis() / 1000.0;
   }

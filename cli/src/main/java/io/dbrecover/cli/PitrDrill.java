@@ -57,6 +57,11 @@ final class PitrDrill {
   final DrillPhases phases;
   private String runId;
 
+  /** The run's JSON report (JSON mode), and the proof, once the drill has come that far. */
+  Path report;
+
+  DrillProof proof;
+
   PitrDrill(DrillCommand cmd, RecoveryEngine engine, ConsoleInteraction io, DbRecoverConfig base) {
     this.cmd = cmd;
     this.engine = engine;
@@ -118,8 +123,9 @@ final class PitrDrill {
         phases.run(
             "recover",
             () ->
-                RunDriver.startAndDrive(cmd, engine, config, plan, incident, io, id -> runId = id));
-    DrillProof proof = phases.run("prove", () -> prove(app, instant, before));
+                RunDriver.startAndDrive(
+                    cmd, engine, config, plan, incident, io, id -> runId = id, r -> report = r));
+    proof = phases.run("prove", () -> prove(app, instant, before));
     if (!cmd.json()) {
       cmd.out().print(proof.render());
       cmd.out().flush();

@@ -27,7 +27,8 @@ final class RunDriver {
 
   /**
    * Starts a run of {@code plan} with {@code --force} under the environment's lock (as the drills
-   * do) and drives it to its end; {@code started} is told the run id first.
+   * do) and drives it to its end; {@code started} is told the run id first, {@code jsonReport} the
+   * run's JSON report in JSON mode (it is not printed then).
    */
   static int startAndDrive(
       BaseCommand cmd,
@@ -36,16 +37,30 @@ final class RunDriver {
       Plan plan,
       Incident incident,
       ConsoleInteraction io,
-      Consumer<String> started) {
+      Consumer<String> started,
+      Consumer<Path> jsonReport) {
     RecoveryEngine.Lock lock = engine.lock(config, plan.environment(), "drill");
     try (RunSession session =
         engine.start(config, plan, new RunOptions(incident, false, true, List.of(), null), lock)) {
       started.accept(session.runId());
-      return drive(cmd, session, io, engine.clock());
+      return drive(cmd, session, io, engine.clock(), jsonReport);
     }
   }
 
   static int drive(BaseCommand cmd, RunSession session, ConsoleInteraction io, Clock clock) {
+    return drive(cmd, session, io, clock, null);
+  }
+
+  /**
+   * @param jsonReport in JSON mode, given the run's {@code report.json} (null when there is none)
+   *     instead of printing it, for a caller that prints one document of its own; null to print
+   */
+  private static int drive(
+      BaseCommand cmd,
+      RunSession session,
+      ConsoleInteraction io,
+      Clock clock,
+      Consumer<Path> jsonReport) {
     while (true) {
       RunOutcome outcome = session.advance(clock.instant().plus(Duration.ofHours(12)), io);
       if (outcome.state() == RunOutcome.State.WAITING) {
@@ -53,7 +68,13 @@ final class RunDriver {
         sleep(wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_SLEEP) > 0 ? MAX_SLEEP : wait);
         continue;
       }
-      print(cmd, session, outcome);
+      if (cmd.json() && jsonReport != null) {
+        Path report = outcome.report();
+        Path json = report == null ? null : report.resolveSibling("report.json");
+        jsonReport.accept(json != null && Files.exists(json) ? json : null);
+      } else {
+        print(cmd, session, outcome);
+      }
       if (outcome.state() == RunOutcome.State.FAILED) {
         throw outcome.error();
       }
