@@ -99,6 +99,26 @@ public final class DbUrl {
     return out.toString();
   }
 
+  /**
+   * {@code text} with passwords in URLs and keyword strings, and this URL's own password wherever
+   * it stands, replaced by ****. A password shorter than four characters is replaced only where it
+   * stands as a word of its own, so that a message stays readable (a one-letter password would
+   * otherwise turn every such letter into ****).
+   */
+  public String scrub(String text) {
+    String out = redact(text);
+    String pw = password == null ? "" : password.reveal();
+    if (out == null || pw.isEmpty()) {
+      return out;
+    }
+    if (pw.length() >= 4) {
+      return out.replace(pw, "****");
+    }
+    return Pattern.compile("(?<![\\p{Alnum}])" + Pattern.quote(pw) + "(?![\\p{Alnum}])")
+        .matcher(out)
+        .replaceAll("****");
+  }
+
   public Optional<String> user() {
     return Optional.ofNullable(user);
   }

@@ -160,11 +160,7 @@ public final class DatabaseInspector {
   }
 
   private static String scrub(String message, DbUrl url) {
-    String out = DbUrl.redact(message);
-    if (url.password().isPresent() && !url.password().get().reveal().isEmpty()) {
-      out = out.replace(url.password().get().reveal(), "****");
-    }
-    return out;
+    return url.scrub(message);
   }
 
   private static String hint(String sqlState) {

@@ -62,4 +62,27 @@ class DbUrlTest {
         .contains("postgresql://u:****@h:5432/db")
         .contains("password=****");
   }
+
+  @Test
+  void scrub_longPassword_replacedWhereverItStands() {
+    DbUrl url = DbUrl.parse("postgresql://u:s3cr3t-pw@h:5432/db");
+
+    assertThat(url.scrub("FATAL: role xs3cr3t-pwx; pg_dump: error: s3cr3t-pw"))
+        .isEqualTo("FATAL: role x****x; pg_dump: error: ****");
+  }
+
+  @Test
+  void scrub_shortPassword_replacedOnlyAsAWordSoTheMessageStaysReadable() {
+    DbUrl url = DbUrl.parse("postgresql://u:a@h:5432/db");
+
+    assertThat(url.scrub("password authentication failed for user \"app\" (password a)"))
+        .isEqualTo("password authentication failed for user \"app\" (password ****)");
+  }
+
+  @Test
+  void scrub_noPassword_onlyRedactsUrls() {
+    DbUrl url = DbUrl.parse("postgresql://u@h:5432/db");
+
+    assertThat(url.scrub("see postgresql://x:y@h/db")).isEqualTo("see postgresql://x:****@h/db");
+  }
 }

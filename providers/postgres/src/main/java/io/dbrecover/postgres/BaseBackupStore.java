@@ -340,10 +340,7 @@ public final class BaseBackupStore {
     env.put("PGAPPNAME", "dbrecover");
     env.put("PGCONNECT_TIMEOUT", "30");
     Exec.Result r = Exec.run(cmd, env, TIMEOUT, progress);
-    String pw = source.password().map(Secret::reveal).orElse("");
-    return pw.isEmpty()
-        ? r
-        : new Exec.Result(r.exitCode(), r.stdout(), r.stderr().replace(pw, "****"));
+    return new Exec.Result(r.exitCode(), r.stdout(), source.scrub(r.stderr()));
   }
 
   private DbRecoverException failure(DbUrl source, Exec.Result r) {

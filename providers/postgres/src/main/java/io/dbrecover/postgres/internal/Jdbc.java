@@ -1,7 +1,6 @@
 package io.dbrecover.postgres.internal;
 
 import io.dbrecover.engine.api.DbUrl;
-import io.dbrecover.engine.api.Secret;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,11 +20,7 @@ public final class Jdbc {
 
   /** An exception's message with the URL's password, if any, removed. */
   public static String safe(Exception e, DbUrl url) {
-    String m = DbUrl.redact(String.valueOf(e.getMessage()));
-    Optional<Secret> pw = url.password();
-    return pw.isPresent() && !pw.get().reveal().isEmpty()
-        ? m.replace(pw.get().reveal(), "****")
-        : m;
+    return url.scrub(String.valueOf(e.getMessage()));
   }
 
   /** Quotes an identifier. */

@@ -154,9 +154,6 @@ public final class PgRunner {
   }
 
   private static Exec.Result scrubbed(Exec.Result r, DbUrl url) {
-    String pw = url.password().map(Secret::reveal).orElse("");
-    return pw.isEmpty()
-        ? r
-        : new Exec.Result(r.exitCode(), r.stdout(), r.stderr().replace(pw, "****"));
+    return new Exec.Result(r.exitCode(), r.stdout(), url.scrub(r.stderr()));
   }
 }
