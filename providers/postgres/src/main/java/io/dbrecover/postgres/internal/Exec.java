@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * Runs a child process to completion. Output goes to temporary files, not pipes: {@code pg_ctl
- * start} leaves a postmaster behind that would otherwise hold a pipe open forever.
+ * start} leaves a postmaster behind that would otherwise hold a pipe open forever. The files are
+ * unlinked as soon as the child has them open (read through channels opened before), so a killed
+ * dbrecover leaves none behind.
  */
 public final class Exec {
   /** How often a long-running tool reports that it still runs. */
@@ -66,19 +68,29 @@ public final class Exec {
       Consumer<String> stderrLines) {
     Path out = null;
     Path err = null;
+    FileChannel outCh = null;
+    FileChannel errCh = null;
     try {
       out = Files.createTempFile("dbrecover-out", ".txt");
       err = Files.createTempFile("dbrecover-err", ".txt");
+      outCh = FileChannel.open(out, StandardOpenOption.READ);
+      errCh = FileChannel.open(err, StandardOpenOption.READ);
       ProcessBuilder pb = new ProcessBuilder(command);
       pb.environment().putAll(extraEnv);
       pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
       pb.redirectOutput(out.toFile());
       pb.redirectError(err.toFile());
       Process p = pb.start();
+      // The child and our channels keep the files; their names are no longer needed (POSIX).
+      deleteQuietly(out);
+      deleteQuietly(err);
       long started = System.nanoTime();
       String tool = Path.of(command.get(0)).getFileName().toString();
-      LineFollower lines = stderrLines == null ? null : new LineFollower(err, stderrLines);
-      long wait = lines == null ? HEARTBEAT.toMillis() : LINE_POLL_MILLIS;
+      LineFollower lines = stderrLines == null ? null : new LineFollower(errCh, stderrLines);
+      long wait =
+          Math.min(
+              lines == null ? HEARTBEAT.toMillis() : LINE_POLL_MILLIS,
+              Math.max(1, timeout.toMillis()));
       long nextHeartbeat = HEARTBEAT.toNanos();
       while (!p.waitFor(wait, TimeUnit.MILLISECONDS)) {
         long elapsedNanos = System.nanoTime() - started;
@@ -101,15 +113,17 @@ public final class Exec {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
         return new Result(
-            -1, read(out), tail(read(err)) + "\n(killed after " + timeout.toSeconds() + "s)");
+            -1, read(outCh), tail(read(errCh)) + "\n(killed after " + timeout.toSeconds() + "s)");
       }
-      return new Result(p.exitValue(), read(out), tail(read(err)));
+      return new Result(p.exitValue(), read(outCh), tail(read(errCh)));
     } catch (IOException e) {
       throw new UncheckedIOException("could not run " + command.get(0) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + command.get(0), e);
     } finally {
+      closeQuietly(outCh);
+      closeQuietly(errCh);
       deleteQuietly(out);
       deleteQuietly(err);
     }
@@ -117,29 +131,30 @@ public final class Exec {
 
   /** Hands on the complete lines appended to a file since the last poll. */
   private static final class LineFollower {
-    private final Path file;
+    private final FileChannel ch;
     private final Consumer<String> sink;
     private long position;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
-    LineFollower(Path file, Consumer<String> sink) {
-      this.file = file;
+    LineFollower(FileChannel ch, Consumer<String> sink) {
+      this.ch = ch;
       this.sink = sink;
     }
 
     void poll() throws IOException {
-      try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
-        if (ch.size() <= position) {
-          return;
-        }
-        ch.position(position);
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ch.size() - position, 1 << 20));
-        while (buf.hasRemaining() && ch.read(buf) > 0) {
-          // read what is there now
-        }
-        position += buf.position();
-        partial.write(buf.array(), 0, buf.position());
+      long size = ch.size();
+      if (size <= position) {
+        return;
       }
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size - position, 1 << 20));
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, position + buf.position());
+        if (n <= 0) {
+          break;
+        }
+      }
+      position += buf.position();
+      partial.write(buf.array(), 0, buf.position());
       // Lines are cut at newline bytes, so a character split between two polls stays whole.
       byte[] bytes = partial.toByteArray();
       int start = 0;
@@ -168,8 +183,27 @@ public final class Exec {
             : "/dev/null");
   }
 
-  private static String read(Path p) throws IOException {
-    return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+  private static String read(FileChannel ch) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    long position = 0;
+    int n;
+    while ((n = ch.read(buf, position)) > 0) {
+      bytes.write(buf.array(), 0, n);
+      position += n;
+      buf.clear();
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // nothing was written through it
+      }
+    }
   }
 
   private static void deleteQuietly(Path p) {
