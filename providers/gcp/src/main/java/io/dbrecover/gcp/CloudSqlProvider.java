@@ -45,8 +45,8 @@ import java.util.Set;
 /**
  * Google Cloud SQL for PostgreSQL ({@code cloudsql}): point-in-time restore with {@code
  * instances.clone} into a new instance named after the run, on-demand backup runs, and restore of a
- * backup run into a new instance created from the source's settings ({@code instances.insert},
- * then {@code instances.restoreBackup}). The original instance is only written by {@link
+ * backup run into a new instance created from the source's settings ({@code instances.insert}, then
+ * {@code instances.restoreBackup}). The original instance is only written by {@link
  * #replaceOriginal}, which the engine calls for {@code --in-place} after a verified safety backup.
  * Restores are asynchronous: {@link #startRestore} returns at once, {@link #pollRestore} reads the
  * operations and the new instance.
@@ -282,7 +282,9 @@ public final class CloudSqlProvider implements Provider {
       // 409 instanceAlreadyExists: ours only when this run's clone made it.
       Optional<DatabaseInstance> now = api.findInstance(target);
       Optional<Operation> clone = cloneOperation(api, s.instance(), target, now.isPresent());
-      if (now.isEmpty() || !clonedByRun(now.get(), clone, request.runId())) {
+      boolean ours =
+          clone.isPresent() || (now.isPresent() && clonedByRun(now.get(), clone, request.runId()));
+      if (!ours) {
         throw nameTaken(target, request.runId());
       }
       return pollClone(ctx, s, api, request, target);
@@ -425,7 +427,8 @@ public final class CloudSqlProvider implements Provider {
     if (pending.isPresent()) {
       return pending.get();
     }
-    return ready(ctx, s, instance.get(), "backup run " + request.point().id() + " of " + s.instance());
+    return ready(
+        ctx, s, instance.get(), "backup run " + request.point().id() + " of " + s.instance());
   }
 
   /**
@@ -459,8 +462,7 @@ public final class CloudSqlProvider implements Provider {
       op = earlier.get();
     } else {
       ctx.progress()
-          .update(
-              "restoring backup run " + id + " onto the original instance " + s.instance());
+          .update("restoring backup run " + id + " onto the original instance " + s.instance());
       op = api.restoreBackup(s.instance(), s.instance(), id);
     }
     Operation done = await(ctx, api, op, "restore of backup run " + id + " onto " + s.instance());
@@ -634,7 +636,11 @@ public final class CloudSqlProvider implements Provider {
     }
     if (current.getError() != null && what.startsWith("backup")) {
       throw new ProviderException(
-          "Cloud SQL " + what + " failed (operation " + current.getName() + "): "
+          "Cloud SQL "
+              + what
+              + " failed (operation "
+              + current.getName()
+              + "): "
               + operationErrors(current),
           null,
           null);
@@ -724,7 +730,9 @@ public final class CloudSqlProvider implements Provider {
     } catch (NumberFormatException e) {
       throw new DbRecoverException(
           ErrorCode.BACKUP_NOT_FOUND,
-          "'" + id + "' is not a Cloud SQL backup run id (a number, as dbrecover list-backups shows)");
+          "'"
+              + id
+              + "' is not a Cloud SQL backup run id (a number, as dbrecover list-backups shows)");
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The {@code cloudsql} provider's settings, from {@code database.options} in {@code dbrecover.yaml}.
- * Credentials never appear here: they are Application Default Credentials.
+ * The {@code cloudsql} provider's settings, from {@code database.options} in {@code
+ * dbrecover.yaml}. Credentials never appear here: they are Application Default Credentials.
  *
  * @param project {@code project} (required): the Google Cloud project id
  * @param instance {@code instance} (required): the source Cloud SQL instance id
@@ -35,13 +35,17 @@ public record GcpSettings(String project, String instance, String ipType, int po
     if (project == null || !PROJECT.matcher(project).matches()) {
       throw new ConfigurationException(
           "database.options.project "
-              + (project == null ? "is missing" : "'" + project + "' is not a Google Cloud project id")
+              + (project == null
+                  ? "is missing"
+                  : "'" + project + "' is not a Google Cloud project id")
               + ": set it to the project id of the Cloud SQL instance (gcloud config get project)");
     }
     if (instance == null || !INSTANCE.matcher(instance).matches() || instance.endsWith("-")) {
       throw new ConfigurationException(
           "database.options.instance "
-              + (instance == null ? "is missing" : "'" + instance + "' is not a Cloud SQL instance id")
+              + (instance == null
+                  ? "is missing"
+                  : "'" + instance + "' is not a Cloud SQL instance id")
               + ": set it to the instance id (lower-case letters, digits and hyphens, starting with"
               + " a letter), as in gcloud sql instances list");
     }

@@ -46,6 +46,7 @@ public final class SecretManagerUrlTarget implements UrlTarget {
   private static final Pattern NAME = Pattern.compile("projects/([^/]+)/secrets/([A-Za-z0-9_-]+)");
   private static final Pattern VERSION = Pattern.compile(".*/versions/(\\d+)$");
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** How far back swap-back looks for the enabled version before the current one. */
   private static final int MAX_LOOKBACK = 20;
 
@@ -159,8 +160,8 @@ public final class SecretManagerUrlTarget implements UrlTarget {
 
   /** {@code versions.access}; empty when the secret or version does not exist or is disabled. */
   private Optional<Version> access(String version) {
-    GenericUrl url = url("v1/projects/" + project + "/secrets/" + secret + "/versions/" + version
-        + ":access");
+    GenericUrl url =
+        url("v1/projects/" + project + "/secrets/" + secret + "/versions/" + version + ":access");
     GoogleCalls.checkExchange(
         ApiCall.SECRET_VERSIONS_ACCESS,
         "GET",
@@ -184,8 +185,7 @@ public final class SecretManagerUrlTarget implements UrlTarget {
 
   /** {@code versions.get}: whether a version exists and is ENABLED. */
   private boolean enabled(long version) {
-    GenericUrl url =
-        url("v1/projects/" + project + "/secrets/" + secret + "/versions/" + version);
+    GenericUrl url = url("v1/projects/" + project + "/secrets/" + secret + "/versions/" + version);
     GoogleCalls.checkExchange(
         ApiCall.SECRET_VERSIONS_GET,
         "GET",
@@ -302,6 +302,7 @@ public final class SecretManagerUrlTarget implements UrlTarget {
       // Reported below without the parser's message: it quotes the secret.
     }
     throw new ConfigurationException(
-        describe() + " starts like JSON but is not a JSON object; store a JSON object or a plain URL");
+        describe()
+            + " starts like JSON but is not a JSON object; store a JSON object or a plain URL");
   }
 }

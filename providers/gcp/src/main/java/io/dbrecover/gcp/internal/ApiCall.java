@@ -7,7 +7,10 @@ package io.dbrecover.gcp.internal;
  */
 public enum ApiCall {
   INSTANCES_GET(
-      "instances.get", "cloudsql.instances.get", "GET", "v1/projects/{project}/instances/{instance}"),
+      "instances.get",
+      "cloudsql.instances.get",
+      "GET",
+      "v1/projects/{project}/instances/{instance}"),
   // Google documents no permission of its own for getLatestRecoveryTime; instances.get covers it.
   INSTANCES_GET_LATEST_RECOVERY_TIME(
       "instances.getLatestRecoveryTime",

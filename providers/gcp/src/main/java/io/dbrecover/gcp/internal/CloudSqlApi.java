@@ -68,8 +68,9 @@ public final class CloudSqlApi {
   }
 
   /**
-   * Clones {@code source} at {@code pointInTime} into a new instance {@code destination}; empty when
-   * the name is taken (409 {@code instanceAlreadyExists}), so the caller decides whether it is ours.
+   * Clones {@code source} at {@code pointInTime} into a new instance {@code destination}; empty
+   * when the name is taken (409 {@code instanceAlreadyExists}), so the caller decides whether it is
+   * ours.
    */
   public Optional<Operation> clone(String source, String destination, Instant pointInTime) {
     CloneContext context =
@@ -84,8 +85,7 @@ public final class CloudSqlApi {
             () ->
                 admin
                     .instances()
-                    .clone(
-                        project, source, new InstancesCloneRequest().setCloneContext(context))),
+                    .clone(project, source, new InstancesCloneRequest().setCloneContext(context))),
         e -> e.getStatusCode() == 409 && "instanceAlreadyExists".equals(GcpErrors.reason(e)));
   }
 
@@ -98,7 +98,9 @@ public final class CloudSqlApi {
         e -> e.getStatusCode() == 409 && "instanceAlreadyExists".equals(GcpErrors.reason(e)));
   }
 
-  /** Restores backup run {@code backupRunId} of {@code source} into {@code target}, overwriting it. */
+  /**
+   * Restores backup run {@code backupRunId} of {@code source} into {@code target}, overwriting it.
+   */
   public Operation restoreBackup(String target, String source, long backupRunId) {
     RestoreBackupContext context =
         new RestoreBackupContext()
@@ -190,8 +192,7 @@ public final class CloudSqlApi {
             ApiCall.OPERATIONS_LIST,
             "operations of " + instance(instance),
             build(
-                () ->
-                    admin.operations().list(project).setInstance(instance).setMaxResults(PAGE_L)),
+                () -> admin.operations().list(project).setInstance(instance).setMaxResults(PAGE_L)),
             e -> e.getStatusCode() == 404)
         .map(OperationsListResponse::getItems)
         .orElse(List.of());

@@ -60,8 +60,7 @@ public final class GcpErrors {
    * @param resource what the call was about, e.g. {@code Cloud SQL instance 'orders'}; no secrets
    * @param attempts how many attempts were made
    */
-  public static DbRecoverException map(
-      IOException e, ApiCall call, String resource, int attempts) {
+  public static DbRecoverException map(IOException e, ApiCall call, String resource, int attempts) {
     int status = status(e);
     if (status == 0) {
       return clientSide(e, call, resource, attempts);

@@ -94,7 +94,14 @@ public final class GoogleCalls {
   private static void check(ApiCall call, String method, String uriTemplate) {
     if (!call.httpMethod().equals(method) || !call.uriTemplate().equals(uriTemplate)) {
       throw new IllegalStateException(
-          call + " is " + call.httpMethod() + " " + call.uriTemplate() + ", not " + method + " "
+          call
+              + " is "
+              + call.httpMethod()
+              + " "
+              + call.uriTemplate()
+              + ", not "
+              + method
+              + " "
               + uriTemplate);
     }
   }

@@ -43,8 +43,7 @@ public final class InstanceNames {
     String[] parts = runId.split("-");
     if (parts.length == 4 && parts[1].matches("\\d{8}") && parts[2].matches("\\d{6}")) {
       return Optional.of(
-          LocalDateTime.parse(
-                  parts[1] + parts[2], DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
+          LocalDateTime.parse(parts[1] + parts[2], DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
               .toInstant(ZoneOffset.UTC));
     }
     return Optional.empty();
@@ -60,10 +59,7 @@ public final class InstanceNames {
       return parts[1].substring(4) + "-" + parts[2].substring(0, 4) + "-" + parts[3];
     }
     String s =
-        runId
-            .toLowerCase(Locale.ROOT)
-            .replaceAll("[^a-z0-9]+", "-")
-            .replaceAll("^-+|-+$", "");
+        runId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     if (s.isEmpty()) {
       return "run";
     }

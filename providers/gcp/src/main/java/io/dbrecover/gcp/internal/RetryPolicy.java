@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How Google API calls are retried: 429, quota 403s, 5xx, 409 {@code operationInProgress} (Cloud SQL
- * runs one admin operation per instance at a time) and, for reads, network errors.
+ * How Google API calls are retried: 429, quota 403s, 5xx, 409 {@code operationInProgress} (Cloud
+ * SQL runs one admin operation per instance at a time) and, for reads, network errors.
  *
  * @param attempts attempts in all, the first included, before the error surfaces (exit 8)
  * @param baseBackoff the first backoff; doubled each attempt, with jitter

@@ -22,13 +22,14 @@ public final class TargetInstances {
     Settings from = source.getSettings() == null ? new Settings() : source.getSettings();
     Map<String, String> labels = new LinkedHashMap<>();
     if (from.getUserLabels() != null) {
-      from.getUserLabels().forEach(
-          (k, v) -> {
-            // Ours are replaced, so a restore of a restore names its own run.
-            if (!k.startsWith("dbrecover-")) {
-              labels.put(k, v);
-            }
-          });
+      from.getUserLabels()
+          .forEach(
+              (k, v) -> {
+                // Ours are replaced, so a restore of a restore names its own run.
+                if (!k.startsWith("dbrecover-")) {
+                  labels.put(k, v);
+                }
+              });
     }
     labels.put(runLabelKey, runLabel);
     labels.put(sourceLabelKey, source.getName());
