@@ -630,4 +630,42 @@ class CloudSqlProviderTest {
         .hasMessageContaining("without --in-place");
     assertThat(gcp.mutatingCalls()).isEmpty();
   }
+
+  @Test
+  void replaceOriginal_backupRun_restoresItOntoTheOriginalAndWaitsForTheOperation()
+      throws Exception {
+    gcp.answer(
+        POST,
+        "/instances/orders/restoreBackup",
+        200,
+        GcpStub.operation(
+            "op-rv-1", "RESTORE_VOLUME", "orders", "RUNNING", null, "2025-01-15T10:50:00Z"));
+    gcp.answer(
+        GET,
+        "/operations/op-rv-1",
+        200,
+        GcpStub.operation(
+            "op-rv-1", "RESTORE_VOLUME", "orders", "DONE", null, "2025-01-15T10:50:00Z"));
+    RecoveryPoint point =
+        new RecoveryPoint(
+            "1736935080101",
+            RecoveryPoint.Kind.SNAPSHOT,
+            NOW,
+            null,
+            false,
+            0,
+            null,
+            null,
+            null,
+            null);
+
+    provider.replaceOriginal(ctx, new RestoreRequest(RUN, point, "x", false), "orders");
+
+    JsonNode sent =
+        JSON.readTree(
+            gcp.requests(POST, "/instances/orders/restoreBackup").get(0).getBodyAsString());
+    assertThat(sent.at("/restoreBackupContext/backupRunId").asText()).isEqualTo("1736935080101");
+    assertThat(sent.at("/restoreBackupContext/instanceId").asText()).isEqualTo("orders");
+    assertThat(pollSleeps).containsExactly(CloudSqlProvider.POLL);
+  }
 }
