@@ -60,6 +60,11 @@ final class GcpStub implements AutoCloseable {
   }
 
   GcpClients clients(RetryPolicy policy) {
+    return clients(policy, sleeps);
+  }
+
+  /** Clients with fixed credentials whose retries record their waits in {@code sleeps}. */
+  static GcpClients clients(RetryPolicy policy, List<Duration> sleeps) {
     // Refreshable like real Application Default Credentials, always to the same token.
     GoogleCredentials fixed =
         new GoogleCredentials() {
