@@ -63,6 +63,7 @@ final class CloudSqlFake implements AutoCloseable {
   private final int port;
   private ServerSocket firstListener;
   private int nextAddress = 10;
+  private volatile String failClonesWith;
 
   CloudSqlFake(Clock clock) {
     this.clock = clock;
@@ -149,6 +150,14 @@ final class CloudSqlFake implements AutoCloseable {
     String copy = i.dbName + "_h" + i.history.size();
     sql(i.host, i.dbPort, "postgres", "create database " + copy + " template " + i.dbName);
     i.history.add(new Capture(at, copy));
+  }
+
+  /**
+   * Makes the following clones fail as Cloud SQL reports it: the operation ends {@code DONE} with
+   * {@code error}, the instance {@code FAILED}.
+   */
+  void failClones(String message) {
+    failClonesWith = message;
   }
 
   Optional<Instance> instance(String name) {
@@ -254,7 +263,11 @@ final class CloudSqlFake implements AutoCloseable {
             destination, source.dbName, clock.instant(), false, source.labels, "PENDING_CREATE");
     target.ip = "127.0.0." + nextAddress++;
     Capture from = capture.get();
-    target.load = CompletableFuture.supplyAsync(() -> load(source, from, target.dbName));
+    String failure = failClonesWith;
+    target.load =
+        failure == null
+            ? CompletableFuture.supplyAsync(() -> load(source, from, target.dbName))
+            : CompletableFuture.failedFuture(new IllegalStateException(failure));
     instances.put(destination, target);
     Operation op =
         new Operation("CLONE", target, clock.instant(), clock.instant().plus(CLONE_TAKES));
@@ -318,7 +331,7 @@ final class CloudSqlFake implements AutoCloseable {
       return; // still loading: Cloud SQL keeps saying RUNNING
     } catch (Exception e) {
       i.state = "FAILED";
-      o.errorMessage = "The clone failed: " + e.getMessage();
+      o.errorMessage = (e.getCause() == null ? e : e.getCause()).getMessage();
     }
     o.status = "DONE";
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Interaction;
 import io.dbrecover.engine.api.Method;
@@ -276,6 +277,30 @@ class CloudSqlRecoveryIT {
     DbUrl restored = DbUrl.of(clone.ip, gcp.sql.port(), source.database(), "postgres", null);
     assertThat(query(restored, "select count(*) from orders")).isEqualTo("105");
     assertThat(DbUrl.parse(secretUrl()).host()).isEqualTo(clone.ip);
+  }
+
+  @Test
+  void recover_cloneOperationEndsWithAnError_failsWithExit4AndLeavesTheOriginalAndTheSecret()
+      throws Exception {
+    String before = gcp.secrets.current(SECRET);
+    gcp.sql.failClones("An internal error occurred while cloning the instance.");
+
+    RunOutcome outcome =
+        runToTheEnd(engine.plan(config, "production", Incident.data(BAD_MIGRATION), false));
+
+    assertThat(outcome.state()).isEqualTo(RunOutcome.State.FAILED);
+    assertThat(outcome.error().code()).isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(outcome.error().code().exitCode()).isEqualTo(4);
+    assertThat(outcome.error().getMessage())
+        .contains("INTERNAL_ERROR")
+        .contains("An internal error occurred while cloning the instance.");
+    assertThat(gcp.calls()).containsOnlyOnce(CLONE);
+    // Nothing swapped: DATABASE_URL still holds the original, in its only version.
+    assertThat(gcp.secrets.current(SECRET)).isEqualTo(before);
+    assertThat(gcp.secrets.versions(SECRET)).hasSize(1);
+    assertThat(gcp.calls()).noneMatch(c -> c.endsWith(":addVersion"));
+    assertThat(query(source, "select count(*) from orders")).isEqualTo("106");
+    assertThat(query(source, "select count(*) from orders where amount = 0")).isEqualTo("40");
   }
 
   // ---- helpers ----
