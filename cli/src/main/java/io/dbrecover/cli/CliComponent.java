@@ -4,6 +4,7 @@ import dagger.Component;
 import io.dbrecover.aws.AwsProviderModule;
 import io.dbrecover.engine.api.EngineModule;
 import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.gcp.GcpProviderModule;
 import io.dbrecover.neon.NeonProviderModule;
 import io.dbrecover.postgres.PostgresProviderModule;
 import javax.inject.Singleton;
@@ -15,7 +16,8 @@ import javax.inject.Singleton;
       EngineModule.class,
       PostgresProviderModule.class,
       NeonProviderModule.class,
-      AwsProviderModule.class
+      AwsProviderModule.class,
+      GcpProviderModule.class
     })
 interface CliComponent {
   RecoveryEngine engine();

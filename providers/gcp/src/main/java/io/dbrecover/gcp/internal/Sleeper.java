@@ -1,0 +1,11 @@
+package io.dbrecover.gcp.internal;
+
+import java.time.Duration;
+
+/** Waits between retries and polls; injected so tests record the waits instead of sleeping. */
+@FunctionalInterface
+public interface Sleeper {
+  Sleeper SYSTEM = d -> Thread.sleep(d.toMillis());
+
+  void sleep(Duration duration) throws InterruptedException;
+}
