@@ -59,6 +59,7 @@ class IamPermissionsTest {
     SQLAdmin admin =
         new SQLAdmin.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(), r -> {})
             .setRootUrl("http://127.0.0.1:1/")
+            .setApplicationName("dbrecover-test")
             .build();
     Map<ApiCall, AbstractGoogleClientRequest<?>> requests = new EnumMap<>(ApiCall.class);
     requests.put(ApiCall.INSTANCES_GET, admin.instances().get("p", "i"));
