@@ -297,6 +297,32 @@ class S3BackupStoreIT {
   }
 
   @Test
+  void verifyBackup_keyLeadingOutOfTheBackup_isRefusedAndWritesNothingOutside() {
+    RecoveryPoint p = engine.backup(config, "prod", null, progress::add);
+    s3.overwrite(BUCKET, PREFIX + p.id() + "/../../../../escaped.txt", "x".getBytes());
+
+    assertThatThrownBy(() -> engine.verifyBackup(config, "prod", p.id(), false, progress::add))
+        .hasMessageContaining("does not name a file of the backup");
+    assertThat(dir.resolve("escaped.txt")).doesNotExist();
+    assertThat(dir.resolve("state/escaped.txt")).doesNotExist();
+    assertThat(downloadsLeft()).isEmpty();
+  }
+
+  @Test
+  void pitrEnable_onAnS3Store_isRefused_andStatusSaysWhy() {
+    assertThatThrownBy(() -> engine.enableArchiving(config, "prod", false, progress::add))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith(
+            "WAL archiving for point-in-time restore needs a directory backup store");
+
+    assertThat(engine.status(config, "prod").notes())
+        .contains(
+            "point-in-time restore needs a directory backup store (base backups and the WAL"
+                + " archive stay on this machine); this environment keeps its backups in"
+                + " s3://acme-backups/dbrecover/prod");
+  }
+
+  @Test
   void backup_deniedUpload_failsWithTheActionAndLeavesNoObjectOrStagingCopy() {
     s3.deny("PutObject");
 

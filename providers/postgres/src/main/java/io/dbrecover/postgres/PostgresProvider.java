@@ -100,10 +100,20 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
 
   /**
    * pg_dump restore always; point-in-time restore with the window from the oldest base backup's end
-   * to the newest archived WAL when archiving is healthy, otherwise a note saying why not.
+   * to the newest archived WAL when archiving is healthy (and the backup store is a directory),
+   * otherwise a note saying why not.
    */
   @Override
   public Capabilities capabilities(ProviderContext ctx) {
+    if (ctx.environment().remoteStore() != null) {
+      return new Capabilities(
+          java.util.Set.of(Method.DUMP_RESTORE),
+          null,
+          java.util.Set.of(
+              "point-in-time restore needs a directory backup store (base backups and the WAL"
+                  + " archive stay on this machine); this environment keeps its backups in "
+                  + ctx.environment().remoteStore()));
+    }
     ArchivingStatus status;
     try {
       status = archivingStatus(ctx);
