@@ -27,9 +27,12 @@ import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
 import io.dbrecover.engine.api.Step;
+import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.testing.TestPostgres;
+import io.dbrecover.postgres.PostgresProvider;
 import io.dbrecover.postgres.PostgresProviderModule;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +41,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -306,6 +310,24 @@ class S3BackupStoreIT {
     assertThat(dir.resolve("escaped.txt")).doesNotExist();
     assertThat(dir.resolve("state/escaped.txt")).doesNotExist();
     assertThat(downloadsLeft()).isEmpty();
+  }
+
+  @Test
+  void backup_sameRunTwice_returnsTheFirstBackupAndUploadsNothingNew() {
+    PostgresProvider provider =
+        new PostgresProvider(System.getenv(), Map.of(S3BackupStorage.SCHEME, TestS3Module.s3()));
+    ProviderContext ctx =
+        new ProviderContext(
+            config.environment("prod"), source, config.stateDir(), Clock.systemUTC(), null);
+    RecoveryPoint first = provider.backup(ctx, new BackupRequest(null, true, "run-7"));
+    List<String> writes = objectWrites();
+
+    RecoveryPoint again = provider.backup(ctx, new BackupRequest(null, true, "run-7"));
+
+    assertThat(again.id()).isEqualTo(first.id());
+    assertThat(again.safety()).isTrue();
+    assertThat(objectWrites()).isEqualTo(writes);
+    assertThat(writes).filteredOn(k -> k.endsWith("/metadata.json")).hasSize(1);
   }
 
   @Test
