@@ -398,6 +398,9 @@ final class S3Fake implements ResponseDefinitionTransformerV2, AutoCloseable {
     StringBuilder x = new StringBuilder();
     x.append("<ListBucketResult xmlns=\"").append(XMLNS).append("\"><Name>").append(bucket);
     x.append("</Name><Prefix>").append(key(prefix, urlEncoding)).append("</Prefix>");
+    if (token != null) {
+      x.append("<ContinuationToken>").append(token).append("</ContinuationToken>");
+    }
     if (truncated) {
       String last = page.get(page.size() - 1).getKey();
       x.append("<NextContinuationToken>")
@@ -421,9 +424,6 @@ final class S3Fake implements ResponseDefinitionTransformerV2, AutoCloseable {
       x.append("<ChecksumType>").append(o.composite() ? "COMPOSITE" : "FULL_OBJECT");
       x.append("</ChecksumType><Size>").append(o.data().length).append("</Size>");
       x.append("<StorageClass>STANDARD</StorageClass></Contents>");
-    }
-    if (token != null) {
-      x.append("<ContinuationToken>").append(token).append("</ContinuationToken>");
     }
     x.append("</ListBucketResult>");
     return xml(ok(200), x.toString());
