@@ -3,15 +3,25 @@ package io.dbrecover.engine.api;
 import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.IntoMap;
+import dagger.multibindings.Multibinds;
 import dagger.multibindings.StringKey;
 import io.dbrecover.engine.internal.DotenvUrlTarget;
+import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.UrlTarget;
 import java.time.Clock;
+import java.util.Map;
 
-/** Dagger bindings of the engine itself: the clock and the built-in dotenv URL target. */
+/**
+ * Dagger bindings of the engine itself: the clock, the built-in dotenv URL target, and the
+ * (possibly empty) map of remote backup stores by URL scheme that provider modules add to.
+ */
 @Module
 public abstract class EngineModule {
   private EngineModule() {}
+
+  /** Remote backup stores by URL scheme ({@code s3}); empty when no module adds one. */
+  @Multibinds
+  abstract Map<String, BackupStorage.Factory> backupStorages();
 
   @Provides
   static Clock clock() {

@@ -1,5 +1,6 @@
 package io.dbrecover.engine.api;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,10 @@ import java.util.Set;
 /**
  * One environment of {@code dbrecover.yaml}: which database, where backups go, where DATABASE_URL
  * lives, and what recovery may do there. Validated at construction.
+ *
+ * <p>{@code backupStore} is the local backup directory; when backups go to a remote store ({@code
+ * remoteStore}, e.g. {@code s3://bucket/prefix}) it is the local staging directory that dumps are
+ * made in and downloads are checked in. {@code remoteStore} is null for a directory store.
  */
 public record EnvironmentConfig(
     String name,
@@ -22,7 +27,8 @@ public record EnvironmentConfig(
     Set<Method> allowedMethods,
     Retention retention,
     List<SmokeQuery> smokeQueries,
-    int jobs) {
+    int jobs,
+    RemoteStore remoteStore) {
 
   public EnvironmentConfig {
     Objects.requireNonNull(name, "name");
@@ -40,6 +46,80 @@ public record EnvironmentConfig(
     smokeQueries = List.copyOf(smokeQueries);
     if (jobs < 1) {
       throw new ConfigurationException("environment '" + name + "': jobs must be at least 1");
+    }
+  }
+
+  /** An environment whose backups stay in the directory {@code backupStore}. */
+  public EnvironmentConfig(
+      String name,
+      Tier tier,
+      ProtectionLevel protection,
+      Database database,
+      Path backupStore,
+      UrlTarget urlTarget,
+      Migrations migrations,
+      Set<Method> allowedMethods,
+      Retention retention,
+      List<SmokeQuery> smokeQueries,
+      int jobs) {
+    this(
+        name,
+        tier,
+        protection,
+        database,
+        backupStore,
+        urlTarget,
+        migrations,
+        allowedMethods,
+        retention,
+        smokeQueries,
+        jobs,
+        null);
+  }
+
+  /**
+   * A remote backup store such as {@code s3://bucket/prefix}: the store's scheme picks the {@link
+   * io.dbrecover.engine.spi.BackupStorage.Factory} that opens it; {@code options} are that
+   * factory's (e.g. {@code part-size}, {@code region}).
+   */
+  public record RemoteStore(URI url, Map<String, String> options) {
+    public RemoteStore {
+      Objects.requireNonNull(url, "url");
+      options = Map.copyOf(options);
+      if (url.getScheme() == null || url.getHost() == null || url.isOpaque()) {
+        throw new ConfigurationException(
+            "backup-store '" + url + "' needs the form scheme://bucket/prefix");
+      }
+      // The URL is printed in messages and journals; credentials belong in the provider's chain.
+      if (url.getRawUserInfo() != null
+          || url.getRawQuery() != null
+          || url.getRawFragment() != null) {
+        throw new ConfigurationException(
+            "backup-store URL must be scheme://bucket/prefix without user, query or fragment;"
+                + " credentials come from the provider's standard chain");
+      }
+    }
+
+    /** The scheme, e.g. {@code s3}. */
+    public String scheme() {
+      return url.getScheme();
+    }
+
+    /** The bucket (the URL's host). */
+    public String bucket() {
+      return url.getHost();
+    }
+
+    /** The key prefix without leading or trailing slashes; empty for the bucket's root. */
+    public String prefix() {
+      String path = url.getPath() == null ? "" : url.getPath();
+      return path.replaceAll("^/+", "").replaceAll("/+$", "");
+    }
+
+    /** The URL without a trailing slash, for messages. */
+    @Override
+    public String toString() {
+      return scheme() + "://" + bucket() + (prefix().isEmpty() ? "" : "/" + prefix());
     }
   }
 

@@ -65,6 +65,8 @@ public final class YamlConfigParser {
   private static final List<String> MIGRATIONS_KEYS = List.of("tool", "dir");
   private static final List<String> RETENTION_KEYS =
       List.of("keep-last", "max-age", "safety-max-age");
+  private static final List<String> BACKUP_STORE_KEYS = List.of("url", "options");
+  private static final List<String> REMOTE_SCHEMES = List.of("s3");
   private static final List<String> VERIFY_KEYS = List.of("smoke-queries");
   private static final List<String> SMOKE_KEYS = List.of("name", "sql", "expect");
 
@@ -145,10 +147,16 @@ public final class YamlConfigParser {
             .orElse(defaultProtection(tier));
     EnvironmentConfig.Database database =
         database(required(m, node, path, "database"), path + ".database");
+    Optional<Node> storeNode = optional(m, "backup-store");
+    EnvironmentConfig.RemoteStore remoteStore =
+        storeNode.map(n -> remoteStore(n, path + ".backup-store")).orElse(null);
+    // A remote store's dumps are made, and its downloads checked, in a staging directory.
     Path backupStore =
-        optional(m, "backup-store")
-            .map(n -> backupStore(n, path + ".backup-store"))
-            .orElse(stateDir.resolve("backups"));
+        remoteStore != null
+            ? stateDir.resolve("staging").resolve(name)
+            : storeNode
+                .map(n -> backupStore(n, path + ".backup-store"))
+                .orElse(stateDir.resolve("backups"));
     EnvironmentConfig.UrlTarget urlTarget =
         optional(m, "url-target").map(n -> urlTarget(n, path + ".url-target")).orElse(null);
     EnvironmentConfig.Migrations migrations =
@@ -180,7 +188,8 @@ public final class YamlConfigParser {
         allowed,
         retention,
         smoke,
-        jobs);
+        jobs,
+        remoteStore);
   }
 
   private static ProtectionLevel defaultProtection(Tier tier) {
@@ -230,11 +239,56 @@ public final class YamlConfigParser {
   }
 
   private Path backupStore(Node node, String path) {
-    String value = nonEmpty(node, path);
-    if (value.contains("://")) {
-      throw error(node, path, "'" + value + "' is not supported yet; use a directory");
+    if (node instanceof MappingNode) {
+      Map<String, NodeTuple> m = entries(node, path, BACKUP_STORE_KEYS);
+      if (m.containsKey("options")) {
+        throw error(
+            m.get("options").getKeyNode(),
+            path + ".options",
+            "options are for a remote store (url: s3://bucket/prefix); a directory has none");
+      }
+      return baseDir.resolve(nonEmpty(required(m, node, path, "url"), path + ".url")).normalize();
     }
-    return baseDir.resolve(value).normalize();
+    return baseDir.resolve(nonEmpty(node, path)).normalize();
+  }
+
+  /**
+   * The remote store when {@code backup-store} is a URL ({@code s3://bucket/prefix}, or a mapping
+   * with {@code url} and {@code options}); null for a directory.
+   */
+  private EnvironmentConfig.RemoteStore remoteStore(Node node, String path) {
+    Node urlNode = node;
+    String urlPath = path;
+    Map<String, String> options = Map.of();
+    if (node instanceof MappingNode) {
+      Map<String, NodeTuple> m = entries(node, path, BACKUP_STORE_KEYS);
+      urlNode = required(m, node, path, "url");
+      urlPath = path + ".url";
+      options = optional(m, "options").map(n -> stringMap(n, path + ".options")).orElse(Map.of());
+    }
+    String value = nonEmpty(urlNode, urlPath);
+    if (!value.contains("://")) {
+      return null;
+    }
+    String scheme = value.substring(0, value.indexOf("://")).toLowerCase(Locale.ROOT);
+    if (!REMOTE_SCHEMES.contains(scheme)) {
+      throw error(
+          urlNode,
+          urlPath,
+          "'" + DbUrl.redact(value) + "' is not supported; use a directory or s3://bucket/prefix");
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(value);
+    } catch (java.net.URISyntaxException e) {
+      throw error(
+          urlNode, urlPath, "not a URL (" + e.getReason() + "); expected s3://bucket/prefix");
+    }
+    try {
+      return new EnvironmentConfig.RemoteStore(uri, options);
+    } catch (ConfigurationException e) {
+      throw error(urlNode, urlPath, e.getMessage());
+    }
   }
 
   private EnvironmentConfig.UrlTarget urlTarget(Node node, String path) {

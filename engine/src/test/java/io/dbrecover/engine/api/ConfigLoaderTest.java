@@ -397,6 +397,112 @@ class ConfigLoaderTest {
     assertThat(env.jobs()).isEqualTo(ConfigLoader.defaultJobs());
   }
 
+  @Test
+  void load_s3BackupStore_isRemoteWithAStagingDirectoryUnderTheStateDir() throws IOException {
+    Path file =
+        write(
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }",
+            "    backup-store: s3://acme-backups/dbrecover/prod/");
+
+    EnvironmentConfig prod = ConfigLoader.load(file, ENV).environment("prod");
+
+    assertThat(prod.remoteStore().scheme()).isEqualTo("s3");
+    assertThat(prod.remoteStore().bucket()).isEqualTo("acme-backups");
+    assertThat(prod.remoteStore().prefix()).isEqualTo("dbrecover/prod");
+    assertThat(prod.remoteStore().options()).isEmpty();
+    assertThat(prod.remoteStore()).hasToString("s3://acme-backups/dbrecover/prod");
+    assertThat(prod.backupStore()).isEqualTo(dir.resolve(".dbrecover/staging/prod"));
+  }
+
+  @Test
+  void load_s3BackupStoreMapping_readsUrlAndOptions() throws IOException {
+    Path file =
+        write(
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }",
+            "    backup-store:",
+            "      url: s3://${BUCKET:-acme}",
+            "      options: { part-size: 64MiB, region: eu-west-1 }");
+
+    EnvironmentConfig prod = ConfigLoader.load(file, ENV).environment("prod");
+
+    assertThat(prod.remoteStore().bucket()).isEqualTo("acme");
+    assertThat(prod.remoteStore().prefix()).isEmpty();
+    assertThat(prod.remoteStore().options())
+        .isEqualTo(Map.of("part-size", "64MiB", "region", "eu-west-1"));
+  }
+
+  @Test
+  void load_directoryBackupStore_hasNoRemoteStore() throws IOException {
+    Path file =
+        write(
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }",
+            "    backup-store: { url: ./dumps }");
+
+    EnvironmentConfig prod = ConfigLoader.load(file, ENV).environment("prod");
+
+    assertThat(prod.remoteStore()).isNull();
+    assertThat(prod.backupStore()).isEqualTo(dir.resolve("dumps"));
+  }
+
+  @Test
+  void load_unknownBackupStoreScheme_namesTheSupportedForms() throws IOException {
+    Path file =
+        write(
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }",
+            "    backup-store: gs://acme/prod");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, ENV))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            file
+                + ":4: environments.prod.backup-store: 'gs://acme/prod' is not supported; use a"
+                + " directory or s3://bucket/prefix");
+  }
+
+  @Test
+  void load_s3UrlWithCredentials_isRefusedWithoutEchoingThem() throws IOException {
+    Path file =
+        write(
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }",
+            "    backup-store: s3://AKIDEXAMPLE:hunter2@acme/prod");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, ENV))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("environments.prod.backup-store: backup-store URL must be")
+        .hasMessageContaining("credentials come from the provider's standard chain")
+        .hasMessageNotContaining("hunter2")
+        .hasMessageNotContaining("AKIDEXAMPLE");
+  }
+
+  @Test
+  void load_optionsOnADirectoryStore_isAnError() throws IOException {
+    Path file =
+        write(
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }",
+            "    backup-store:",
+            "      url: ./dumps",
+            "      options: { part-size: 8MiB }");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, ENV))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            file
+                + ":6: environments.prod.backup-store.options: options are for a remote store"
+                + " (url: s3://bucket/prefix); a directory has none");
+  }
+
   private Path write(String... lines) throws IOException {
     Path file = dir.resolve("dbrecover.yaml");
     Files.write(file, List.of(lines));

@@ -17,6 +17,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.rds.RdsClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
@@ -59,6 +60,25 @@ public final class AwsClients {
         "secretsmanager",
         settings,
         () -> configure(SecretsManagerClient.builder(), settings).build());
+  }
+
+  /**
+   * S3 with path-style addressing when the endpoint is overridden (a test server or a proxy), and a
+   * longer call timeout than the other services: one call uploads a whole part.
+   */
+  public S3Client s3(AwsSettings settings) {
+    return cached(
+        "s3",
+        settings,
+        () ->
+            configure(S3Client.builder(), settings)
+                .overrideConfiguration(
+                    ClientOverrideConfiguration.builder()
+                        .retryStrategy(retryStrategy)
+                        .apiCallTimeout(Duration.ofMinutes(30))
+                        .build())
+                .forcePathStyle(settings.endpointOpt().isPresent())
+                .build());
   }
 
   public SsmClient ssm(AwsSettings settings) {

@@ -4,12 +4,14 @@ import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.IntoMap;
 import dagger.multibindings.StringKey;
+import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.Provider;
 import io.dbrecover.engine.spi.UrlTarget;
 import javax.inject.Singleton;
 
 /**
- * Registers the AWS providers ({@code rds}) and URL targets ({@code secretsmanager}) with Dagger.
+ * Registers the AWS providers ({@code rds}), URL targets ({@code secretsmanager}) and the {@code
+ * s3://} backup store with Dagger.
  */
 @Module
 public final class AwsProviderModule {
@@ -26,6 +28,13 @@ public final class AwsProviderModule {
   @StringKey(SecretsManagerUrlTarget.TYPE)
   static UrlTarget.Factory secretsManager(AwsClients clients) {
     return new SecretsManagerUrlTarget.Factory(clients, AwsSettings.DEFAULT);
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(S3BackupStorage.SCHEME)
+  static BackupStorage.Factory s3BackupStorage(AwsClients clients) {
+    return new S3BackupStorage.Factory(clients);
   }
 
   @Provides

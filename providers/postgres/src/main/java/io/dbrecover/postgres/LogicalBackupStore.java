@@ -8,11 +8,13 @@ import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.postgres.internal.BackupIds;
 import io.dbrecover.postgres.internal.BackupMetadata;
 import io.dbrecover.postgres.internal.Checksums;
+import io.dbrecover.postgres.internal.DatabaseRestore;
 import io.dbrecover.postgres.internal.DeepVerifier;
 import io.dbrecover.postgres.internal.DirectoryLock;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
@@ -20,6 +22,7 @@ import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Jdbc;
 import io.dbrecover.postgres.internal.NewBackupDir;
 import io.dbrecover.postgres.internal.PgRunner;
+import io.dbrecover.postgres.internal.RemoteBackups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,6 +32,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,13 +47,23 @@ import java.util.concurrent.CompletableFuture;
  * <id>/metadata.json}, the latter written last. A backup without metadata is incomplete: {@link
  * #list()} ignores it and the next {@link #backup} removes it.
  *
+ * <p>With a remote {@link BackupStorage} (an {@code s3://} store) the same layout lives there: the
+ * dump is made and checksummed in the local staging directory, uploaded file by file and {@code
+ * metadata.json} last, then the staging copy is removed; verify and restore download a backup into
+ * staging and check every file's sha256 against the metadata before anything reads it.
+ *
  * <p>Errors: connection and authentication failures, missing privileges and missing client tools
  * are {@link ErrorCode#CONFIGURATION} (the operator fixes the URL or the machine); other pg_dump
- * failures are {@link ErrorCode#PROVIDER_API}; an unknown id is {@link ErrorCode#BACKUP_NOT_FOUND}.
+ * failures are {@link ErrorCode#PROVIDER_API}; an unknown id is {@link ErrorCode#BACKUP_NOT_FOUND};
+ * a restore from a backup whose files do not match their checksums is {@link
+ * ErrorCode#RESTORE_FAILED} before anything is touched.
  */
 public final class LogicalBackupStore {
+  /** Incomplete remote backups younger than this may still be uploading elsewhere: kept. */
+  static final Duration INCOMPLETE_GRACE = Duration.ofHours(1);
 
   private final Path dir;
+  private final RemoteBackups remote;
   private final String environment;
   private final PgTools tools;
   private final Clock clock;
@@ -63,6 +77,17 @@ public final class LogicalBackupStore {
    * @param jobs parallel pg_dump / pg_restore jobs
    */
   public LogicalBackupStore(Path dir, String environment, PgTools tools, Clock clock, int jobs) {
+    this(dir, environment, tools, clock, jobs, null);
+  }
+
+  /**
+   * A store whose backups live in {@code remote}; {@code dir} is the local staging directory.
+   *
+   * @param remote the remote storage, or null for backups kept in {@code dir}
+   */
+  public LogicalBackupStore(
+      Path dir, String environment, PgTools tools, Clock clock, int jobs, BackupStorage remote) {
+    this.remote = remote == null ? null : new RemoteBackups(remote);
     this.dir = dir.toAbsolutePath().normalize();
     this.environment = Objects.requireNonNull(environment, "environment");
     this.tools = Objects.requireNonNull(tools, "tools");
@@ -73,8 +98,14 @@ public final class LogicalBackupStore {
     this.jobs = jobs;
   }
 
+  /** The backup directory, or for a remote store the local staging directory. */
   public Path directory() {
     return dir;
+  }
+
+  /** Where backups are kept, for messages: the directory or the remote store's URL. */
+  public String describe() {
+    return remote == null ? dir.toString() : remote.describe();
   }
 
   /**
@@ -92,13 +123,43 @@ public final class LogicalBackupStore {
             return earlier.get();
           }
           removeIncomplete(progress);
-          return takeBackup(source, request, progress);
+          RecoveryPoint taken = takeBackup(source, request, progress);
+          return remote == null ? taken : upload(taken.id(), progress);
         });
+  }
+
+  /**
+   * Uploads the complete staged backup {@code id}, then removes the staging copy. A failed upload
+   * removes what it had uploaded (best effort; the rest stays incomplete, never listed).
+   */
+  private RecoveryPoint upload(String id, Progress progress) throws IOException {
+    Path bdir = dir.resolve(id);
+    try {
+      remote.upload(bdir, id, progress);
+      return BackupMetadata.read(bdir).toRecoveryPoint(remote.location(id));
+    } catch (RuntimeException | IOException e) {
+      try {
+        remote.delete(id);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    } finally {
+      EmbeddedBinaries.deleteTree(bdir);
+    }
   }
 
   /** Complete backups, newest first. */
   public List<RecoveryPoint> list() {
     List<RecoveryPoint> points = new ArrayList<>();
+    if (remote != null) {
+      for (BackupMetadata m : remoteMetadata()) {
+        points.add(m.toRecoveryPoint(remote.location(m.id())));
+      }
+      points.sort(
+          Comparator.comparing(RecoveryPoint::takenAt).thenComparing(RecoveryPoint::id).reversed());
+      return points;
+    }
     for (Path d : backupDirs()) {
       if (Files.exists(d.resolve(BackupMetadata.FILE))) {
         try {
@@ -121,22 +182,90 @@ public final class LogicalBackupStore {
         .orElseThrow(() -> notFound(id));
   }
 
-  /** The pg_dump directory of a backup. */
-  public Path dumpDir(String id) {
-    return backupDir(id).resolve("dump");
-  }
-
   /**
    * Checks metadata, checksums and the archive's table of contents; {@code deep} also restores into
-   * a scratch database on {@code server} and compares row counts and schema fingerprint.
+   * a scratch database on {@code server} and compares row counts and schema fingerprint. A remote
+   * backup is downloaded into staging first and removed from there afterwards.
    *
    * @param server a URL on the server to restore into (only used when {@code deep})
    */
   public BackupCheck verify(String id, boolean deep, DbUrl server) {
+    return withLocalCopy(id, Progress.NONE, bdir -> verifyAt(id, bdir, deep, server));
+  }
+
+  /**
+   * Restores backup {@code id} into the database {@code target} on {@code server} (dropped and
+   * recreated). Every file's sha256 is checked against the metadata first: a mismatch, a missing or
+   * an unexpected file is {@link ErrorCode#RESTORE_FAILED} and nothing is touched. A remote backup
+   * is downloaded into staging first and removed from there afterwards.
+   */
+  public void restore(String id, DbUrl server, String target, Progress progress) {
+    withLocalCopy(
+        id,
+        progress,
+        bdir -> {
+          BackupMetadata meta;
+          try {
+            meta = BackupMetadata.read(bdir);
+          } catch (IOException e) {
+            throw notFound(id);
+          }
+          BackupCheck.Item sums = checksums(bdir, meta);
+          if (!sums.passed()) {
+            throw new DbRecoverException(
+                ErrorCode.RESTORE_FAILED,
+                "backup "
+                    + id
+                    + " failed its checksum check ("
+                    + sums.detail()
+                    + "); nothing was changed. Verify it with: dbrecover verify-backup "
+                    + environment
+                    + " "
+                    + id
+                    + ", or pick another backup");
+          }
+          new DatabaseRestore(tools.forServer(toolVersionFor(meta)), jobs)
+              .recreateAndRestore(server, target, bdir.resolve("dump"), progress);
+          return null;
+        });
+  }
+
+  /** Work on the files of one backup in a local directory. */
+  private interface LocalWork<T> {
+    T on(Path backupDir) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} on the backup's directory; for a remote store on a fresh download of it under
+   * {@code <staging>/downloads/}, removed afterwards. An unknown id is {@link
+   * ErrorCode#BACKUP_NOT_FOUND}.
+   */
+  private <T> T withLocalCopy(String id, Progress progress, LocalWork<T> work) {
     Path bdir = backupDir(id);
-    if (!Files.isDirectory(bdir)) {
-      throw notFound(id);
+    try {
+      if (remote == null) {
+        if (!Files.isDirectory(bdir)) {
+          throw notFound(id);
+        }
+        return work.on(bdir);
+      }
+      Files.createDirectories(dir.resolve("downloads"));
+      Path copy = Files.createTempDirectory(dir.resolve("downloads"), id + ".");
+      try {
+        if (!remote.download(id, copy, progress)) {
+          throw notFound(id);
+        }
+        return work.on(copy);
+      } finally {
+        EmbeddedBinaries.deleteTree(copy);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "backup " + id + " in " + describe() + ": " + e.getMessage(), e);
     }
+  }
+
+  private BackupCheck verifyAt(String id, Path bdir, boolean deep, DbUrl server) {
     List<BackupCheck.Item> items = new ArrayList<>();
     BackupMetadata meta;
     try {
@@ -152,10 +281,10 @@ public final class LogicalBackupStore {
       items.add(new BackupCheck.Item("pg_restore --list", false, "skipped: no metadata"));
       return new BackupCheck(id, items);
     }
-    BackupCheck.Item sums = checksums(id, meta);
+    BackupCheck.Item sums = checksums(bdir, meta);
     items.add(sums);
     PgTools.Installation pg = tools.forServer(toolVersionFor(meta));
-    Exec.Result toc = PgRunner.list(pg, dumpDir(id));
+    Exec.Result toc = PgRunner.list(pg, bdir.resolve("dump"));
     long entries = toc.stdout().lines().filter(l -> !l.startsWith(";") && !l.isBlank()).count();
     items.add(
         new BackupCheck.Item(
@@ -164,7 +293,7 @@ public final class LogicalBackupStore {
             toc.ok() ? entries + " entries in the table of contents" : toc.stderr()));
     if (deep) {
       if (sums.passed() && toc.ok()) {
-        items.addAll(new DeepVerifier(pg, jobs).verify(meta, dumpDir(id), server));
+        items.addAll(new DeepVerifier(pg, jobs).verify(meta, bdir.resolve("dump"), server));
       } else {
         items.add(new BackupCheck.Item("restore", false, "skipped: the archive is damaged"));
       }
@@ -172,30 +301,11 @@ public final class LogicalBackupStore {
     return new BackupCheck(id, items);
   }
 
-  /** Compares the files of a backup with the checksums in its metadata. */
-  public BackupCheck.Item checksums(String id) {
-    Path bdir = backupDir(id);
-    if (!Files.isDirectory(bdir)) {
-      throw notFound(id);
-    }
-    try {
-      return checksums(id, BackupMetadata.read(bdir));
-    } catch (IOException e) {
-      return new BackupCheck.Item("checksums", false, "metadata unreadable: " + e.getMessage());
-    }
-  }
-
-  /** The client tools able to restore a backup (by the server and pg_dump versions it records). */
-  public PgTools.Installation toolsFor(String id) {
-    try {
-      return tools.forServer(toolVersionFor(BackupMetadata.read(backupDir(id))));
-    } catch (IOException e) {
-      throw notFound(id);
-    }
-  }
-
-  /** Deletes a backup; false if it did not exist. */
+  /** Deletes a backup (remote: its objects); false if it did not exist. */
   public boolean delete(String id) {
+    if (remote != null) {
+      return BackupIds.valid(id) && remote.delete(id);
+    }
     if (!BackupIds.valid(id) || !Files.isDirectory(dir.resolve(id))) {
       return false;
     }
@@ -209,9 +319,9 @@ public final class LogicalBackupStore {
     }
   }
 
-  private BackupCheck.Item checksums(String id, BackupMetadata meta) {
+  private static BackupCheck.Item checksums(Path bdir, BackupMetadata meta) {
     try {
-      Map<String, String> actual = Checksums.of(backupDir(id), dumpDir(id));
+      Map<String, String> actual = Checksums.of(bdir, bdir.resolve("dump"));
       Optional<String> diff = Checksums.firstDifference(meta.files(), actual);
       return new BackupCheck.Item(
           "checksums",
@@ -338,6 +448,12 @@ public final class LogicalBackupStore {
     if (request.runId() == null) {
       return Optional.empty();
     }
+    if (remote != null) {
+      return remoteMetadata().stream()
+          .filter(m -> request.runId().equals(m.runId()) && m.safety() == request.safety())
+          .findFirst()
+          .map(m -> m.toRecoveryPoint(remote.location(m.id())));
+    }
     for (Path d : backupDirs()) {
       try {
         if (Files.exists(d.resolve(BackupMetadata.FILE))) {
@@ -354,8 +470,12 @@ public final class LogicalBackupStore {
   }
 
   private void removeIncomplete(Progress progress) throws IOException {
+    if (remote != null) {
+      remote.removeIncomplete(clock.instant().minus(INCOMPLETE_GRACE), progress);
+    }
     for (Path d : backupDirs()) {
-      if (!Files.exists(d.resolve(BackupMetadata.FILE))) {
+      // in staging every backup directory is a leftover of an interrupted upload
+      if (remote != null || !Files.exists(d.resolve(BackupMetadata.FILE))) {
         progress.update("removing incomplete backup " + d.getFileName());
         EmbeddedBinaries.deleteTree(d);
       }
@@ -363,7 +483,19 @@ public final class LogicalBackupStore {
   }
 
   private List<String> ids() {
+    if (remote != null) {
+      return List.copyOf(remote.objectsById().keySet());
+    }
     return backupDirs().stream().map(p -> p.getFileName().toString()).toList();
+  }
+
+  private List<BackupMetadata> remoteMetadata() {
+    try {
+      return remote.metadata(dir.resolve("downloads"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not read backup metadata from " + remote.describe() + ": " + e.getMessage(), e);
+    }
   }
 
   private List<Path> backupDirs() {
@@ -390,10 +522,15 @@ public final class LogicalBackupStore {
             ? "backup '"
                 + id
                 + "' not found: there are no backups in "
-                + dir
+                + describe()
                 + " yet; take one with: dbrecover backup "
                 + environment
-            : "backup '" + id + "' not found in " + dir + "; available: " + String.join(", ", ids);
+            : "backup '"
+                + id
+                + "' not found in "
+                + describe()
+                + "; available: "
+                + String.join(", ", ids);
     return new DbRecoverException(ErrorCode.BACKUP_NOT_FOUND, msg);
   }
 }

@@ -10,6 +10,7 @@ import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.Capabilities;
 import io.dbrecover.engine.spi.ContinuousArchiving;
 import io.dbrecover.engine.spi.Provider;
@@ -34,6 +35,10 @@ import java.util.Optional;
  * the backup store, and restores that replay the archive from a copy of a base backup into a new
  * cluster under {@code <state-dir>/pitr/<run-id>/}, started on a free port and left running
  * (asynchronous: {@link #startRestore} returns Running, {@link #pollRestore} follows it).
+ *
+ * <p>A remote backup store ({@code backup-store: s3://...}) holds the logical backups only, through
+ * the {@link BackupStorage} registered for its scheme; base backups and the WAL archive need a
+ * directory store and are refused there.
  */
 public final class PostgresProvider implements Provider, ContinuousArchiving {
   /** The database option naming the WAL archive directory. */
@@ -45,13 +50,23 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   private static final String DEFAULT_EMBEDDED_DATABASE = "app";
 
   private final Map<String, String> env;
+  private final Map<String, BackupStorage.Factory> storages;
   private volatile PgTools tools;
 
   /**
    * @param env the process environment (PG_BINDIR, PATH, DBRECOVER_EMBEDDED_USER)
    */
   public PostgresProvider(Map<String, String> env) {
+    this(env, Map.of());
+  }
+
+  /**
+   * @param env the process environment (PG_BINDIR, PATH, DBRECOVER_EMBEDDED_USER)
+   * @param storages remote backup stores by URL scheme ({@code s3})
+   */
+  public PostgresProvider(Map<String, String> env, Map<String, BackupStorage.Factory> storages) {
     this.env = Map.copyOf(env);
+    this.storages = Map.copyOf(storages);
   }
 
   @Override
@@ -86,10 +101,20 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   /**
    * pg_dump restore always; point-in-time restore with the window from the oldest base backup's end
    * to the newest archived WAL when archiving is healthy or its only problem is a gap in the
-   * archive (with a note naming it), otherwise a note saying why not.
+   * archive (with a note naming it), and the backup store is a directory; otherwise a note saying
+   * why not.
    */
   @Override
   public Capabilities capabilities(ProviderContext ctx) {
+    if (ctx.environment().remoteStore() != null) {
+      return new Capabilities(
+          java.util.Set.of(Method.DUMP_RESTORE),
+          null,
+          java.util.Set.of(
+              "point-in-time restore needs a directory backup store (base backups and the WAL"
+                  + " archive stay on this machine); this environment keeps its backups in "
+                  + ctx.environment().remoteStore()));
+    }
     ArchivingStatus status;
     try {
       status = archivingStatus(ctx);
@@ -130,6 +155,7 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
 
   @Override
   public ArchivingStatus enableArchiving(ProviderContext ctx, boolean apply) {
+    refuseRemote(ctx, "WAL archiving for point-in-time restore");
     return archiving(ctx).enable(apply, managedCluster(ctx).orElse(null));
   }
 
@@ -148,6 +174,7 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   @Override
   public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
     if (request.physical()) {
+      refuseRemote(ctx, "backup --physical (a pg_basebackup base backup)");
       return baseStore(ctx).backup(ctx.liveUrl(), request, ctx.progress());
     }
     return store(ctx).backup(ctx.liveUrl(), request, ctx.progress());
@@ -182,23 +209,7 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
         .equals(DatabaseRestore.marker(ctx.liveUrl(), request.targetName()).orElse(""))) {
       return done(ctx, request, "restored " + backupId);
     }
-    BackupCheck.Item sums = store.checksums(backupId);
-    if (!sums.passed()) {
-      throw new DbRecoverException(
-          ErrorCode.RESTORE_FAILED,
-          "backup "
-              + backupId
-              + " failed its checksum check ("
-              + sums.detail()
-              + "); nothing was changed. Verify it with: dbrecover verify-backup "
-              + ctx.environment().name()
-              + " "
-              + backupId
-              + ", or pick another backup");
-    }
-    new DatabaseRestore(store.toolsFor(backupId), ctx.environment().jobs())
-        .recreateAndRestore(
-            ctx.liveUrl(), request.targetName(), store.dumpDir(backupId), ctx.progress());
+    store.restore(backupId, ctx.liveUrl(), request.targetName(), ctx.progress());
     DatabaseRestore.mark(ctx.liveUrl(), request.targetName(), marker(request));
     return done(ctx, request, "restored " + backupId);
   }
@@ -272,10 +283,50 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
         .stop(stateDir, runId, java.time.Clock.systemUTC());
   }
 
-  /** The backup store of an environment. */
+  /** The backup store of an environment (for a remote store, its staging directory is local). */
   public LogicalBackupStore store(ProviderContext ctx) {
     EnvironmentConfig e = ctx.environment();
-    return new LogicalBackupStore(e.backupStore(), e.name(), tools(), ctx.clock(), e.jobs());
+    return new LogicalBackupStore(
+        e.backupStore(), e.name(), tools(), ctx.clock(), e.jobs(), remoteStorage(e));
+  }
+
+  private BackupStorage remoteStorage(EnvironmentConfig e) {
+    EnvironmentConfig.RemoteStore remote = e.remoteStore();
+    if (remote == null) {
+      return null;
+    }
+    BackupStorage.Factory factory = storages.get(remote.scheme());
+    if (factory == null) {
+      throw new ConfigurationException(
+          "environment '"
+              + e.name()
+              + "': backup-store "
+              + remote
+              + " needs a "
+              + remote.scheme()
+              + ":// store, which this build does not include"
+              + (storages.isEmpty()
+                  ? ""
+                  : " (it has: " + String.join(", ", storages.keySet()) + ")")
+              + "; use a directory");
+    }
+    return factory.open(remote);
+  }
+
+  private static void refuseRemote(ProviderContext ctx, String what) {
+    EnvironmentConfig e = ctx.environment();
+    if (e.remoteStore() != null) {
+      throw new ConfigurationException(
+          what
+              + " needs a directory backup store: base backups and the WAL archive stay on this"
+              + " machine, but environment '"
+              + e.name()
+              + "' keeps backups in "
+              + e.remoteStore()
+              + ". Take a logical backup instead (dbrecover backup "
+              + e.name()
+              + "), or use an environment whose backup-store is a directory");
+    }
   }
 
   /** The base backups of an environment (in its backup store). */

@@ -61,6 +61,11 @@ public record BackupMetadata(
 
   /** The backup as a recovery point located at {@code backupDir}. */
   public RecoveryPoint toRecoveryPoint(Path backupDir) {
+    return toRecoveryPoint(backupDir.toString());
+  }
+
+  /** The backup as a recovery point at {@code location} (a directory or a remote URL). */
+  public RecoveryPoint toRecoveryPoint(String location) {
     return new RecoveryPoint(
         id,
         RecoveryPoint.Kind.LOGICAL_BACKUP,
@@ -71,7 +76,7 @@ public record BackupMetadata(
         migrationState == null ? MigrationState.NONE : migrationState.toState(),
         rowCounts,
         schemaFingerprint,
-        backupDir.toString());
+        location);
   }
 
   /** Writes {@code <backupDir>/metadata.json} atomically (temp file, then rename). */
