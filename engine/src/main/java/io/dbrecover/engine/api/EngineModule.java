@@ -5,10 +5,15 @@ import dagger.Provides;
 import dagger.multibindings.IntoMap;
 import dagger.multibindings.StringKey;
 import io.dbrecover.engine.internal.DotenvUrlTarget;
+import io.dbrecover.engine.internal.FileStateStore;
+import io.dbrecover.engine.spi.StateStore;
 import io.dbrecover.engine.spi.UrlTarget;
 import java.time.Clock;
 
-/** Dagger bindings of the engine itself: the clock and the built-in dotenv URL target. */
+/**
+ * Dagger bindings of the engine itself: the clock, the built-in dotenv URL target and the files
+ * state store.
+ */
 @Module
 public abstract class EngineModule {
   private EngineModule() {}
@@ -23,5 +28,12 @@ public abstract class EngineModule {
   @StringKey(DotenvUrlTarget.TYPE)
   static UrlTarget.Factory dotenv() {
     return new DotenvUrlTarget.Factory();
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(FileStateStore.TYPE)
+  static StateStore.Factory files(Clock clock) {
+    return new FileStateStore.Factory(clock);
   }
 }
