@@ -16,6 +16,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -63,6 +64,11 @@ public final class AwsClients {
 
   public SsmClient ssm(AwsSettings settings) {
     return cached("ssm", settings, () -> configure(SsmClient.builder(), settings).build());
+  }
+
+  public DynamoDbClient dynamoDb(AwsSettings settings) {
+    return cached(
+        "dynamodb", settings, () -> configure(DynamoDbClient.builder(), settings).build());
   }
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(

@@ -5,11 +5,14 @@ import dagger.Provides;
 import dagger.multibindings.IntoMap;
 import dagger.multibindings.StringKey;
 import io.dbrecover.engine.spi.Provider;
+import io.dbrecover.engine.spi.StateStore;
 import io.dbrecover.engine.spi.UrlTarget;
+import java.time.Clock;
 import javax.inject.Singleton;
 
 /**
- * Registers the AWS providers ({@code rds}) and URL targets ({@code secretsmanager}) with Dagger.
+ * Registers the AWS providers ({@code rds}), URL targets ({@code secretsmanager}) and state store
+ * ({@code dynamodb}) with Dagger.
  */
 @Module
 public final class AwsProviderModule {
@@ -33,5 +36,12 @@ public final class AwsProviderModule {
   @StringKey(RdsProvider.NAME)
   static Provider rdsProvider(AwsClients clients) {
     return new RdsProvider(clients);
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(DynamoDbStateStore.TYPE)
+  static StateStore.Factory dynamoDbStateStore(AwsClients clients, Clock clock) {
+    return new DynamoDbStateStore.Factory(clients, clock);
   }
 }
