@@ -11,8 +11,8 @@ import java.time.Clock;
 import javax.inject.Singleton;
 
 /**
- * Registers the AWS providers ({@code rds}), URL targets ({@code secretsmanager}) and state store
- * ({@code dynamodb}) with Dagger.
+ * Registers the AWS providers ({@code rds}), URL targets ({@code secretsmanager}, {@code ssm}) and
+ * state store ({@code dynamodb}) with Dagger.
  */
 @Module
 public final class AwsProviderModule {
@@ -29,6 +29,13 @@ public final class AwsProviderModule {
   @StringKey(SecretsManagerUrlTarget.TYPE)
   static UrlTarget.Factory secretsManager(AwsClients clients) {
     return new SecretsManagerUrlTarget.Factory(clients, AwsSettings.DEFAULT);
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(SsmParameterUrlTarget.TYPE)
+  static UrlTarget.Factory ssmParameter(AwsClients clients) {
+    return new SsmParameterUrlTarget.Factory(clients, AwsSettings.DEFAULT);
   }
 
   @Provides
