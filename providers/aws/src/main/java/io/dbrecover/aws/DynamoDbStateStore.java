@@ -41,7 +41,7 @@ public final class DynamoDbStateStore implements StateStore {
   static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
   static final Duration MIN_LEASE = Duration.ofSeconds(10);
   private static final Set<String> OPTIONS =
-      Set.of(TABLE, LEASE, AwsSettings.REGION, AwsSettings.ENDPOINT_OVERRIDE);
+      Set.of(TABLE, LEASE, AwsSettings.REGION, AwsSettings.ENDPOINT_OVERRIDE, AwsSettings.ROLE_ARN);
   private static final Pattern DURATION = Pattern.compile("(\\d+)([smh])");
 
   static final String PUT = "dynamodb:PutItem";
@@ -72,7 +72,7 @@ public final class DynamoDbStateStore implements StateStore {
 
   /**
    * Creates stores from {@code state-store: {type: dynamodb, options: {table, region,
-   * endpoint-override, lease}}}; held locks renew their lease every third of it.
+   * endpoint-override, role-arn, lease}}}; held locks renew their lease every third of it.
    */
   public static final class Factory implements StateStore.Factory {
     private final AwsClients clients;
