@@ -15,6 +15,11 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * dynalite (Apache-2.0), a DynamoDB-compatible server on Node.js, in memory on a free port of
@@ -62,6 +67,25 @@ final class Dynalite implements BeforeAllCallback, AfterAllCallback {
       return in.readLine();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Creates a table laid out as the state store expects (string keys pk and sk), ACTIVE. */
+  static void createStateTable(DynamoDbClient client, String table) {
+    client.createTable(
+        b ->
+            b.tableName(table)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                    a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                    a -> a.attributeName("sk").attributeType(ScalarAttributeType.S))
+                .keySchema(
+                    k -> k.attributeName("pk").keyType(KeyType.HASH),
+                    k -> k.attributeName("sk").keyType(KeyType.RANGE)));
+    // dynalite makes tables ACTIVE at once; the SDK waiter would first sleep 20 s.
+    while (client.describeTable(b -> b.tableName(table)).table().tableStatus()
+        != TableStatus.ACTIVE) {
+      Thread.onSpinWait();
     }
   }
 

@@ -27,10 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * The DynamoDB state store through the real SDK against dynalite, a DynamoDB-compatible server: the
@@ -53,21 +49,7 @@ class DynamoDbStateStoreIT {
   void createTable() {
     client = AwsStub.clients().dynamoDb(new AwsSettings("us-east-1", DYNAMODB.endpoint()));
     table = "dbrecover-state-" + TABLES.incrementAndGet();
-    client.createTable(
-        b ->
-            b.tableName(table)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                    a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
-                    a -> a.attributeName("sk").attributeType(ScalarAttributeType.S))
-                .keySchema(
-                    k -> k.attributeName("pk").keyType(KeyType.HASH),
-                    k -> k.attributeName("sk").keyType(KeyType.RANGE)));
-    // dynalite makes tables ACTIVE at once; the SDK waiter would first sleep 20 s.
-    while (client.describeTable(b -> b.tableName(table)).table().tableStatus()
-        != TableStatus.ACTIVE) {
-      Thread.onSpinWait();
-    }
+    Dynalite.createStateTable(client, table);
   }
 
   @AfterEach
