@@ -190,19 +190,25 @@ class DynamoDbStateStoreIT {
 
   @Test
   void lock_backgroundRenewal_keepsTheLockPastItsFirstLease() throws Exception {
-    Duration shortLease = Duration.ofMillis(1500);
     StateStore renewing =
-        new DynamoDbStateStore(
-            client, table, shortLease, Duration.ofMillis(300), Clock.systemUTC());
+        new DynamoDbStateStore(client, table, LEASE, Duration.ofMillis(100), clock);
     StateStore.Lock lock = lock(renewing, "prod", "run a");
+    clock.advance(Duration.ofMinutes(4));
 
-    Thread.sleep(shortLease.multipliedBy(2).toMillis());
+    // The renewer runs on its own thread: wait until it has extended the lease from "now".
+    String renewedUntil = Long.toString(Instant.parse("2025-06-10T12:09:00Z").toEpochMilli());
+    long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!renewedUntil.equals(item("env#prod", "lock").get("expiresAt").n())) {
+      assertThat(System.nanoTime()).as("renewed within 30 s").isLessThan(giveUp);
+      Thread.sleep(50);
+    }
+    clock.advance(Duration.ofMinutes(2)); // past the first lease, inside the renewed one
 
-    assertThatThrownBy(() -> renewing.lock("prod", "run b"))
+    assertThatThrownBy(() -> store(clock).lock("prod", "run b"))
         .extracting(DynamoDbStateStoreIT::code)
         .isEqualTo(ErrorCode.LOCKED);
     lock.close();
-    lock(renewing, "prod", "run b");
+    lock(store(clock), "prod", "run b");
   }
 
   // ---- journal ----
