@@ -10,6 +10,7 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.EnvironmentStatus;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Incident;
+import io.dbrecover.engine.api.Interaction;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.MigrationTool;
 import io.dbrecover.engine.api.Plan;
@@ -17,8 +18,13 @@ import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RestoreWindow;
 import io.dbrecover.engine.api.RunOptions;
+import io.dbrecover.engine.api.RunOutcome;
 import io.dbrecover.engine.api.StateStoreConfig;
+import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.Tier;
+import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.RestoreRequest;
+import io.dbrecover.engine.spi.RestoreStatus;
 import io.dbrecover.engine.spi.UrlTarget;
 import io.dbrecover.engine.testing.PitrTestProvider;
 import io.dbrecover.engine.testing.TestPostgres;
@@ -49,7 +55,56 @@ class DynamoDbEngineStateIT {
   private final Clock clock = Clock.systemUTC();
   private String table;
   private DbUrl live;
-  private PitrTestProvider provider;
+  private DbUrl before;
+  private RestoringProvider provider;
+
+  /**
+   * Restores to a point in time by copying a database taken before the damage: the start and the
+   * first poll say "still restoring", the next poll creates the copy. Counts restore calls.
+   */
+  private final class RestoringProvider extends PitrTestProvider {
+    int starts;
+    int polls;
+    boolean created;
+
+    RestoringProvider(DbUrl live, RestoreWindow window) {
+      super(live, window);
+    }
+
+    @Override
+    public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
+      starts++;
+      return new RestoreStatus.Running(ctx.clock().instant().plusSeconds(30), "restoring");
+    }
+
+    @Override
+    public RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request) {
+      if (++polls == 1) {
+        return new RestoreStatus.Running(ctx.clock().instant().plusSeconds(30), "restoring");
+      }
+      if (!created) {
+        TestPostgres.sql(
+            TestPostgres.url("postgres"),
+            "create database \""
+                + request.targetName()
+                + "\" template \""
+                + before.database()
+                + "\"");
+        created = true;
+      }
+      return new RestoreStatus.Done(live.withDatabase(request.targetName()), "copied");
+    }
+  }
+
+  private static final class Silent implements Interaction {
+    @Override
+    public void progress(Step step, String message) {}
+
+    @Override
+    public boolean confirm(ProtectionLevel level, String phrase, String summary) {
+      return true;
+    }
+  }
 
   @BeforeEach
   void setUp() {
@@ -58,9 +113,12 @@ class DynamoDbEngineStateIT {
         AwsStub.clients().dynamoDb(new AwsSettings("us-east-1", DYNAMODB.endpoint())), table);
     live = TestPostgres.createDatabase();
     TestPostgres.sql(
-        live, "create table orders (id int primary key); insert into orders values (1)");
+        live,
+        "create table orders (id int primary key, v text); insert into orders values (1, 'ok')");
+    before = TestPostgres.createDatabase(live);
+    TestPostgres.sql(live, "update orders set v = 'corrupt'");
     Instant now = clock.instant();
-    provider = new PitrTestProvider(live, new RestoreWindow(now.minus(Duration.ofDays(1)), now));
+    provider = new RestoringProvider(live, new RestoreWindow(now.minus(Duration.ofDays(1)), now));
   }
 
   private RecoveryEngine engine() {
@@ -109,6 +167,43 @@ class DynamoDbEngineStateIT {
     Plan plan = lambda.plan(config(lambdaState), "prod", incident, false);
     return lambda.start(
         config(lambdaState), plan, new RunOptions(incident, false, true, List.of(), null), lock);
+  }
+
+  @Test
+  void advance_stoppedWhileRestoringThenResumedElsewhere_finishesWithOneRestoreAndOneJournal() {
+    String runId;
+    try (RecoveryEngine.RunSession run = startRun()) {
+      runId = run.runId();
+      RunOutcome first = run.advance(clock.instant().plus(Duration.ofMinutes(5)), new Silent());
+      assertThat(first.state())
+          .as(String.valueOf(first.error()))
+          .isEqualTo(RunOutcome.State.WAITING);
+    }
+    assertThat(provider.starts).isEqualTo(1);
+
+    RunOutcome done;
+    try (RecoveryEngine.RunSession resumed = engine().resume(config(cliState), runId)) {
+      done = resumed.advance(clock.instant().plus(Duration.ofMinutes(5)), new Silent());
+    }
+
+    assertThat(done.state()).isEqualTo(RunOutcome.State.DONE);
+    assertThat(provider.starts).as("the resumed run polls, it does not restore again").isEqualTo(1);
+    assertThat(engine().status(config(lambdaState), "prod").runs())
+        .singleElement()
+        .satisfies(r -> assertThat(r.state()).isEqualTo("done"));
+    List<String> records =
+        new DynamoDbStateStore.Factory(AwsStub.clients(), clock)
+            .create(config(cliState).stateStore(), cliState)
+            .open(runId)
+            .records();
+    for (int i = 0; i < records.size(); i++) {
+      assertThat(records.get(i)).startsWith("{\"seq\":" + (i + 1) + ",");
+    }
+    assertThat(records)
+        .filteredOn(r -> r.contains("\"step\":\"START_RESTORE\",\"status\":\"started\""))
+        .hasSize(1);
+    assertThat(lambdaState.resolve("runs").resolve(runId).resolve("journal.jsonl")).doesNotExist();
+    assertThat(cliState.resolve("runs").resolve(runId).resolve("report.md")).exists();
   }
 
   @Test
