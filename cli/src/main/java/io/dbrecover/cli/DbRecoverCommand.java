@@ -115,7 +115,8 @@ final class DbRecoverCommand implements Runnable {
     }
     DbRecoverConfig loaded = ConfigLoader.load(file, System.getenv());
     if (stateDir != null) {
-      return new DbRecoverConfig(loaded.source(), stateDir.toAbsolutePath(), loaded.environments());
+      return new DbRecoverConfig(
+          loaded.source(), stateDir.toAbsolutePath(), loaded.environments(), loaded.stateStore());
     }
     return loaded;
   }

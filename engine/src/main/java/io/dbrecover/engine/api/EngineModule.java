@@ -6,14 +6,17 @@ import dagger.multibindings.IntoMap;
 import dagger.multibindings.Multibinds;
 import dagger.multibindings.StringKey;
 import io.dbrecover.engine.internal.DotenvUrlTarget;
+import io.dbrecover.engine.internal.FileStateStore;
 import io.dbrecover.engine.spi.BackupStorage;
+import io.dbrecover.engine.spi.StateStore;
 import io.dbrecover.engine.spi.UrlTarget;
 import java.time.Clock;
 import java.util.Map;
 
 /**
- * Dagger bindings of the engine itself: the clock, the built-in dotenv URL target, and the
- * (possibly empty) map of remote backup stores by URL scheme that provider modules add to.
+ * Dagger bindings of the engine itself: the clock, the built-in dotenv URL target, the files state
+ * store, and the (possibly empty) map of remote backup stores by URL scheme that provider modules
+ * add to.
  */
 @Module
 public abstract class EngineModule {
@@ -33,5 +36,12 @@ public abstract class EngineModule {
   @StringKey(DotenvUrlTarget.TYPE)
   static UrlTarget.Factory dotenv() {
     return new DotenvUrlTarget.Factory();
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(FileStateStore.TYPE)
+  static StateStore.Factory files(Clock clock) {
+    return new FileStateStore.Factory(clock);
   }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dbrecover.engine.internal.DataLossAnalyzer;
 import io.dbrecover.engine.internal.DecisionInput;
 import io.dbrecover.engine.internal.DecisionTree;
-import io.dbrecover.engine.internal.EnvironmentLock;
+import io.dbrecover.engine.internal.FileStateStore;
 import io.dbrecover.engine.internal.Journal;
 import io.dbrecover.engine.internal.Json;
 import io.dbrecover.engine.internal.RecoveryRun;
@@ -22,6 +22,7 @@ import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.Provider;
 import io.dbrecover.engine.spi.ProviderContext;
+import io.dbrecover.engine.spi.StateStore;
 import io.dbrecover.engine.spi.UrlTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,13 +33,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import javax.inject.Inject;
 
 /**
@@ -48,13 +47,28 @@ import javax.inject.Inject;
 public final class RecoveryEngine {
   private final Map<String, Provider> providers;
   private final Map<String, UrlTarget.Factory> urlTargets;
+  private final Map<String, StateStore.Factory> stateStores;
   private final Clock clock;
+
+  /** An engine whose runs keep their journals and locks in files only. */
+  public RecoveryEngine(
+      Map<String, Provider> providers, Map<String, UrlTarget.Factory> urlTargets, Clock clock) {
+    this(
+        providers,
+        urlTargets,
+        Map.of(FileStateStore.TYPE, new FileStateStore.Factory(Clock.systemUTC())),
+        clock);
+  }
 
   @Inject
   public RecoveryEngine(
-      Map<String, Provider> providers, Map<String, UrlTarget.Factory> urlTargets, Clock clock) {
+      Map<String, Provider> providers,
+      Map<String, UrlTarget.Factory> urlTargets,
+      Map<String, StateStore.Factory> stateStores,
+      Clock clock) {
     this.providers = Map.copyOf(providers);
     this.urlTargets = Map.copyOf(urlTargets);
+    this.stateStores = Map.copyOf(stateStores);
     this.clock = clock;
   }
 
@@ -174,8 +188,7 @@ public final class RecoveryEngine {
     if (!apply) {
       return archiving.enableArchiving(pc, false);
     }
-    try (EnvironmentLock lock =
-        EnvironmentLock.acquire(config.stateDir(), environment, "pitr enable")) {
+    try (StateStore.Lock lock = store(config).lock(environment, "pitr enable")) {
       return archiving.enableArchiving(pc, true);
     }
   }
@@ -231,7 +244,7 @@ public final class RecoveryEngine {
   /** Applies retention; with {@code dryRun}, only says what it would delete. */
   public PruneResult prune(DbRecoverConfig config, String environment, boolean dryRun) {
     RunContext ctx = context(config, environment);
-    try (EnvironmentLock lock = EnvironmentLock.acquire(config.stateDir(), environment, "prune")) {
+    try (StateStore.Lock lock = store(config).lock(environment, "prune")) {
       ProviderContext pc = ctx.providerContext(ctx.liveUrl(), Progress.NONE);
       List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
       List<RecoveryPoint> expired =
@@ -280,7 +293,7 @@ public final class RecoveryEngine {
    */
   public Lock lock(DbRecoverConfig config, String environment, String holder) {
     config.environment(environment);
-    return new Lock(EnvironmentLock.acquire(config.stateDir(), environment, holder));
+    return new Lock(store(config).lock(environment, holder));
   }
 
   /**
@@ -305,14 +318,15 @@ public final class RecoveryEngine {
             live.database(),
             live.redacted(),
             plan.removedMigrations());
-    return new RunSession(RecoveryRun.create(ctx, runDir(config, runId), header), lock);
+    Journal journal = Journal.of(store(config).create(env, runId));
+    return new RunSession(RecoveryRun.create(ctx, journal, reportDir(config, runId), header), lock);
   }
 
   /** Reopens a run from its journal to continue it. */
   public RunSession resume(DbRecoverConfig config, String runId) {
     RecoveryRun probe = open(config, runId);
     String env = probe.header().environment();
-    Lock lock = new Lock(EnvironmentLock.acquire(config.stateDir(), env, "resume " + runId));
+    Lock lock = new Lock(store(config).lock(env, "resume " + runId));
     try {
       // Read again under the lock: the holder we waited out may have advanced the journal.
       return new RunSession(open(config, runId), lock);
@@ -326,8 +340,7 @@ public final class RecoveryEngine {
   public SwapBackResult swapBack(DbRecoverConfig config, String runId) {
     RecoveryRun run = open(config, runId);
     String env = run.header().environment();
-    try (EnvironmentLock lock =
-        EnvironmentLock.acquire(config.stateDir(), env, "swap-back " + runId)) {
+    try (StateStore.Lock lock = store(config).lock(env, "swap-back " + runId)) {
       Journal.Entry swap = run.lastOf(Step.SWAP_URL);
       if (swap == null || !"done".equals(swap.status())) {
         throw new ConfigurationException(
@@ -383,34 +396,51 @@ public final class RecoveryEngine {
               + runId
               + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
     }
-    Path dir = runDir(config, runId);
-    RecoveryRun run = RecoveryRun.read(dir);
+    RecoveryRun run =
+        RecoveryRun.read(Journal.of(store(config).open(runId)), reportDir(config, runId));
     return run.withContext(context(config, run.header().environment()));
   }
 
-  private static Path runDir(DbRecoverConfig config, String runId) {
-    return config.stateDir().resolve("runs").resolve(runId);
+  /**
+   * Where a run's reports go: beside its journal for the files store, else a local directory of the
+   * same name (created here, since the journal lives elsewhere).
+   */
+  private static Path reportDir(DbRecoverConfig config, String runId) {
+    Path dir = config.stateDir().resolve("runs").resolve(runId);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
+  private StateStore store(DbRecoverConfig config) {
+    StateStore.Factory factory = stateStores.get(config.stateStore().type());
+    if (factory == null) {
+      throw new ConfigurationException(
+          "state-store type '"
+              + config.stateStore().type()
+              + "' is not in this build; available: "
+              + String.join(", ", new TreeSet<>(stateStores.keySet())));
+    }
+    return factory.create(config.stateStore(), config.stateDir());
   }
 
   private List<EnvironmentStatus.RunSummary> runs(DbRecoverConfig config, String environment) {
-    Path runs = config.stateDir().resolve("runs");
-    if (!Files.isDirectory(runs)) {
-      return List.of();
-    }
+    StateStore store = store(config);
     List<EnvironmentStatus.RunSummary> out = new ArrayList<>();
-    try (Stream<Path> dirs = Files.list(runs)) {
-      for (Path dir : dirs.sorted(Comparator.reverseOrder()).toList()) {
-        try {
-          RecoveryRun run = RecoveryRun.read(dir);
-          if (run.header().environment().equals(environment)) {
-            out.add(run.summary());
-          }
-        } catch (DbRecoverException unreadable) {
-          // A directory without a journal is not a run.
+    for (String runId : store.runIds(environment)) {
+      try {
+        RecoveryRun run =
+            RecoveryRun.read(
+                Journal.of(store.open(runId)), config.stateDir().resolve("runs").resolve(runId));
+        if (run.header().environment().equals(environment)) {
+          out.add(run.summary());
         }
+      } catch (DbRecoverException unreadable) {
+        // A journal without a run header is not a run.
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     return out;
   }
@@ -490,11 +520,16 @@ public final class RecoveryEngine {
 
   /** An environment's lock; closing it more than once is harmless. */
   public static final class Lock implements AutoCloseable {
-    private final EnvironmentLock lock;
+    private final StateStore.Lock lock;
     private boolean closed;
 
-    Lock(EnvironmentLock lock) {
+    Lock(StateStore.Lock lock) {
       this.lock = lock;
+    }
+
+    /** Confirms the lock is still held (a lease is extended); exit 7 when it was lost. */
+    public synchronized void renew() {
+      lock.renew();
     }
 
     @Override
@@ -534,6 +569,7 @@ public final class RecoveryEngine {
 
     /** Runs steps until done, waiting for the provider, or past {@code deadline}. */
     public RunOutcome advance(Instant deadline, Interaction io) {
+      lock.renew();
       return run.advance(deadline, io);
     }
 

@@ -2,6 +2,7 @@ package io.dbrecover.engine.internal;
 
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.spi.StateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,7 +23,7 @@ import java.util.Set;
  * <stateDir>/locks/<env>.lock}. The OS releases it when the holding process dies, so there are no
  * stale locks. The file holds who holds it (holder, pid, since), for the message others get.
  */
-public final class EnvironmentLock implements AutoCloseable {
+public final class EnvironmentLock implements StateStore.Lock {
   // FileChannel locks belong to the process: a second tryLock in this JVM would throw instead of
   // failing politely, so held lock files are tracked here.
   private static final Set<Path> HELD = new HashSet<>();
@@ -127,6 +128,15 @@ public final class EnvironmentLock implements AutoCloseable {
             + " if it is stuck: the lock is released when that process exits ("
             + file
             + ")");
+  }
+
+  /** The OS keeps the lock while this process lives, so there is no lease to extend. */
+  @Override
+  public void renew() {
+    if (!lock.isValid()) {
+      throw new DbRecoverException(
+          ErrorCode.LOCKED, "the lock " + file + " was released; start the run again");
+    }
   }
 
   /** The lock file. */

@@ -48,6 +48,7 @@ public final class RecoveryRun {
   private final RunContext ctx;
   private final Journal journal;
   private final RunHeader header;
+  private final Path runDir;
   private final Map<Step, Journal.Entry> last = new EnumMap<>(Step.class);
   private DbUrl restoredUrl;
 
@@ -63,10 +64,11 @@ public final class RecoveryRun {
   /** The restored side, read by the same pass that counts its rows for verification. */
   private DataLossAnalyzer.SideRead restoredRead;
 
-  private RecoveryRun(RunContext ctx, Journal journal, RunHeader header) {
+  private RecoveryRun(RunContext ctx, Journal journal, RunHeader header, Path runDir) {
     this.ctx = ctx;
     this.journal = journal;
     this.header = header;
+    this.runDir = runDir;
     for (Journal.Entry e : journal.entries()) {
       if ("step".equals(e.type())) {
         last.put(Step.valueOf(e.step()), e);
@@ -76,31 +78,48 @@ public final class RecoveryRun {
 
   /** Starts a new run: writes its header record. */
   public static RecoveryRun create(RunContext ctx, Path runDir, RunHeader header) {
-    Journal journal = Journal.create(runDir);
-    journal.append(
-        "run", null, "created", Json.mapper().valueToTree(header), ctx.clock().instant());
-    return new RecoveryRun(ctx, journal, header);
+    return create(ctx, Journal.create(runDir), runDir, header);
   }
 
-  /** Opens a run from its journal. */
+  /**
+   * Starts a new run whose journal is {@code journal} (empty) and whose reports go to {@code
+   * runDir}.
+   */
+  public static RecoveryRun create(RunContext ctx, Journal journal, Path runDir, RunHeader header) {
+    journal.append(
+        "run", null, "created", Json.mapper().valueToTree(header), ctx.clock().instant());
+    return new RecoveryRun(ctx, journal, header, runDir);
+  }
+
+  /** Opens a run from its journal file. */
   public static RecoveryRun open(RunContext ctx, Path runDir) {
-    Journal journal = Journal.open(runDir);
+    return open(ctx, Journal.open(runDir), runDir);
+  }
+
+  /** Opens a run from {@code journal}; its reports go to {@code runDir}. */
+  public static RecoveryRun open(RunContext ctx, Journal journal, Path runDir) {
     Journal.Entry first = journal.entries().isEmpty() ? null : journal.entries().get(0);
     if (first == null || !"run".equals(first.type())) {
       throw new DbRecoverException(
-          ErrorCode.CONFIGURATION, "the journal " + journal.file() + " has no run header");
+          ErrorCode.CONFIGURATION, "the journal " + journal.describe() + " has no run header");
     }
-    return new RecoveryRun(ctx, journal, Json.mapper().convertValue(first.data(), RunHeader.class));
+    return new RecoveryRun(
+        ctx, journal, Json.mapper().convertValue(first.data(), RunHeader.class), runDir);
   }
 
   /** The same run with a context to advance in, without reading the journal again. */
   public RecoveryRun withContext(RunContext context) {
-    return new RecoveryRun(context, journal, header);
+    return new RecoveryRun(context, journal, header, runDir);
   }
 
   /** Reads a run for reporting only; it cannot advance. */
   public static RecoveryRun read(Path runDir) {
     return open(null, runDir);
+  }
+
+  /** Reads a run from {@code journal} for reporting only; it cannot advance. */
+  public static RecoveryRun read(Journal journal, Path runDir) {
+    return open(null, journal, runDir);
   }
 
   /** The run at a glance: its state is that of its last failure unless a step succeeded since. */
@@ -140,7 +159,7 @@ public final class RecoveryRun {
   }
 
   public Path runDir() {
-    return journal.file().getParent();
+    return runDir;
   }
 
   /** Whether the run reached its end (done, failed for good, or cancelled). */

@@ -8,6 +8,7 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.MigrationTool;
 import io.dbrecover.engine.api.ProtectionLevel;
+import io.dbrecover.engine.api.StateStoreConfig;
 import io.dbrecover.engine.api.Tier;
 import java.io.IOException;
 import java.io.StringReader;
@@ -46,7 +47,8 @@ public final class YamlConfigParser {
   private static final Pattern DURATION = Pattern.compile("(\\d+)([smhdw])");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
-  private static final List<String> TOP_KEYS = List.of("state-dir", "environments");
+  private static final List<String> TOP_KEYS = List.of("state-dir", "state-store", "environments");
+  private static final List<String> STATE_STORE_KEYS = List.of("type", "options");
   private static final List<String> ENV_KEYS =
       List.of(
           "tier",
@@ -132,7 +134,19 @@ public final class YamlConfigParser {
       environments.put(
           e.getKey(), environment(e.getKey(), e.getValue().getValueNode(), path, stateDir));
     }
-    return new DbRecoverConfig(Optional.of(file), stateDir, environments);
+    StateStoreConfig stateStore =
+        optional(top, "state-store")
+            .map(n -> stateStore(n, "state-store"))
+            .orElse(StateStoreConfig.FILES);
+    return new DbRecoverConfig(Optional.of(file), stateDir, environments, stateStore);
+  }
+
+  private StateStoreConfig stateStore(Node node, String path) {
+    Map<String, NodeTuple> m = entries(node, path, STATE_STORE_KEYS);
+    String type = nonEmpty(required(m, node, path, "type"), path + ".type");
+    Map<String, String> options =
+        optional(m, "options").map(n -> stringMap(n, path + ".options")).orElse(Map.of());
+    return new StateStoreConfig(type, options);
   }
 
   private EnvironmentConfig environment(String name, Node node, String path, Path stateDir) {

@@ -170,7 +170,53 @@ class ConfigLoaderTest {
 
     assertThatThrownBy(() -> ConfigLoader.load(file, ENV))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessage(file + ":1: environment: unknown key; valid keys: state-dir, environments");
+        .hasMessage(
+            file
+                + ":1: environment: unknown key; valid keys: state-dir, state-store,"
+                + " environments");
+  }
+
+  @Test
+  void load_noStateStore_keepsJournalsAndLocksInFiles() throws IOException {
+    Path file =
+        write(
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }");
+
+    assertThat(ConfigLoader.load(file, ENV).stateStore()).isEqualTo(StateStoreConfig.FILES);
+  }
+
+  @Test
+  void load_stateStore_readsTypeAndOptions() throws IOException {
+    Path file =
+        write(
+            "state-store:",
+            "  type: dynamodb",
+            "  options: { table: dbrecover-state, region: eu-west-1 }",
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }");
+
+    assertThat(ConfigLoader.load(file, ENV).stateStore())
+        .isEqualTo(
+            new StateStoreConfig(
+                "dynamodb", Map.of("table", "dbrecover-state", "region", "eu-west-1")));
+  }
+
+  @Test
+  void load_stateStoreWithoutType_namesTheMissingKey() throws IOException {
+    Path file =
+        write(
+            "state-store:",
+            "  options: { table: t }",
+            "environments:",
+            "  prod:",
+            "    database: { provider: postgres, url: \"${DATABASE_URL}\" }");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, ENV))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(file + ":2: state-store.type: missing; this key is required");
   }
 
   @Test

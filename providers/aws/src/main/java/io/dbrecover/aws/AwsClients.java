@@ -16,16 +16,19 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * Builds the SDK clients once per {@link AwsSettings} and keeps them: the light URL-connection HTTP
  * client with explicit timeouts, credentials from the default chain (environment, profile,
- * container or Lambda role), and the SDK's standard retry strategy (exponential backoff with
- * jitter, throttling included).
+ * container or Lambda role) or, when the settings name a role, from assuming it, and the SDK's
+ * standard retry strategy (exponential backoff with jitter, throttling included).
  */
 public final class AwsClients {
   /** Attempts per call, the first included, before an error surfaces (exit 8 for throttling). */
@@ -85,10 +88,33 @@ public final class AwsClients {
     return cached("ssm", settings, () -> configure(SsmClient.builder(), settings).build());
   }
 
+  public DynamoDbClient dynamoDb(AwsSettings settings) {
+    return cached(
+        "dynamodb", settings, () -> configure(DynamoDbClient.builder(), settings).build());
+  }
+
+  /**
+   * The default chain's credentials, or with a {@link AwsSettings#roleArn} those of the role,
+   * assumed through STS with them (session {@code dbrecover}) and refreshed before they expire.
+   */
+  AwsCredentialsProvider credentials(AwsSettings settings) {
+    if (settings.roleArn() == null) {
+      return credentials;
+    }
+    return cached(
+        "assume-role",
+        settings,
+        () ->
+            StsAssumeRoleCredentialsProvider.builder()
+                .stsClient(configure(StsClient.builder(), settings.withoutRole()).build())
+                .refreshRequest(r -> r.roleArn(settings.roleArn()).roleSessionName("dbrecover"))
+                .build());
+  }
+
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
       B builder, AwsSettings settings) {
     builder
-        .credentialsProvider(credentials)
+        .credentialsProvider(credentials(settings))
         .httpClientBuilder(
             UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(10))
@@ -115,7 +141,16 @@ public final class AwsClients {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> T cached(String service, AwsSettings settings, java.util.function.Supplier<T> make) {
-    return (T) clients.computeIfAbsent(java.util.List.of(service, settings), k -> make.get());
+  private synchronized <T> T cached(
+      String service, AwsSettings settings, java.util.function.Supplier<T> make) {
+    // Not computeIfAbsent: building a client with a role builds its STS client through here too,
+    // and ConcurrentHashMap forbids such nested updates.
+    Object key = java.util.List.of(service, settings);
+    Object client = clients.get(key);
+    if (client == null) {
+      client = make.get();
+      clients.put(key, client);
+    }
+    return (T) client;
   }
 }

@@ -6,12 +6,14 @@ import dagger.multibindings.IntoMap;
 import dagger.multibindings.StringKey;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.Provider;
+import io.dbrecover.engine.spi.StateStore;
 import io.dbrecover.engine.spi.UrlTarget;
+import java.time.Clock;
 import javax.inject.Singleton;
 
 /**
- * Registers the AWS providers ({@code rds}), URL targets ({@code secretsmanager}) and the {@code
- * s3://} backup store with Dagger.
+ * Registers the AWS providers ({@code rds}), URL targets ({@code secretsmanager}, {@code ssm}), the
+ * state store ({@code dynamodb}) and the {@code s3://} backup store with Dagger.
  */
 @Module
 public final class AwsProviderModule {
@@ -39,8 +41,22 @@ public final class AwsProviderModule {
 
   @Provides
   @IntoMap
+  @StringKey(SsmParameterUrlTarget.TYPE)
+  static UrlTarget.Factory ssmParameter(AwsClients clients) {
+    return new SsmParameterUrlTarget.Factory(clients, AwsSettings.DEFAULT);
+  }
+
+  @Provides
+  @IntoMap
   @StringKey(RdsProvider.NAME)
   static Provider rdsProvider(AwsClients clients) {
     return new RdsProvider(clients);
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(DynamoDbStateStore.TYPE)
+  static StateStore.Factory dynamoDbStateStore(AwsClients clients, Clock clock) {
+    return new DynamoDbStateStore.Factory(clients, clock);
   }
 }

@@ -45,7 +45,7 @@ public final class RdsProvider implements Provider {
   public static final String INSTANCE = "instance";
 
   private static final Set<String> OPTIONS =
-      Set.of(INSTANCE, AwsSettings.REGION, AwsSettings.ENDPOINT_OVERRIDE);
+      Set.of(INSTANCE, AwsSettings.REGION, AwsSettings.ENDPOINT_OVERRIDE, AwsSettings.ROLE_ARN);
 
   /** Statuses from which an instance does not become available on its own. */
   private static final Set<String> FAILED =

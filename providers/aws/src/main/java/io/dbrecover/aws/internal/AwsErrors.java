@@ -11,6 +11,7 @@ import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * The one place where AWS SDK errors become dbrecover errors with an exit code. By then the SDK has
@@ -65,6 +66,10 @@ public final class AwsErrors {
    * @param resource what the call was about, e.g. {@code RDS instance orders}; no secrets
    */
   public static DbRecoverException map(SdkException e, String action, String resource) {
+    if (e instanceof StsException) {
+      // The call never ran: assuming the configured role-arn for it failed.
+      return service((StsException) e, "sts:AssumeRole", "the role-arn used for " + resource);
+    }
     if (e instanceof AwsServiceException) {
       return service((AwsServiceException) e, action, resource);
     }
