@@ -1,0 +1,481 @@
+package io.dbrecover.aws;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A stateful RDS for end-to-end tests: answers the Query-protocol calls dbrecover makes with the
+ * XML RDS sends, and backs every DB instance by a real PostgreSQL server. A source instance is a
+ * database on a running server; its "history" is a list of captures ({@code CREATE DATABASE ...
+ * TEMPLATE}) taken by the test at chosen times. A point-in-time restore to T starts a new embedded
+ * server in the background and loads the newest capture at or before T into it with pg_dump and
+ * pg_restore; the instance stays {@code creating} until the clock passes its ready time and the
+ * load is done.
+ */
+final class RdsFake implements AutoCloseable {
+  static final Duration RESTORE_TAKES = Duration.ofMinutes(6);
+  private static final String ACCOUNT = "123456789012";
+  private static final String REGION = "eu-west-1";
+
+  private final Clock clock;
+  private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+  private final List<EmbeddedPostgres> servers = new ArrayList<>();
+
+  RdsFake(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** The network, parameter and class settings of an instance, as DescribeDBInstances shows. */
+  record Settings(
+      String subnetGroup,
+      List<String> securityGroups,
+      String parameterGroup,
+      String optionGroup,
+      String instanceClass,
+      boolean multiAz,
+      String storageType,
+      boolean deletionProtection,
+      boolean iamAuth) {
+    /** What RDS gives a restored instance that is told nothing. */
+    static final Settings RDS_DEFAULTS =
+        new Settings(
+            "default",
+            List.of("sg-default0"),
+            "default.postgres16",
+            "default:postgres-16",
+            "db.m5.large",
+            false,
+            "gp2",
+            false,
+            false);
+
+    static final Settings PRODUCTION =
+        new Settings(
+            "orders-subnets",
+            List.of("sg-0a1b2c3d", "sg-0e4f5a6b"),
+            "orders-pg16",
+            "default:postgres-16",
+            "db.r6g.large",
+            true,
+            "gp3",
+            true,
+            true);
+  }
+
+  /** One DB instance. */
+  static final class Instance {
+    final String id;
+    final String dbName;
+    final String resourceId;
+    final Instant createdAt;
+    final Settings settings;
+    final Map<String, String> tags;
+    final List<Capture> history = new ArrayList<>();
+    volatile String status;
+    volatile String host;
+    volatile int port;
+    Instant readyAt;
+    CompletableFuture<EmbeddedPostgres> load;
+
+    Instance(
+        String id,
+        String dbName,
+        Instant createdAt,
+        Settings settings,
+        Map<String, String> tags,
+        String status) {
+      this.id = id;
+      this.dbName = dbName;
+      this.resourceId = "db-" + Integer.toHexString(id.hashCode()).toUpperCase();
+      this.createdAt = createdAt;
+      this.settings = settings;
+      this.tags = new LinkedHashMap<>(tags);
+      this.status = status;
+    }
+  }
+
+  record Capture(Instant at, String database) {}
+
+  /** A response: HTTP status and XML body. */
+  record Response(int status, String body) {}
+
+  /** Registers an available instance whose database {@code dbName} lives on host:port. */
+  Instance addInstance(String id, String host, int port, String dbName, Map<String, String> tags) {
+    Instance i = new Instance(id, dbName, clock.instant(), Settings.PRODUCTION, tags, "available");
+    i.host = host;
+    i.port = port;
+    instances.put(id, i);
+    return i;
+  }
+
+  /** Records the instance's state now as the state at {@code at} (its point-in-time history). */
+  void capture(String id, Instant at) {
+    Instance i = instances.get(id);
+    String copy = i.dbName + "_h" + i.history.size();
+    sql(i.host, i.port, "postgres", "create database " + copy + " template " + i.dbName);
+    i.history.add(new Capture(at, copy));
+  }
+
+  Optional<Instance> instance(String id) {
+    return Optional.ofNullable(instances.get(id));
+  }
+
+  // ---- the API ----
+
+  Response handle(Map<String, String> form) {
+    String action = form.getOrDefault("Action", "");
+    switch (action) {
+      case "DescribeDBInstances":
+        return describe(form.get("DBInstanceIdentifier"));
+      case "DescribeDBInstanceAutomatedBackups":
+        return automatedBackups(form.get("DBInstanceIdentifier"));
+      case "RestoreDBInstanceToPointInTime":
+        return restoreToPointInTime(form);
+      default:
+        return error(400, "InvalidAction", "The action " + action + " is not valid");
+    }
+  }
+
+  private Response describe(String id) {
+    List<Instance> found = new ArrayList<>();
+    if (id == null) {
+      found.addAll(new TreeMap<>(instances).values());
+    } else if (instances.containsKey(id)) {
+      found.add(instances.get(id));
+    } else {
+      return error(404, "DBInstanceNotFound", "DBInstance " + id + " not found.");
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Instance i : found) {
+      settle(i);
+      sb.append(instanceXml(i));
+    }
+    return ok("DescribeDBInstances", "<DBInstances>" + sb + "</DBInstances>");
+  }
+
+  private Response automatedBackups(String id) {
+    Instance i = instances.get(id);
+    if (i == null || i.history.isEmpty()) {
+      return error(
+          404,
+          "DBInstanceAutomatedBackupNotFound",
+          "No automated backup found for DB instance " + id + ".");
+    }
+    String body =
+        "<DBInstanceAutomatedBackups><DBInstanceAutomatedBackup>"
+            + el("DBInstanceArn", arn(i.id))
+            + el("DbiResourceId", i.resourceId)
+            + el("Region", REGION)
+            + el("DBInstanceIdentifier", i.id)
+            + "<RestoreWindow>"
+            + el("EarliestTime", i.history.get(0).at().toString())
+            + el("LatestTime", latest(i).toString())
+            + "</RestoreWindow>"
+            + el("Status", "active")
+            + el("Port", String.valueOf(i.port))
+            + el("Engine", "postgres")
+            + el("EngineVersion", "16.3")
+            + el("BackupRetentionPeriod", "7")
+            + "</DBInstanceAutomatedBackup></DBInstanceAutomatedBackups>";
+    return ok("DescribeDBInstanceAutomatedBackups", body);
+  }
+
+  private Response restoreToPointInTime(Map<String, String> form) {
+    Instance source = instances.get(form.get("SourceDBInstanceIdentifier"));
+    String targetId = form.get("TargetDBInstanceIdentifier");
+    if (source == null) {
+      return error(
+          404,
+          "DBInstanceNotFound",
+          "DBInstance " + form.get("SourceDBInstanceIdentifier") + " not found.");
+    }
+    if (instances.containsKey(targetId)) {
+      return error(400, "DBInstanceAlreadyExists", "DB instance already exists");
+    }
+    Instant at =
+        "true".equals(form.get("UseLatestRestorableTime"))
+            ? latest(source)
+            : Instant.parse(form.get("RestoreTime"));
+    Optional<Capture> capture =
+        source.history.stream().filter(c -> !c.at().isAfter(at)).reduce((a, b) -> b);
+    if (capture.isEmpty() || at.isAfter(latest(source))) {
+      return error(
+          400,
+          "InvalidRestoreFault",
+          "The restore time must be between "
+              + (source.history.isEmpty() ? "-" : source.history.get(0).at())
+              + " and "
+              + latest(source)
+              + ".");
+    }
+    Instance target =
+        new Instance(
+            targetId,
+            source.dbName,
+            clock.instant(),
+            settingsFrom(form),
+            tagsFrom(form),
+            "creating");
+    target.readyAt = clock.instant().plus(RESTORE_TAKES);
+    Capture from = capture.get();
+    target.load = CompletableFuture.supplyAsync(() -> load(source, from, target.dbName));
+    instances.put(targetId, target);
+    return ok("RestoreDBInstanceToPointInTime", instanceXml(target));
+  }
+
+  /** Moves a creating instance to available once its time has come and its data is loaded. */
+  private void settle(Instance i) {
+    if (!"creating".equals(i.status) || clock.instant().isBefore(i.readyAt)) {
+      return;
+    }
+    try {
+      EmbeddedPostgres server = i.load.get(20, TimeUnit.SECONDS);
+      i.host = "localhost";
+      i.port = server.getPort();
+      i.status = "available";
+    } catch (TimeoutException e) {
+      // Still loading: RDS keeps saying creating.
+    } catch (Exception e) {
+      i.status = "failed";
+    }
+  }
+
+  private EmbeddedPostgres load(Instance source, Capture capture, String dbName) {
+    try {
+      EmbeddedPostgres server = EmbeddedPostgres.builder().start();
+      synchronized (servers) {
+        servers.add(server);
+      }
+      sql("localhost", server.getPort(), "postgres", "create database " + dbName);
+      Path dump = Files.createTempFile("rds-fake-", ".dump");
+      try {
+        exec(
+            "pg_dump",
+            "-w",
+            "-Fc",
+            "-h",
+            source.host,
+            "-p",
+            String.valueOf(source.port),
+            "-U",
+            "postgres",
+            "-d",
+            capture.database(),
+            "-f",
+            dump.toString());
+        exec(
+            "pg_restore",
+            "-w",
+            "--no-owner",
+            "-h",
+            "localhost",
+            "-p",
+            String.valueOf(server.getPort()),
+            "-U",
+            "postgres",
+            "-d",
+            dbName,
+            dump.toString());
+      } finally {
+        Files.deleteIfExists(dump);
+      }
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Settings settingsFrom(Map<String, String> form) {
+    Settings d = Settings.RDS_DEFAULTS;
+    List<String> sgs = new ArrayList<>();
+    for (int n = 1; form.containsKey("VpcSecurityGroupIds.VpcSecurityGroupId." + n); n++) {
+      sgs.add(form.get("VpcSecurityGroupIds.VpcSecurityGroupId." + n));
+    }
+    return new Settings(
+        form.getOrDefault("DBSubnetGroupName", d.subnetGroup()),
+        sgs.isEmpty() ? d.securityGroups() : sgs,
+        form.getOrDefault("DBParameterGroupName", d.parameterGroup()),
+        form.getOrDefault("OptionGroupName", d.optionGroup()),
+        form.getOrDefault("DBInstanceClass", d.instanceClass()),
+        Boolean.parseBoolean(form.getOrDefault("MultiAZ", String.valueOf(d.multiAz()))),
+        form.getOrDefault("StorageType", d.storageType()),
+        Boolean.parseBoolean(
+            form.getOrDefault("DeletionProtection", String.valueOf(d.deletionProtection()))),
+        Boolean.parseBoolean(
+            form.getOrDefault("EnableIAMDatabaseAuthentication", String.valueOf(d.iamAuth()))));
+  }
+
+  private static Map<String, String> tagsFrom(Map<String, String> form) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (int n = 1; form.containsKey("Tags.Tag." + n + ".Key"); n++) {
+      tags.put(form.get("Tags.Tag." + n + ".Key"), form.get("Tags.Tag." + n + ".Value"));
+    }
+    return tags;
+  }
+
+  private static Instant latest(Instance i) {
+    return i.history.isEmpty() ? null : i.history.get(i.history.size() - 1).at();
+  }
+
+  // ---- XML as RDS writes it ----
+
+  private String instanceXml(Instance i) {
+    Settings s = i.settings;
+    StringBuilder sb = new StringBuilder("<DBInstance>");
+    sb.append(el("DBInstanceIdentifier", i.id))
+        .append(el("DBInstanceClass", s.instanceClass()))
+        .append(el("Engine", "postgres"))
+        .append(el("DBInstanceStatus", i.status))
+        .append(el("MasterUsername", "postgres"))
+        .append(el("DBName", i.dbName));
+    if ("available".equals(i.status)) {
+      sb.append("<Endpoint>")
+          .append(el("Address", i.host))
+          .append(el("Port", String.valueOf(i.port)))
+          .append(el("HostedZoneId", "Z29XKXDKYMONMX"))
+          .append("</Endpoint>");
+    }
+    sb.append(el("AllocatedStorage", "100"))
+        .append(el("InstanceCreateTime", i.createdAt.toString()))
+        .append(el("PreferredBackupWindow", "03:00-03:30"))
+        .append(el("BackupRetentionPeriod", "7"))
+        .append("<DBSecurityGroups/><VpcSecurityGroups>");
+    for (String sg : s.securityGroups()) {
+      sb.append("<VpcSecurityGroupMembership>")
+          .append(el("VpcSecurityGroupId", sg))
+          .append(el("Status", "active"))
+          .append("</VpcSecurityGroupMembership>");
+    }
+    sb.append("</VpcSecurityGroups><DBParameterGroups><DBParameterGroup>")
+        .append(el("DBParameterGroupName", s.parameterGroup()))
+        .append(el("ParameterApplyStatus", "in-sync"))
+        .append("</DBParameterGroup></DBParameterGroups>")
+        .append("<DBSubnetGroup>")
+        .append(el("DBSubnetGroupName", s.subnetGroup()))
+        .append(el("VpcId", "vpc-0123abcd"))
+        .append(el("SubnetGroupStatus", "Complete"))
+        .append("</DBSubnetGroup>")
+        .append("<PendingModifiedValues/>");
+    if (!i.history.isEmpty()) {
+      sb.append(el("LatestRestorableTime", latest(i).toString()));
+    }
+    sb.append(el("MultiAZ", String.valueOf(s.multiAz())))
+        .append(el("EngineVersion", "16.3"))
+        .append(el("AutoMinorVersionUpgrade", "true"))
+        .append("<ReadReplicaDBInstanceIdentifiers/>")
+        .append(el("LicenseModel", "postgresql-license"))
+        .append("<OptionGroupMemberships><OptionGroupMembership>")
+        .append(el("OptionGroupName", s.optionGroup()))
+        .append(el("Status", "in-sync"))
+        .append("</OptionGroupMembership></OptionGroupMemberships>")
+        .append(el("PubliclyAccessible", "false"))
+        .append(el("StorageType", s.storageType()))
+        .append(el("DbInstancePort", "0"))
+        .append(el("StorageEncrypted", "true"))
+        .append(el("DbiResourceId", i.resourceId))
+        .append(el("CopyTagsToSnapshot", "true"))
+        .append(el("DBInstanceArn", arn(i.id)))
+        .append(el("IAMDatabaseAuthenticationEnabled", String.valueOf(s.iamAuth())))
+        .append(el("DeletionProtection", String.valueOf(s.deletionProtection())))
+        .append("<TagList>");
+    i.tags.forEach(
+        (k, v) -> sb.append("<Tag>").append(el("Key", k)).append(el("Value", v)).append("</Tag>"));
+    return sb.append("</TagList></DBInstance>").toString();
+  }
+
+  private static String arn(String id) {
+    return "arn:aws:rds:" + REGION + ":" + ACCOUNT + ":db:" + id;
+  }
+
+  static Response ok(String action, String result) {
+    return new Response(
+        200,
+        "<"
+            + action
+            + "Response xmlns=\""
+            + AwsStub.RDS_XMLNS
+            + "\">\n  <"
+            + action
+            + "Result>\n"
+            + result
+            + "\n  </"
+            + action
+            + "Result>\n  <ResponseMetadata>\n    <RequestId>"
+            + java.util.UUID.randomUUID()
+            + "</RequestId>\n  </ResponseMetadata>\n</"
+            + action
+            + "Response>\n");
+  }
+
+  static Response error(int status, String code, String message) {
+    return new Response(status, AwsStub.rdsError(code, escape(message)));
+  }
+
+  static String el(String name, String value) {
+    return "<" + name + ">" + escape(value) + "</" + name + ">";
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  // ---- PostgreSQL ----
+
+  static void sql(String host, int port, String database, String statements) {
+    String url = "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    try (Connection c = DriverManager.getConnection(url, "postgres", "");
+        Statement st = c.createStatement()) {
+      st.execute(statements);
+    } catch (SQLException e) {
+      throw new IllegalStateException("fake RDS SQL failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void exec(String... command) throws IOException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException(command[0] + " failed: " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(command[0] + " interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (servers) {
+      for (EmbeddedPostgres s : servers) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          // a temp directory; the JVM exits soon
+        }
+      }
+      servers.clear();
+    }
+  }
+}
