@@ -1,5 +1,8 @@
 package io.dbrecover.aws.internal;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -9,6 +12,9 @@ import java.util.Locale;
  */
 public final class InstanceNames {
   static final int MAX_LENGTH = 63;
+  static final int MAX_SNAPSHOT_LENGTH = 255;
+  private static final DateTimeFormatter SNAPSHOT_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
   private static final String RESTORE_INFIX = "-rb-";
 
   private InstanceNames() {}
@@ -26,6 +32,24 @@ public final class InstanceNames {
       prefix = trimHyphens(prefix.substring(0, room));
     }
     return prefix + RESTORE_INFIX + run;
+  }
+
+  /**
+   * The identifier of a manual DB snapshot dbrecover takes of {@code source}: {@code
+   * <source>-dbr-<yyyyMMdd-HHmmss>[-<label>]} for an operator's backup, {@code
+   * <source>-dbr-safety-<run>} for a run's safety copy (so a retry finds it). Labels keep letters
+   * and digits; other characters become hyphens.
+   */
+  public static String snapshot(String source, String runId, Instant now, String label) {
+    String base = sanitize(source) + "-dbr-";
+    String body =
+        runId != null
+            ? "safety-" + runPart(runId)
+            : SNAPSHOT_TIME.format(now) + (label == null ? "" : "-" + sanitizeBody(label));
+    String id = trimHyphens(base + body);
+    return id.length() > MAX_SNAPSHOT_LENGTH
+        ? trimHyphens(id.substring(0, MAX_SNAPSHOT_LENGTH))
+        : id;
   }
 
   /** Whether {@code id} is a valid RDS instance identifier. */
