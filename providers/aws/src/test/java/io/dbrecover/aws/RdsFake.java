@@ -35,11 +35,13 @@ import java.util.concurrent.TimeoutException;
  */
 final class RdsFake implements AutoCloseable {
   static final Duration RESTORE_TAKES = Duration.ofMinutes(6);
+  static final Duration SNAPSHOT_TAKES = Duration.ofMinutes(4);
   private static final String ACCOUNT = "123456789012";
   private static final String REGION = "eu-west-1";
 
   private final Clock clock;
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+  private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final List<EmbeddedPostgres> servers = new ArrayList<>();
 
   RdsFake(Clock clock) {
@@ -117,6 +119,25 @@ final class RdsFake implements AutoCloseable {
 
   record Capture(Instant at, String database) {}
 
+  /** A manual DB snapshot: a capture of its instance's database. */
+  static final class Snapshot {
+    final String id;
+    final Instance instance;
+    final Capture capture;
+    final Instant readyAt;
+    final Map<String, String> tags;
+    volatile String status = "creating";
+
+    Snapshot(
+        String id, Instance instance, Capture capture, Instant readyAt, Map<String, String> tags) {
+      this.id = id;
+      this.instance = instance;
+      this.capture = capture;
+      this.readyAt = readyAt;
+      this.tags = tags;
+    }
+  }
+
   /** A response: HTTP status and XML body. */
   record Response(int status, String body) {}
 
@@ -132,9 +153,17 @@ final class RdsFake implements AutoCloseable {
   /** Records the instance's state now as the state at {@code at} (its point-in-time history). */
   void capture(String id, Instant at) {
     Instance i = instances.get(id);
-    String copy = i.dbName + "_h" + i.history.size();
+    i.history.add(copyNow(i, at, "h" + i.history.size()));
+  }
+
+  private static Capture copyNow(Instance i, Instant at, String suffix) {
+    String copy = i.dbName + "_" + suffix;
     sql(i.host, i.port, "postgres", "create database " + copy + " template " + i.dbName);
-    i.history.add(new Capture(at, copy));
+    return new Capture(at, copy);
+  }
+
+  Optional<Snapshot> snapshot(String id) {
+    return Optional.ofNullable(snapshots.get(id));
   }
 
   Optional<Instance> instance(String id) {
@@ -152,6 +181,14 @@ final class RdsFake implements AutoCloseable {
         return automatedBackups(form.get("DBInstanceIdentifier"));
       case "RestoreDBInstanceToPointInTime":
         return restoreToPointInTime(form);
+      case "CreateDBSnapshot":
+        return createSnapshot(form);
+      case "DescribeDBSnapshots":
+        return describeSnapshots(form);
+      case "DeleteDBSnapshot":
+        return deleteSnapshot(form.get("DBSnapshotIdentifier"));
+      case "RestoreDBInstanceFromDBSnapshot":
+        return restoreFromSnapshot(form);
       default:
         return error(400, "InvalidAction", "The action " + action + " is not valid");
     }
@@ -242,6 +279,130 @@ final class RdsFake implements AutoCloseable {
     target.load = CompletableFuture.supplyAsync(() -> load(source, from, target.dbName));
     instances.put(targetId, target);
     return ok("RestoreDBInstanceToPointInTime", instanceXml(target));
+  }
+
+  private Response createSnapshot(Map<String, String> form) {
+    String id = form.get("DBSnapshotIdentifier");
+    Instance i = instances.get(form.get("DBInstanceIdentifier"));
+    if (i == null) {
+      return error(
+          404,
+          "DBInstanceNotFound",
+          "DBInstance " + form.get("DBInstanceIdentifier") + " not found.");
+    }
+    if (snapshots.containsKey(id)) {
+      return error(
+          400,
+          "DBSnapshotAlreadyExists",
+          "Cannot create the snapshot because a snapshot with the identifier "
+              + id
+              + " already exists.");
+    }
+    Snapshot snap =
+        new Snapshot(
+            id,
+            i,
+            copyNow(i, clock.instant(), "s" + snapshots.size()),
+            clock.instant().plus(SNAPSHOT_TAKES),
+            tagsFrom(form));
+    snapshots.put(id, snap);
+    return ok("CreateDBSnapshot", snapshotXml(snap));
+  }
+
+  private Response describeSnapshots(Map<String, String> form) {
+    String id = form.get("DBSnapshotIdentifier");
+    List<Snapshot> found = new ArrayList<>();
+    if (id != null) {
+      if (!snapshots.containsKey(id)) {
+        return error(404, "DBSnapshotNotFound", "DBSnapshot not found: " + id);
+      }
+      found.add(snapshots.get(id));
+    } else {
+      new TreeMap<>(snapshots)
+          .values().stream()
+              .filter(
+                  sn ->
+                      form.get("DBInstanceIdentifier") == null
+                          || sn.instance.id.equals(form.get("DBInstanceIdentifier")))
+              .forEach(found::add);
+    }
+    StringBuilder sb = new StringBuilder("<DBSnapshots>");
+    for (Snapshot sn : found) {
+      if ("creating".equals(sn.status) && !clock.instant().isBefore(sn.readyAt)) {
+        sn.status = "available";
+      }
+      sb.append(snapshotXml(sn));
+    }
+    return ok("DescribeDBSnapshots", sb.append("</DBSnapshots>").toString());
+  }
+
+  private Response deleteSnapshot(String id) {
+    Snapshot sn = snapshots.remove(id);
+    if (sn == null) {
+      return error(404, "DBSnapshotNotFound", "DBSnapshot not found: " + id);
+    }
+    sn.status = "deleted";
+    return ok("DeleteDBSnapshot", snapshotXml(sn));
+  }
+
+  private Response restoreFromSnapshot(Map<String, String> form) {
+    String targetId = form.get("DBInstanceIdentifier");
+    Snapshot sn = snapshots.get(form.get("DBSnapshotIdentifier"));
+    if (sn == null) {
+      return error(
+          404, "DBSnapshotNotFound", "DBSnapshot not found: " + form.get("DBSnapshotIdentifier"));
+    }
+    if (instances.containsKey(targetId)) {
+      return error(400, "DBInstanceAlreadyExists", "DB instance already exists");
+    }
+    if (!"available".equals(sn.status)) {
+      return error(
+          400, "InvalidDBSnapshotState", "DBSnapshot " + sn.id + " is not in available state.");
+    }
+    Instance target =
+        new Instance(
+            targetId,
+            sn.instance.dbName,
+            clock.instant(),
+            settingsFrom(form),
+            tagsFrom(form),
+            "creating");
+    target.readyAt = clock.instant().plus(RESTORE_TAKES);
+    target.load = CompletableFuture.supplyAsync(() -> load(sn.instance, sn.capture, target.dbName));
+    instances.put(targetId, target);
+    return ok("RestoreDBInstanceFromDBSnapshot", instanceXml(target));
+  }
+
+  private String snapshotXml(Snapshot sn) {
+    StringBuilder sb = new StringBuilder("<DBSnapshot>");
+    sb.append(el("DBSnapshotIdentifier", sn.id)).append(el("DBInstanceIdentifier", sn.instance.id));
+    if (!"creating".equals(sn.status)) {
+      sb.append(el("SnapshotCreateTime", sn.capture.at().toString()));
+    }
+    sb.append(el("Engine", "postgres"))
+        .append(el("AllocatedStorage", "100"))
+        .append(el("Status", sn.status))
+        .append(el("Port", "5432"))
+        .append(el("AvailabilityZone", "eu-west-1a"))
+        .append(el("VpcId", "vpc-0123abcd"))
+        .append(el("InstanceCreateTime", sn.instance.createdAt.toString()))
+        .append(el("MasterUsername", "postgres"))
+        .append(el("EngineVersion", "16.3"))
+        .append(el("LicenseModel", "postgresql-license"))
+        .append(el("SnapshotType", "manual"))
+        .append(el("PercentProgress", "creating".equals(sn.status) ? "35" : "100"))
+        .append(el("StorageType", sn.instance.settings.storageType()))
+        .append(el("Encrypted", "true"))
+        .append(el("DBSnapshotArn", "arn:aws:rds:" + REGION + ":" + ACCOUNT + ":snapshot:" + sn.id))
+        .append(el("IAMDatabaseAuthenticationEnabled", "true"))
+        .append(el("DbiResourceId", sn.instance.resourceId))
+        .append("<TagList>");
+    sn.tags.forEach(
+        (k, v) -> sb.append("<Tag>").append(el("Key", k)).append(el("Value", v)).append("</Tag>"));
+    return sb.append("</TagList>")
+        .append(el("SnapshotTarget", "region"))
+        .append("</DBSnapshot>")
+        .toString();
   }
 
   /** Moves a creating instance to available once its time has come and its data is loaded. */

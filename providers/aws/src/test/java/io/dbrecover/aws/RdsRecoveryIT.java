@@ -13,7 +13,9 @@ import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.MigrationTool;
 import io.dbrecover.engine.api.Plan;
 import io.dbrecover.engine.api.ProtectionLevel;
+import io.dbrecover.engine.api.PruneResult;
 import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
 import io.dbrecover.engine.api.Step;
@@ -124,7 +126,7 @@ class RdsRecoveryIT {
             new EnvironmentConfig.UrlTarget("secretsmanager", SECRET, "DATABASE_URL"),
             new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
             Set.of(Method.POINT_IN_TIME, Method.SNAPSHOT_RESTORE, Method.DUMP_RESTORE),
-            EnvironmentConfig.Retention.DEFAULT,
+            new EnvironmentConfig.Retention(1, Duration.ofDays(1), Duration.ofDays(90)),
             List.of(
                 new EnvironmentConfig.SmokeQuery("orders", "select count(*) from orders", null)),
             1);
@@ -135,7 +137,8 @@ class RdsRecoveryIT {
   private RecoveryEngine newEngine() {
     AwsClients clients = AwsStub.clients();
     return new RecoveryEngine(
-        Map.of(RdsProvider.NAME, new RdsProvider(clients)),
+        // Waiting for a snapshot moves the test clock instead of sleeping.
+        Map.of(RdsProvider.NAME, new RdsProvider(clients, d -> clock.set(clock.instant().plus(d)))),
         Map.of(
             SecretsManagerUrlTarget.TYPE,
             new SecretsManagerUrlTarget.Factory(
@@ -239,11 +242,66 @@ class RdsRecoveryIT {
     assertThat(DbUrl.parse(secretUrl()).port()).isEqualTo(restored.port);
   }
 
+  @Test
+  void recover_fromALabelledSnapshot_restoresTheSnapshotsStateAndSwaps() throws Exception {
+    RecoveryPoint snapshot = engine.backup(config, "production", "pre-deploy-42", progress::add);
+    Instant deploy = clock.instant().plus(Duration.ofMinutes(10));
+    clock.set(deploy);
+    TestPostgres.sql(source, "delete from orders where id > 50");
+    clock.set(deploy.plus(Duration.ofMinutes(5)));
+    Incident pinned = new Incident(Incident.Kind.DATA, deploy, null, snapshot.id(), null);
+
+    Plan plan = engine.plan(config, "production", pinned, false);
+    RunOutcome outcome = runToTheEnd(plan, pinned);
+
+    assertThat(plan.decision().method()).isEqualTo(Method.SNAPSHOT_RESTORE);
+    assertThat(outcome.state())
+        .as(String.valueOf(outcome.error()))
+        .isEqualTo(RunOutcome.State.DONE);
+    assertThat(snapshot.labelOpt()).contains("pre-deploy-42");
+    assertThat(aws.rds.snapshot(snapshot.id()).orElseThrow().tags)
+        .containsEntry("dbrecover:label", "pre-deploy-42")
+        .containsEntry("dbrecover:backup", snapshot.id());
+    RdsFake.Instance restored =
+        aws.rds.instance(InstanceNames.restored("orders", outcome.runId())).orElseThrow();
+    DbUrl restoredDb = DbUrl.of("localhost", restored.port, source.database(), "postgres", null);
+    // The snapshot's state: all 106 orders, as they were when it was taken.
+    assertThat(query(restoredDb, "select count(*) from orders")).isEqualTo("106");
+    assertThat(restored.settings).isEqualTo(RdsFake.Settings.PRODUCTION);
+    assertThat(DbUrl.parse(secretUrl()).port()).isEqualTo(restored.port);
+    assertThat(Files.readString(outcome.report()))
+        .contains("| public.orders | 50 | 106 | 0 | 0 | 56 |");
+    assertThat(aws.calls()).containsOnlyOnce("RestoreDBInstanceFromDBSnapshot");
+  }
+
+  @Test
+  void prune_twoSnapshotsOneExpired_deletesOnlyTheExpiredOneDbrecoverTook() {
+    RecoveryPoint old = engine.backup(config, "production", "pre-deploy-41", progress::add);
+    clock.set(clock.instant().plus(Duration.ofDays(2)));
+    RecoveryPoint recent = engine.backup(config, "production", "pre-deploy-42", progress::add);
+    clock.set(clock.instant().plus(Duration.ofHours(1)));
+
+    assertThat(engine.listBackups(config, "production"))
+        .extracting(RecoveryPoint::id)
+        .containsExactly(recent.id(), old.id());
+    PruneResult pruned = engine.prune(config, "production", false);
+
+    assertThat(pruned.deleted()).containsExactly(old.id());
+    assertThat(pruned.kept()).containsExactly(recent.id());
+    assertThat(aws.rds.snapshot(old.id())).isEmpty();
+    assertThat(aws.rds.snapshot(recent.id())).isPresent();
+  }
+
   // ---- helpers ----
 
   private RunOutcome runToTheEnd(Plan plan) {
+    return runToTheEnd(plan, Incident.data(BAD_MIGRATION));
+  }
+
+  private RunOutcome runToTheEnd(Plan plan, Incident incident) {
+    RunOptions options = new RunOptions(incident, false, true, List.of(), null);
     try (RecoveryEngine.Lock lock = engine.lock(config, "production", "test");
-        RecoveryEngine.RunSession session = engine.start(config, plan, options(), lock)) {
+        RecoveryEngine.RunSession session = engine.start(config, plan, options, lock)) {
       return drive(session);
     }
   }
