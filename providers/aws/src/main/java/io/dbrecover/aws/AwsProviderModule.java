@@ -9,7 +9,8 @@ import io.dbrecover.engine.spi.UrlTarget;
 import javax.inject.Singleton;
 
 /**
- * Registers the AWS providers ({@code rds}) and URL targets ({@code secretsmanager}) with Dagger.
+ * Registers the AWS providers ({@code rds}, {@code aurora}) and URL targets ({@code
+ * secretsmanager}) with Dagger.
  */
 @Module
 public final class AwsProviderModule {
@@ -33,5 +34,12 @@ public final class AwsProviderModule {
   @StringKey(RdsProvider.NAME)
   static Provider rdsProvider(AwsClients clients) {
     return new RdsProvider(clients);
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(AuroraProvider.NAME)
+  static Provider auroraProvider(AwsClients clients) {
+    return new AuroraProvider(clients);
   }
 }

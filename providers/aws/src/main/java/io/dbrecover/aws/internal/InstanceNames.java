@@ -25,13 +25,25 @@ public final class InstanceNames {
    * the run part is {@code 0115-1020-ab12}.
    */
   public static String restored(String source, String runId) {
+    return restored(source, runId, RESTORE_INFIX);
+  }
+
+  /**
+   * The identifier of the writer instance dbrecover creates in a restored Aurora cluster: {@code
+   * <cluster>-rbw-<run>}, shortened like {@link #restored}.
+   */
+  public static String restoredWriter(String cluster, String runId) {
+    return restored(cluster, runId, "-rbw-");
+  }
+
+  private static String restored(String source, String runId, String infix) {
     String run = runPart(runId);
     String prefix = sanitize(source);
-    int room = MAX_LENGTH - RESTORE_INFIX.length() - run.length();
+    int room = MAX_LENGTH - infix.length() - run.length();
     if (prefix.length() > room) {
       prefix = trimHyphens(prefix.substring(0, room));
     }
-    return prefix + RESTORE_INFIX + run;
+    return prefix + infix + run;
   }
 
   /**
