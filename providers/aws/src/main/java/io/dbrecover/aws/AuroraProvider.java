@@ -6,6 +6,9 @@ import io.dbrecover.aws.internal.Endpoints;
 import io.dbrecover.aws.internal.InstanceNames;
 import io.dbrecover.aws.internal.RdsApi;
 import io.dbrecover.aws.internal.RestoreSettings;
+import io.dbrecover.aws.internal.Sleeper;
+import io.dbrecover.aws.internal.SnapshotWait;
+import io.dbrecover.aws.internal.Snapshots;
 import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
@@ -25,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,6 +37,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.rds.model.DBCluster;
 import software.amazon.awssdk.services.rds.model.DBClusterMember;
+import software.amazon.awssdk.services.rds.model.DBClusterSnapshot;
 import software.amazon.awssdk.services.rds.model.DBInstance;
 
 /**
@@ -71,9 +76,19 @@ public final class AuroraProvider implements Provider {
   private static final Duration MAX_POLL = Duration.ofSeconds(60);
 
   private final AwsClients clients;
+  private final Sleeper sleeper;
 
   public AuroraProvider(AwsClients clients) {
+    this(clients, Sleeper.SYSTEM);
+  }
+
+  /**
+   * @param clients the SDK clients
+   * @param sleeper waits between polls while a cluster snapshot is being taken
+   */
+  public AuroraProvider(AwsClients clients, Sleeper sleeper) {
     this.clients = Objects.requireNonNull(clients, "clients");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
   }
 
   @Override
@@ -104,11 +119,14 @@ public final class AuroraProvider implements Provider {
   public Capabilities capabilities(ProviderContext ctx) {
     DBCluster source = aurora(ctx.environment()).require(clusterId(ctx.environment()));
     return AuroraApi.window(source)
-        .map(w -> new Capabilities(Set.of(Method.POINT_IN_TIME), w, Set.of()))
+        .map(
+            w ->
+                new Capabilities(
+                    Set.of(Method.POINT_IN_TIME, Method.SNAPSHOT_RESTORE), w, Set.of()))
         .orElseGet(
             () ->
                 new Capabilities(
-                    Set.of(),
+                    Set.of(Method.SNAPSHOT_RESTORE),
                     null,
                     Set.of(
                         "RDS reports no restorable time for Aurora cluster '"
@@ -116,25 +134,110 @@ public final class AuroraProvider implements Provider {
                             + "' (a new cluster, or its first backup is still running)")));
   }
 
-  /** Aurora cluster snapshots are not offered: the point-in-time window is in capabilities(). */
+  /** The available manual cluster snapshots dbrecover took of the cluster, newest first. */
   @Override
   public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
-    return List.of();
+    return aurora(ctx.environment()).manualSnapshots(clusterId(ctx.environment())).stream()
+        .filter(Snapshots::ours)
+        .filter(snap -> "available".equals(snap.status()) && snap.snapshotCreateTime() != null)
+        .map(Snapshots::point)
+        .sorted(Comparator.comparing(RecoveryPoint::takenAt).reversed())
+        .toList();
   }
 
+  /**
+   * Takes a manual cluster snapshot ({@code <cluster>-dbr-<time>[-<label>]}, or {@code
+   * <cluster>-dbr-safety-<run>} for a run) tagged like an RDS snapshot, and waits until it is
+   * available. A retried safety backup finds the first.
+   */
   @Override
   public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
-    throw new ConfigurationException(
-        "the aurora provider takes no cluster snapshots; Aurora keeps a continuous backup for its"
-            + " retention period, and `dbrecover plan "
-            + ctx.environment().name()
-            + "` shows the point-in-time window");
+    if (request.physical()) {
+      throw new ConfigurationException(
+          "Aurora keeps its own point-in-time history; take a cluster snapshot (backup without"
+              + " --physical)");
+    }
+    String sourceId = clusterId(ctx.environment());
+    AuroraApi aurora = aurora(ctx.environment());
+    String id =
+        InstanceNames.snapshot(sourceId, request.runId(), ctx.clock().instant(), request.label());
+    Optional<DBClusterSnapshot> existing =
+        request.runId() == null ? Optional.empty() : aurora.findSnapshot(id);
+    DBClusterSnapshot snapshot;
+    if (existing.isPresent()) {
+      snapshot = existing.get();
+    } else {
+      aurora.require(sourceId);
+      ctx.progress().update("taking Aurora cluster snapshot " + id + " of " + sourceId);
+      snapshot =
+          aurora
+              .createSnapshot(
+                  Snapshots.createCluster(sourceId, id, request, RdsProvider.lastMigration(ctx)))
+              .orElseGet(() -> aurora.findSnapshot(id).orElseThrow(() -> snapshotGone(id)));
+    }
+    if (!Snapshots.ours(snapshot)) {
+      throw new ConfigurationException(
+          "Aurora cluster snapshot '"
+              + id
+              + "' exists and was not taken by dbrecover (no tag "
+              + Snapshots.BACKUP_TAG
+              + "); rename or delete it");
+    }
+    return Snapshots.point(
+        SnapshotWait.available(
+            ctx,
+            sleeper,
+            "Aurora cluster snapshot '" + id + "'",
+            snapshot,
+            () -> aurora.findSnapshot(id).orElseThrow(() -> snapshotGone(id)),
+            DBClusterSnapshot::status,
+            DBClusterSnapshot::percentProgress));
   }
 
+  private static DbRecoverException snapshotGone(String id) {
+    return new DbRecoverException(
+        ErrorCode.BACKUP_NOT_FOUND,
+        "Aurora cluster snapshot '"
+            + id
+            + "' disappeared while dbrecover waited for it (deleted?)");
+  }
+
+  /** Checks that a cluster snapshot dbrecover took exists and is available. */
   @Override
   public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
-    throw new DbRecoverException(
-        ErrorCode.BACKUP_NOT_FOUND, "the aurora provider has no backup '" + backupId + "'");
+    if (deep) {
+      throw new ConfigurationException(
+          "a deep check restores into a scratch database; for an Aurora cluster snapshot, restore"
+              + " it side by side instead: dbrecover restore "
+              + ctx.environment().name()
+              + " --from "
+              + backupId);
+    }
+    DBClusterSnapshot snapshot =
+        aurora(ctx.environment())
+            .findSnapshot(backupId)
+            .filter(Snapshots::ours)
+            .orElseThrow(
+                () ->
+                    new DbRecoverException(
+                        ErrorCode.BACKUP_NOT_FOUND,
+                        "no Aurora cluster snapshot '"
+                            + backupId
+                            + "' taken by dbrecover; `dbrecover list-backups "
+                            + ctx.environment().name()
+                            + "` lists them"));
+    String cluster = clusterId(ctx.environment());
+    return new BackupCheck(
+        backupId,
+        List.of(
+            new BackupCheck.Item(
+                "status",
+                "available".equals(snapshot.status()),
+                "RDS reports " + snapshot.status()),
+            new BackupCheck.Item(
+                "source",
+                cluster.equals(snapshot.dbClusterIdentifier()),
+                "taken of " + snapshot.dbClusterIdentifier())));
   }
 
   /**
@@ -154,6 +257,26 @@ public final class AuroraProvider implements Provider {
     AuroraApi aurora = aurora(ctx.environment());
     if (aurora.find(targetId).isPresent()) {
       return pollRestore(ctx, request);
+    }
+    if (request.point().kind() == RecoveryPoint.Kind.SNAPSHOT) {
+      String snapshotId = request.point().id();
+      DBCluster source = aurora.require(sourceId);
+      ctx.progress()
+          .update(
+              "restoring Aurora cluster snapshot "
+                  + snapshotId
+                  + " of "
+                  + sourceId
+                  + " as "
+                  + targetId);
+      Optional<DBCluster> created =
+          aurora.restoreFromSnapshot(
+              ClusterRestoreSettings.fromSnapshot(source, snapshotId, targetId, request.runId()));
+      return created.isEmpty()
+          ? pollRestore(ctx, request)
+          : new RestoreStatus.Running(
+              ctx.clock().instant().plus(MIN_POLL),
+              "Aurora cluster " + targetId + " is " + orUnknown(created.get().status()));
     }
     Instant target = targetTime(request);
     DBCluster source = aurora.require(sourceId);
@@ -270,9 +393,23 @@ public final class AuroraProvider implements Provider {
             + " original; point the application at it (url-target)");
   }
 
+  /** Deletes a cluster snapshot dbrecover took; refuses others (exit 1). */
   @Override
   public boolean deleteBackup(ProviderContext ctx, String backupId) {
-    return false;
+    AuroraApi aurora = aurora(ctx.environment());
+    Optional<DBClusterSnapshot> snapshot = aurora.findSnapshot(backupId);
+    if (snapshot.isEmpty()) {
+      return false;
+    }
+    if (!Snapshots.ours(snapshot.get())) {
+      throw new ConfigurationException(
+          "Aurora cluster snapshot '"
+              + backupId
+              + "' was not taken by dbrecover (no tag "
+              + Snapshots.BACKUP_TAG
+              + "); delete it in the RDS console if it is no longer needed");
+    }
+    return aurora.deleteSnapshot(backupId);
   }
 
   private static RestoreStatus failed(String what, String sourceId) {
@@ -331,7 +468,7 @@ public final class AuroraProvider implements Provider {
     RecoveryPoint point = request.point();
     if (point.kind() != RecoveryPoint.Kind.POINT_IN_TIME) {
       throw new ConfigurationException(
-          "the aurora provider restores points in time only, not a "
+          "the aurora provider restores points in time and cluster snapshots, not a "
               + point.kind()
               + " ("
               + point.id()

@@ -5,6 +5,7 @@ import io.dbrecover.aws.internal.InstanceNames;
 import io.dbrecover.aws.internal.RdsApi;
 import io.dbrecover.aws.internal.RestoreSettings;
 import io.dbrecover.aws.internal.Sleeper;
+import io.dbrecover.aws.internal.SnapshotWait;
 import io.dbrecover.aws.internal.Snapshots;
 import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
@@ -70,9 +71,6 @@ public final class RdsProvider implements Provider {
 
   private static final Duration MIN_POLL = Duration.ofSeconds(15);
   private static final Duration MAX_POLL = Duration.ofSeconds(60);
-
-  /** How long {@link #backup} waits for a snapshot to become available. */
-  static final Duration SNAPSHOT_TIMEOUT = Duration.ofHours(2);
 
   private final AwsClients clients;
   private final Sleeper sleeper;
@@ -189,53 +187,14 @@ public final class RdsProvider implements Provider {
 
   private DBSnapshot awaitSnapshot(ProviderContext ctx, RdsApi api, DBSnapshot snapshot) {
     String id = snapshot.dbSnapshotIdentifier();
-    Instant deadline = ctx.clock().instant().plus(SNAPSHOT_TIMEOUT);
-    Duration wait = MIN_POLL;
-    DBSnapshot current = snapshot;
-    while (!"available".equals(current.status())) {
-      if ("failed".equals(current.status()) || "deleting".equals(current.status())) {
-        throw new DbRecoverException(
-            ErrorCode.PROVIDER_API,
-            "RDS DB snapshot '"
-                + id
-                + "' is "
-                + current.status()
-                + "; look at the instance's events in the RDS console and take the backup again");
-      }
-      if (ctx.clock().instant().isAfter(deadline)) {
-        throw new DbRecoverException(
-            ErrorCode.PROVIDER_API,
-            "RDS DB snapshot '"
-                + id
-                + "' is still "
-                + current.status()
-                + " after "
-                + SNAPSHOT_TIMEOUT.toHours()
-                + " h; it keeps going at AWS: `dbrecover list-backups` shows it once available");
-      }
-      ctx.progress()
-          .update(
-              "RDS DB snapshot "
-                  + id
-                  + " is "
-                  + current.status()
-                  + (current.percentProgress() == null
-                      ? ""
-                      : " (" + current.percentProgress() + "%)"));
-      sleep(wait);
-      wait = wait.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : wait.multipliedBy(2);
-      current = api.findSnapshot(id).orElseThrow(() -> snapshotGone(id));
-    }
-    return current;
-  }
-
-  private void sleep(Duration d) {
-    try {
-      sleeper.sleep(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DbRecoverException(ErrorCode.CANCELLED, "interrupted while waiting for RDS", e);
-    }
+    return SnapshotWait.available(
+        ctx,
+        sleeper,
+        "RDS DB snapshot '" + id + "'",
+        snapshot,
+        () -> api.findSnapshot(id).orElseThrow(() -> snapshotGone(id)),
+        DBSnapshot::status,
+        DBSnapshot::percentProgress);
   }
 
   private static DbRecoverException snapshotGone(String id) {
@@ -245,7 +204,7 @@ public final class RdsProvider implements Provider {
   }
 
   /** The live database's last applied migration, when it can be read. */
-  private static Optional<String> lastMigration(ProviderContext ctx) {
+  static Optional<String> lastMigration(ProviderContext ctx) {
     try (Connection c = DatabaseInspector.connect(ctx.liveUrl())) {
       return DatabaseInspector.migrationState(c).last();
     } catch (SQLException | DbRecoverException e) {

@@ -186,10 +186,11 @@ class AuroraProviderTest {
   }
 
   @Test
-  void capabilities_backupsOn_offersPointInTimeFromEarliestToLatestRestorable() {
+  void capabilities_backupsOn_offersPointInTimeFromEarliestToLatestRestorableAndSnapshots() {
     Capabilities caps = provider.capabilities(ctx);
 
-    assertThat(caps.methods()).containsExactly(Method.POINT_IN_TIME);
+    assertThat(caps.methods())
+        .containsExactlyInAnyOrder(Method.POINT_IN_TIME, Method.SNAPSHOT_RESTORE);
     assertThat(caps.historyWindow()).isEqualTo(new RestoreWindow(EARLIEST, LATEST));
   }
 

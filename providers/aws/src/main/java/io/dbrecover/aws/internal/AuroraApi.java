@@ -3,13 +3,17 @@ package io.dbrecover.aws.internal;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.RestoreWindow;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.rds.RdsClient;
+import software.amazon.awssdk.services.rds.model.CreateDbClusterSnapshotRequest;
 import software.amazon.awssdk.services.rds.model.CreateDbInstanceRequest;
 import software.amazon.awssdk.services.rds.model.DBCluster;
+import software.amazon.awssdk.services.rds.model.DBClusterSnapshot;
 import software.amazon.awssdk.services.rds.model.DBInstance;
+import software.amazon.awssdk.services.rds.model.RestoreDbClusterFromSnapshotRequest;
 import software.amazon.awssdk.services.rds.model.RestoreDbClusterToPointInTimeRequest;
 
 /**
@@ -20,6 +24,10 @@ public final class AuroraApi {
   static final String DESCRIBE_CLUSTERS = "rds:DescribeDBClusters";
   static final String RESTORE_CLUSTER_PITR = "rds:RestoreDBClusterToPointInTime";
   static final String CREATE_INSTANCE = "rds:CreateDBInstance";
+  static final String CREATE_SNAPSHOT = "rds:CreateDBClusterSnapshot";
+  static final String DESCRIBE_SNAPSHOTS = "rds:DescribeDBClusterSnapshots";
+  static final String DELETE_SNAPSHOT = "rds:DeleteDBClusterSnapshot";
+  static final String RESTORE_SNAPSHOT = "rds:RestoreDBClusterFromSnapshot";
 
   private final RdsClient rds;
 
@@ -110,6 +118,88 @@ public final class AuroraApi {
               + "' in "
               + cluster(request.dbClusterIdentifier()));
     }
+  }
+
+  /** Starts a cluster snapshot; empty when one of that name exists already (a retried backup). */
+  public Optional<DBClusterSnapshot> createSnapshot(CreateDbClusterSnapshotRequest request) {
+    try {
+      return Optional.of(rds.createDBClusterSnapshot(request).dbClusterSnapshot());
+    } catch (SdkException e) {
+      if ("DBClusterSnapshotAlreadyExistsFault".equals(AwsErrors.code(e))) {
+        return Optional.empty();
+      }
+      throw AwsErrors.map(e, CREATE_SNAPSHOT, cluster(request.dbClusterIdentifier()));
+    }
+  }
+
+  /** The cluster snapshot, or empty when RDS does not know it. */
+  public Optional<DBClusterSnapshot> findSnapshot(String id) {
+    try {
+      return rds
+          .describeDBClusterSnapshots(b -> b.dbClusterSnapshotIdentifier(id))
+          .dbClusterSnapshots()
+          .stream()
+          .findFirst();
+    } catch (SdkException e) {
+      if ("DBClusterSnapshotNotFoundFault".equals(AwsErrors.code(e))) {
+        return Optional.empty();
+      }
+      throw AwsErrors.map(e, DESCRIBE_SNAPSHOTS, snapshot(id));
+    }
+  }
+
+  /** The manual snapshots of a cluster, every page. */
+  public List<DBClusterSnapshot> manualSnapshots(String clusterId) {
+    try {
+      return rds
+          .describeDBClusterSnapshotsPaginator(
+              b -> b.dbClusterIdentifier(clusterId).snapshotType("manual"))
+          .dbClusterSnapshots()
+          .stream()
+          .toList();
+    } catch (SdkException e) {
+      throw AwsErrors.map(e, DESCRIBE_SNAPSHOTS, cluster(clusterId));
+    }
+  }
+
+  /** Deletes a manual cluster snapshot; false when it did not exist. */
+  public boolean deleteSnapshot(String id) {
+    try {
+      rds.deleteDBClusterSnapshot(b -> b.dbClusterSnapshotIdentifier(id));
+      return true;
+    } catch (SdkException e) {
+      if ("DBClusterSnapshotNotFoundFault".equals(AwsErrors.code(e))) {
+        return false;
+      }
+      throw AwsErrors.map(e, DELETE_SNAPSHOT, snapshot(id));
+    }
+  }
+
+  /**
+   * Starts a cluster restore from a snapshot; empty when the target cluster exists already. A
+   * snapshot that does not exist is exit 3.
+   */
+  public Optional<DBCluster> restoreFromSnapshot(RestoreDbClusterFromSnapshotRequest request) {
+    try {
+      return Optional.of(rds.restoreDBClusterFromSnapshot(request).dbCluster());
+    } catch (SdkException e) {
+      String code = AwsErrors.code(e);
+      if ("DBClusterAlreadyExistsFault".equals(code)) {
+        return Optional.empty();
+      }
+      if ("DBClusterSnapshotNotFoundFault".equals(code) || "DBSnapshotNotFound".equals(code)) {
+        throw new DbRecoverException(
+            ErrorCode.BACKUP_NOT_FOUND,
+            snapshot(request.snapshotIdentifier())
+                + " does not exist; `dbrecover list-backups <env>` lists the snapshots",
+            e);
+      }
+      throw AwsErrors.map(e, RESTORE_SNAPSHOT, snapshot(request.snapshotIdentifier()));
+    }
+  }
+
+  static String snapshot(String id) {
+    return "Aurora cluster snapshot '" + id + "'";
   }
 
   static String cluster(String id) {

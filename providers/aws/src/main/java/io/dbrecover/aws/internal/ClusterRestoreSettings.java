@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.rds.model.CreateDbInstanceRequest;
 import software.amazon.awssdk.services.rds.model.DBCluster;
 import software.amazon.awssdk.services.rds.model.DBInstance;
 import software.amazon.awssdk.services.rds.model.DBParameterGroupStatus;
+import software.amazon.awssdk.services.rds.model.RestoreDbClusterFromSnapshotRequest;
 import software.amazon.awssdk.services.rds.model.RestoreDbClusterToPointInTimeRequest;
 import software.amazon.awssdk.services.rds.model.ServerlessV2ScalingConfiguration;
 import software.amazon.awssdk.services.rds.model.Tag;
@@ -45,34 +46,68 @@ public final class ClusterRestoreSettings {
     } else {
       b.restoreToTime(restoreTime);
     }
+    Copied c = Copied.of(source);
     if (source.dbSubnetGroup() != null) {
       b.dbSubnetGroupName(source.dbSubnetGroup());
     }
-    List<String> securityGroups =
-        source.vpcSecurityGroups().stream()
-            .map(VpcSecurityGroupMembership::vpcSecurityGroupId)
-            .toList();
-    if (!securityGroups.isEmpty()) {
-      b.vpcSecurityGroupIds(securityGroups);
+    if (!c.securityGroups().isEmpty()) {
+      b.vpcSecurityGroupIds(c.securityGroups());
     }
-    if (source.dbClusterParameterGroup() != null) {
-      b.dbClusterParameterGroupName(source.dbClusterParameterGroup());
-    }
-    ServerlessV2ScalingConfiguration capacity = null;
-    if (source.serverlessV2ScalingConfiguration() != null) {
-      capacity =
-          ServerlessV2ScalingConfiguration.builder()
-              .minCapacity(source.serverlessV2ScalingConfiguration().minCapacity())
-              .maxCapacity(source.serverlessV2ScalingConfiguration().maxCapacity())
-              .build();
-    }
-    return b.port(source.port())
+    return b.dbClusterParameterGroupName(source.dbClusterParameterGroup())
+        .port(source.port())
         .deletionProtection(source.deletionProtection())
         .enableIAMDatabaseAuthentication(source.iamDatabaseAuthenticationEnabled())
         .copyTagsToSnapshot(source.copyTagsToSnapshot())
-        .serverlessV2ScalingConfiguration(capacity)
+        .serverlessV2ScalingConfiguration(c.capacity())
         .tags(tags(source.tagList(), source.dbClusterIdentifier(), runId))
         .build();
+  }
+
+  /**
+   * The restore of cluster snapshot {@code snapshotId} into cluster {@code target}, with the
+   * settings of the source cluster as it is now (the engine is required by this call).
+   */
+  public static RestoreDbClusterFromSnapshotRequest fromSnapshot(
+      DBCluster source, String snapshotId, String target, String runId) {
+    RestoreDbClusterFromSnapshotRequest.Builder b =
+        RestoreDbClusterFromSnapshotRequest.builder()
+            .snapshotIdentifier(snapshotId)
+            .dbClusterIdentifier(target)
+            .engine(source.engine());
+    Copied c = Copied.of(source);
+    if (source.dbSubnetGroup() != null) {
+      b.dbSubnetGroupName(source.dbSubnetGroup());
+    }
+    if (!c.securityGroups().isEmpty()) {
+      b.vpcSecurityGroupIds(c.securityGroups());
+    }
+    return b.dbClusterParameterGroupName(source.dbClusterParameterGroup())
+        .port(source.port())
+        .deletionProtection(source.deletionProtection())
+        .enableIAMDatabaseAuthentication(source.iamDatabaseAuthenticationEnabled())
+        .copyTagsToSnapshot(source.copyTagsToSnapshot())
+        .serverlessV2ScalingConfiguration(c.capacity())
+        .tags(tags(source.tagList(), source.dbClusterIdentifier(), runId))
+        .build();
+  }
+
+  /** The values both cluster restores read from the source in the same way. */
+  private record Copied(List<String> securityGroups, ServerlessV2ScalingConfiguration capacity) {
+    static Copied of(DBCluster source) {
+      ServerlessV2ScalingConfiguration capacity = null;
+      if (source.serverlessV2ScalingConfiguration() != null) {
+        capacity =
+            ServerlessV2ScalingConfiguration.builder()
+                .minCapacity(source.serverlessV2ScalingConfiguration().minCapacity())
+                .maxCapacity(source.serverlessV2ScalingConfiguration().maxCapacity())
+                .build();
+      }
+      return new Copied(
+          source.vpcSecurityGroups().stream()
+              .map(VpcSecurityGroupMembership::vpcSecurityGroupId)
+              .toList(),
+          capacity);
+    }
   }
 
   /** The writer instance of the restored cluster, shaped like the source's writer. */
