@@ -42,6 +42,7 @@ final class RdsFake implements AutoCloseable {
   private final Clock clock;
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+  private final Map<String, Cluster> clusters = new ConcurrentHashMap<>();
   private final List<EmbeddedPostgres> servers = new ArrayList<>();
 
   RdsFake(Clock clock) {
@@ -119,6 +120,41 @@ final class RdsFake implements AutoCloseable {
 
   record Capture(Instant at, String database) {}
 
+  /**
+   * An Aurora cluster: its storage is a PostgreSQL server (for a source, the one its database lives
+   * on; for a restored cluster, a new embedded server loaded from a capture); its instances are
+   * {@link Instance}s naming it.
+   */
+  static final class Cluster {
+    final String id;
+    final String dbName;
+    final Instant createdAt;
+    final Map<String, String> tags;
+    final Map<String, String> restoreRequest;
+    final List<String> members = new ArrayList<>();
+    final List<Capture> history = new ArrayList<>();
+    volatile String status;
+    volatile String host;
+    volatile int port;
+    Instant readyAt;
+    CompletableFuture<EmbeddedPostgres> load;
+
+    Cluster(
+        String id,
+        String dbName,
+        Instant createdAt,
+        Map<String, String> tags,
+        Map<String, String> restoreRequest,
+        String status) {
+      this.id = id;
+      this.dbName = dbName;
+      this.createdAt = createdAt;
+      this.tags = new LinkedHashMap<>(tags);
+      this.restoreRequest = restoreRequest;
+      this.status = status;
+    }
+  }
+
   /** A manual DB snapshot: a capture of its instance's database. */
   static final class Snapshot {
     final String id;
@@ -166,6 +202,34 @@ final class RdsFake implements AutoCloseable {
     return Optional.ofNullable(snapshots.get(id));
   }
 
+  /** Registers an available Aurora cluster with one writer, its data on host:port. */
+  Cluster addCluster(String id, String writer, String host, int port, String dbName) {
+    Cluster c =
+        new Cluster(id, dbName, clock.instant(), Map.of("team", "payments"), Map.of(), "available");
+    c.host = host;
+    c.port = port;
+    c.members.add(writer);
+    clusters.put(id, c);
+    Instance w =
+        new Instance(writer, dbName, clock.instant(), Settings.PRODUCTION, Map.of(), "available");
+    w.host = host;
+    w.port = port;
+    instances.put(writer, w);
+    return c;
+  }
+
+  /** Records the cluster's state now as the state at {@code at}. */
+  void captureCluster(String id, Instant at) {
+    Cluster c = clusters.get(id);
+    String copy = c.dbName + "_c" + c.history.size();
+    sql(c.host, c.port, "postgres", "create database " + copy + " template " + c.dbName);
+    c.history.add(new Capture(at, copy));
+  }
+
+  Optional<Cluster> cluster(String id) {
+    return Optional.ofNullable(clusters.get(id));
+  }
+
   Optional<Instance> instance(String id) {
     return Optional.ofNullable(instances.get(id));
   }
@@ -181,6 +245,20 @@ final class RdsFake implements AutoCloseable {
         return automatedBackups(form.get("DBInstanceIdentifier"));
       case "RestoreDBInstanceToPointInTime":
         return restoreToPointInTime(form);
+      case "DescribeDBClusters":
+        return describeCluster(form.get("DBClusterIdentifier"));
+      case "RestoreDBClusterToPointInTime":
+        return restoreClusterToPointInTime(form);
+      case "CreateDBInstance":
+        return createInstance(form);
+      case "DescribeDBClusterSnapshots":
+        // This fake takes no cluster snapshots: none to list, none to find.
+        return form.containsKey("DBClusterSnapshotIdentifier")
+            ? error(
+                404,
+                "DBClusterSnapshotNotFoundFault",
+                "DBClusterSnapshot " + form.get("DBClusterSnapshotIdentifier") + " not found.")
+            : ok("DescribeDBClusterSnapshots", "<DBClusterSnapshots></DBClusterSnapshots>");
       case "CreateDBSnapshot":
         return createSnapshot(form);
       case "DescribeDBSnapshots":
@@ -279,6 +357,145 @@ final class RdsFake implements AutoCloseable {
     target.load = CompletableFuture.supplyAsync(() -> load(source, from, target.dbName));
     instances.put(targetId, target);
     return ok("RestoreDBInstanceToPointInTime", instanceXml(target));
+  }
+
+  private Response describeCluster(String id) {
+    Cluster c = clusters.get(id);
+    if (c == null) {
+      return error(404, "DBClusterNotFoundFault", "DBCluster " + id + " not found.");
+    }
+    if ("creating".equals(c.status) && !clock.instant().isBefore(c.readyAt)) {
+      try {
+        EmbeddedPostgres server = c.load.get(20, TimeUnit.SECONDS);
+        c.host = "localhost";
+        c.port = server.getPort();
+        c.status = "available";
+      } catch (TimeoutException e) {
+        // still loading
+      } catch (Exception e) {
+        c.status = "failed";
+      }
+    }
+    return ok("DescribeDBClusters", "<DBClusters>" + clusterXml(c) + "</DBClusters>");
+  }
+
+  private Response restoreClusterToPointInTime(Map<String, String> form) {
+    Cluster source = clusters.get(form.get("SourceDBClusterIdentifier"));
+    String targetId = form.get("DBClusterIdentifier");
+    if (source == null) {
+      return error(
+          404,
+          "DBClusterNotFoundFault",
+          "DBCluster " + form.get("SourceDBClusterIdentifier") + " not found.");
+    }
+    if (clusters.containsKey(targetId)) {
+      return error(400, "DBClusterAlreadyExistsFault", "DB Cluster already exists");
+    }
+    Instant latest = source.history.get(source.history.size() - 1).at();
+    Instant at =
+        "true".equals(form.get("UseLatestRestorableTime"))
+            ? latest
+            : Instant.parse(form.get("RestoreToTime"));
+    Optional<Capture> capture =
+        source.history.stream().filter(c -> !c.at().isAfter(at)).reduce((a, b) -> b);
+    if (capture.isEmpty() || at.isAfter(latest)) {
+      return error(400, "InvalidRestoreFault", "The restore time is outside the restore window.");
+    }
+    Cluster target =
+        new Cluster(targetId, source.dbName, clock.instant(), tagsFrom(form), form, "creating");
+    target.readyAt = clock.instant().plus(RESTORE_TAKES);
+    Capture from = capture.get();
+    Instance storage =
+        new Instance(
+            source.id, source.dbName, source.createdAt, Settings.PRODUCTION, Map.of(), "available");
+    storage.host = source.host;
+    storage.port = source.port;
+    target.load = CompletableFuture.supplyAsync(() -> load(storage, from, target.dbName));
+    clusters.put(targetId, target);
+    return ok("RestoreDBClusterToPointInTime", clusterXml(target));
+  }
+
+  private Response createInstance(Map<String, String> form) {
+    String id = form.get("DBInstanceIdentifier");
+    Cluster c = clusters.get(form.get("DBClusterIdentifier"));
+    if (instances.containsKey(id)) {
+      return error(400, "DBInstanceAlreadyExists", "DB instance already exists");
+    }
+    if (c == null || !"available".equals(c.status)) {
+      return error(400, "InvalidDBClusterStateFault", "DB cluster is not in available state");
+    }
+    Instance i =
+        new Instance(id, c.dbName, clock.instant(), settingsFrom(form), tagsFrom(form), "creating");
+    i.readyAt = clock.instant().plus(Duration.ofMinutes(5));
+    i.load = CompletableFuture.completedFuture(null);
+    i.host = c.host;
+    i.port = c.port;
+    c.members.add(id);
+    instances.put(id, i);
+    return ok("CreateDBInstance", instanceXml(i));
+  }
+
+  private String clusterXml(Cluster c) {
+    StringBuilder sb = new StringBuilder("<DBCluster>");
+    sb.append(el("AllocatedStorage", "1"))
+        .append(el("BackupRetentionPeriod", "7"))
+        .append(el("DatabaseName", c.dbName))
+        .append(el("DBClusterIdentifier", c.id))
+        .append(
+            el(
+                "DBClusterParameterGroup",
+                c.restoreRequest.getOrDefault(
+                    "DBClusterParameterGroupName",
+                    c.restoreRequest.isEmpty() ? "orders-apg16" : "default.aurora-postgresql16")))
+        .append(
+            el(
+                "DBSubnetGroup",
+                c.restoreRequest.getOrDefault(
+                    "DBSubnetGroupName",
+                    c.restoreRequest.isEmpty() ? "orders-subnets" : "default")))
+        .append(el("Status", c.status));
+    if (!c.history.isEmpty()) {
+      sb.append(el("EarliestRestorableTime", c.history.get(0).at().toString()))
+          .append(el("LatestRestorableTime", c.history.get(c.history.size() - 1).at().toString()));
+    }
+    sb.append(
+            el(
+                "Endpoint",
+                c.host == null ? c.id + ".cluster-fake.eu-west-1.rds.amazonaws.com" : c.host))
+        .append(el("MultiAZ", "false"))
+        .append(el("Engine", "aurora-postgresql"))
+        .append(el("EngineVersion", "16.4"))
+        .append(el("Port", String.valueOf(c.port)))
+        .append(el("MasterUsername", "postgres"))
+        .append("<DBClusterMembers>");
+    for (String m : c.members) {
+      sb.append("<DBClusterMember>")
+          .append(el("DBInstanceIdentifier", m))
+          .append(el("IsClusterWriter", String.valueOf(m.equals(c.members.get(0)))))
+          .append(el("DBClusterParameterGroupStatus", "in-sync"))
+          .append(el("PromotionTier", "1"))
+          .append("</DBClusterMember>");
+    }
+    sb.append("</DBClusterMembers><VpcSecurityGroups><VpcSecurityGroupMembership>")
+        .append(
+            el(
+                "VpcSecurityGroupId",
+                c.restoreRequest.getOrDefault(
+                    "VpcSecurityGroupIds.VpcSecurityGroupId.1",
+                    c.restoreRequest.isEmpty() ? "sg-0a1b2c3d" : "sg-default0")))
+        .append(el("Status", "active"))
+        .append("</VpcSecurityGroupMembership></VpcSecurityGroups>")
+        .append(el("StorageEncrypted", "true"))
+        .append(el("DBClusterArn", "arn:aws:rds:" + REGION + ":" + ACCOUNT + ":cluster:" + c.id))
+        .append(el("IAMDatabaseAuthenticationEnabled", "true"))
+        .append(el("ClusterCreateTime", c.createdAt.toString()))
+        .append(el("EngineMode", "provisioned"))
+        .append(el("DeletionProtection", "true"))
+        .append(el("CopyTagsToSnapshot", "true"))
+        .append("<TagList>");
+    c.tags.forEach(
+        (k, v) -> sb.append("<Tag>").append(el("Key", k)).append(el("Value", v)).append("</Tag>"));
+    return sb.append("</TagList></DBCluster>").toString();
   }
 
   private Response createSnapshot(Map<String, String> form) {
@@ -412,8 +629,10 @@ final class RdsFake implements AutoCloseable {
     }
     try {
       EmbeddedPostgres server = i.load.get(20, TimeUnit.SECONDS);
-      i.host = "localhost";
-      i.port = server.getPort();
+      if (server != null) { // an Aurora instance has no storage of its own
+        i.host = "localhost";
+        i.port = server.getPort();
+      }
       i.status = "available";
     } catch (TimeoutException e) {
       // Still loading: RDS keeps saying creating.
