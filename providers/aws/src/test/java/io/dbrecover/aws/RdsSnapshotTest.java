@@ -311,6 +311,39 @@ class RdsSnapshotTest {
         .containsExactly("status", "source");
   }
 
+  @Test
+  void backup_snapshotStillCreatingAfterTwoHours_exits8SayingItKeepsGoing() {
+    RdsRecoveryIT.MutableClock clock = new RdsRecoveryIT.MutableClock(NOW);
+    RdsProvider waiting =
+        new RdsProvider(AwsStub.clients(), d -> clock.set(clock.instant().plus(d)));
+    ProviderContext slow =
+        new ProviderContext(ctx.environment(), LIVE, Path.of("state"), clock, null);
+    aws.server.stubFor(
+        snapshotCall("CreateDBSnapshot", null)
+            .willReturn(
+                AwsStub.xml(
+                    200,
+                    AwsStub.fixture("rds/create-snapshot.xml")
+                        .replace(
+                            "${snapshot}",
+                            snapshot(LABELLED, "creating", "0", ourTags(LABELLED, null))))));
+    aws.server.stubFor(
+        snapshotCall("DescribeDBSnapshots", LABELLED)
+            .willReturn(
+                AwsStub.xml(
+                    200,
+                    describeSnapshots(
+                        snapshot(LABELLED, "creating", "3", ourTags(LABELLED, null))))));
+
+    assertThatThrownBy(() -> waiting.backup(slow, new BackupRequest("pre-deploy-42", false, null)))
+        .isInstanceOf(DbRecoverException.class)
+        .satisfies(
+            e -> assertThat(((DbRecoverException) e).code()).isEqualTo(ErrorCode.PROVIDER_API))
+        .hasMessageContaining("is still creating after 2 h")
+        .hasMessageContaining("list-backups");
+    assertThat(aws.rdsRequests("CreateDBSnapshot")).hasSize(1);
+  }
+
   private static RestoreRequest snapshotRequest(String id) {
     RecoveryPoint point =
         new RecoveryPoint(
