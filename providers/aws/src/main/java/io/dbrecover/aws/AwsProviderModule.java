@@ -12,8 +12,8 @@ import java.time.Clock;
 import javax.inject.Singleton;
 
 /**
- * Registers the AWS providers ({@code rds}), URL targets ({@code secretsmanager}, {@code ssm}), the
- * state store ({@code dynamodb}) and the {@code s3://} backup store with Dagger.
+ * Registers the AWS providers ({@code rds}, {@code aurora}), URL targets ({@code secretsmanager},
+ * {@code ssm}), the state store ({@code dynamodb}) and the {@code s3://} backup store with Dagger.
  */
 @Module
 public final class AwsProviderModule {
@@ -58,5 +58,12 @@ public final class AwsProviderModule {
   @StringKey(DynamoDbStateStore.TYPE)
   static StateStore.Factory dynamoDbStateStore(AwsClients clients, Clock clock) {
     return new DynamoDbStateStore.Factory(clients, clock);
+  }
+
+  @Provides
+  @IntoMap
+  @StringKey(AuroraProvider.NAME)
+  static Provider auroraProvider(AwsClients clients) {
+    return new AuroraProvider(clients);
   }
 }

@@ -4,6 +4,9 @@ import io.dbrecover.aws.internal.Endpoints;
 import io.dbrecover.aws.internal.InstanceNames;
 import io.dbrecover.aws.internal.RdsApi;
 import io.dbrecover.aws.internal.RestoreSettings;
+import io.dbrecover.aws.internal.Sleeper;
+import io.dbrecover.aws.internal.SnapshotWait;
+import io.dbrecover.aws.internal.Snapshots;
 import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
@@ -15,20 +18,25 @@ import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RestoreWindow;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Provider;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.rds.model.DBInstance;
+import software.amazon.awssdk.services.rds.model.DBSnapshot;
 
 /**
  * RDS for PostgreSQL instances: point-in-time restore side by side into a new instance named after
@@ -65,9 +73,19 @@ public final class RdsProvider implements Provider {
   private static final Duration MAX_POLL = Duration.ofSeconds(60);
 
   private final AwsClients clients;
+  private final Sleeper sleeper;
 
   public RdsProvider(AwsClients clients) {
+    this(clients, Sleeper.SYSTEM);
+  }
+
+  /**
+   * @param clients the SDK clients
+   * @param sleeper waits between polls while a snapshot is being taken
+   */
+  public RdsProvider(AwsClients clients, Sleeper sleeper) {
     this.clients = Objects.requireNonNull(clients, "clients");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
   }
 
   @Override
@@ -109,43 +127,151 @@ public final class RdsProvider implements Provider {
     DBInstance source = api.require(instanceId(ctx.environment()));
     Optional<RestoreWindow> window = api.window(source);
     if (window.isEmpty()) {
-      return new Capabilities(Set.of(), null, Set.of(noWindowReason(source)));
+      return new Capabilities(
+          Set.of(Method.SNAPSHOT_RESTORE), null, Set.of(noWindowReason(source)));
     }
-    return new Capabilities(Set.of(Method.POINT_IN_TIME), window.get(), Set.of());
+    return new Capabilities(
+        Set.of(Method.POINT_IN_TIME, Method.SNAPSHOT_RESTORE), window.get(), Set.of());
   }
 
+  /** The available manual DB snapshots dbrecover took of the instance, newest first. */
   @Override
   public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
-    // Snapshots are not listed yet; the history window is in capabilities().
-    return List.of();
-  }
-
-  @Override
-  public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
-    throw new ConfigurationException(
-        "the rds provider takes no backups yet (DB snapshots are planned); use point-in-time"
-            + " restore inside the automated-backup window");
-  }
-
-  @Override
-  public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
-    throw new DbRecoverException(
-        ErrorCode.BACKUP_NOT_FOUND, "the rds provider has no backup '" + backupId + "'");
+    String sourceId = instanceId(ctx.environment());
+    return api(ctx.environment()).manualSnapshots(sourceId).stream()
+        .filter(Snapshots::ours)
+        .filter(snap -> "available".equals(snap.status()) && snap.snapshotCreateTime() != null)
+        .map(Snapshots::point)
+        .sorted(Comparator.comparing(RecoveryPoint::takenAt).reversed())
+        .toList();
   }
 
   /**
-   * Starts the point-in-time restore, or finds the instance an earlier try of the same run started
-   * (then no second restore is issued). The target time is checked against the window before any
-   * call that changes anything: outside it, exit 2 with the window.
+   * Takes a manual DB snapshot ({@code <instance>-dbr-<time>[-<label>]}, or {@code
+   * <instance>-dbr-safety-<run>} for a run) tagged with the label, the run and the live database's
+   * last migration, and waits until it is available. A retried safety backup finds the first.
+   */
+  @Override
+  public RecoveryPoint backup(ProviderContext ctx, BackupRequest request) {
+    if (request.physical()) {
+      throw new ConfigurationException(
+          "RDS keeps its own point-in-time history; take a DB snapshot (backup without"
+              + " --physical)");
+    }
+    String sourceId = instanceId(ctx.environment());
+    RdsApi api = api(ctx.environment());
+    String id =
+        InstanceNames.snapshot(sourceId, request.runId(), ctx.clock().instant(), request.label());
+    Optional<DBSnapshot> existing =
+        request.runId() == null ? Optional.empty() : api.findSnapshot(id);
+    DBSnapshot snapshot;
+    if (existing.isPresent()) {
+      snapshot = existing.get();
+    } else {
+      api.require(sourceId);
+      ctx.progress().update("taking RDS DB snapshot " + id + " of " + sourceId);
+      snapshot =
+          api.createSnapshot(Snapshots.create(sourceId, id, request, lastMigration(ctx)))
+              .orElseGet(() -> api.findSnapshot(id).orElseThrow(() -> snapshotGone(id)));
+    }
+    if (!Snapshots.ours(snapshot)) {
+      throw new ConfigurationException(
+          "RDS DB snapshot '"
+              + id
+              + "' exists and was not taken by dbrecover (no tag "
+              + Snapshots.BACKUP_TAG
+              + "); rename or delete it");
+    }
+    return Snapshots.point(awaitSnapshot(ctx, api, snapshot));
+  }
+
+  private DBSnapshot awaitSnapshot(ProviderContext ctx, RdsApi api, DBSnapshot snapshot) {
+    String id = snapshot.dbSnapshotIdentifier();
+    return SnapshotWait.available(
+        ctx,
+        sleeper,
+        "RDS DB snapshot '" + id + "'",
+        snapshot,
+        () -> api.findSnapshot(id).orElseThrow(() -> snapshotGone(id)),
+        DBSnapshot::status,
+        DBSnapshot::percentProgress);
+  }
+
+  private static DbRecoverException snapshotGone(String id) {
+    return new DbRecoverException(
+        ErrorCode.BACKUP_NOT_FOUND,
+        "RDS DB snapshot '" + id + "' disappeared while dbrecover waited for it (deleted?)");
+  }
+
+  /** The live database's last applied migration, when it can be read. */
+  static Optional<String> lastMigration(ProviderContext ctx) {
+    try (Connection c = DatabaseInspector.connect(ctx.liveUrl())) {
+      return DatabaseInspector.migrationState(c).last();
+    } catch (SQLException | DbRecoverException e) {
+      // The tag is for people reading the snapshot list; a snapshot without it is still whole.
+      return Optional.empty();
+    }
+  }
+
+  /** Checks that a snapshot dbrecover took exists and is available; RDS keeps the data itself. */
+  @Override
+  public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
+    if (deep) {
+      throw new ConfigurationException(
+          "a deep check restores into a scratch database; for an RDS snapshot, restore it side by"
+              + " side instead: dbrecover restore "
+              + ctx.environment().name()
+              + " --from "
+              + backupId);
+    }
+    DBSnapshot snapshot =
+        api(ctx.environment())
+            .findSnapshot(backupId)
+            .filter(Snapshots::ours)
+            .orElseThrow(
+                () ->
+                    new DbRecoverException(
+                        ErrorCode.BACKUP_NOT_FOUND,
+                        "no RDS DB snapshot '"
+                            + backupId
+                            + "' taken by dbrecover; `dbrecover list-backups "
+                            + ctx.environment().name()
+                            + "` lists them"));
+    String instance = instanceId(ctx.environment());
+    return new BackupCheck(
+        backupId,
+        List.of(
+            new BackupCheck.Item(
+                "status",
+                "available".equals(snapshot.status()),
+                "RDS reports " + snapshot.status()),
+            new BackupCheck.Item(
+                "source",
+                instance.equals(snapshot.dbInstanceIdentifier()),
+                "taken of " + snapshot.dbInstanceIdentifier())));
+  }
+
+  /**
+   * Starts the point-in-time or snapshot restore, or finds the instance an earlier try of the same
+   * run started (then no second restore is issued). A target time is checked against the window
+   * before any call that changes anything: outside it, exit 2 with the window.
    */
   @Override
   public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
+    if (request.inPlace()) {
+      throw new ConfigurationException(
+          "the rds provider restores side by side only; run without --in-place and let dbrecover"
+              + " swap DATABASE_URL (url-target)");
+    }
     String sourceId = instanceId(ctx.environment());
     String targetId = InstanceNames.restored(sourceId, request.runId());
     RdsApi api = api(ctx.environment());
     Optional<DBInstance> existing = api.find(targetId);
     if (existing.isPresent()) {
       return status(ctx, adopt(existing.get(), request.runId()), sourceId);
+    }
+    if (request.point().kind() == RecoveryPoint.Kind.SNAPSHOT) {
+      return startSnapshotRestore(ctx, api, request, sourceId, targetId);
     }
     Instant target = targetTime(request);
     DBInstance source = api.require(sourceId);
@@ -183,8 +309,21 @@ public final class RdsProvider implements Provider {
                 + targetId);
     DBInstance created =
         api.restoreToPointInTime(
-                RestoreSettings.pointInTime(source, targetId, restoreTime, request.runId()))
+                RestoreSettings.pointInTime(source, targetId, restoreTime, request.runId()), window)
             // Created between our describe and the restore call (a concurrent retry).
+            .orElseGet(() -> adopt(api.require(targetId), request.runId()));
+    return status(ctx, created, sourceId);
+  }
+
+  private RestoreStatus startSnapshotRestore(
+      ProviderContext ctx, RdsApi api, RestoreRequest request, String sourceId, String targetId) {
+    String snapshotId = request.point().id();
+    DBInstance source = api.require(sourceId);
+    ctx.progress()
+        .update("restoring RDS DB snapshot " + snapshotId + " of " + sourceId + " as " + targetId);
+    DBInstance created =
+        api.restoreFromSnapshot(
+                RestoreSettings.fromSnapshot(source, snapshotId, targetId, request.runId()))
             .orElseGet(() -> adopt(api.require(targetId), request.runId()));
     return status(ctx, created, sourceId);
   }
@@ -215,7 +354,20 @@ public final class RdsProvider implements Provider {
 
   @Override
   public boolean deleteBackup(ProviderContext ctx, String backupId) {
-    return false;
+    RdsApi api = api(ctx.environment());
+    Optional<DBSnapshot> snapshot = api.findSnapshot(backupId);
+    if (snapshot.isEmpty()) {
+      return false;
+    }
+    if (!Snapshots.ours(snapshot.get())) {
+      throw new ConfigurationException(
+          "RDS DB snapshot '"
+              + backupId
+              + "' was not taken by dbrecover (no tag "
+              + Snapshots.BACKUP_TAG
+              + "); delete it in the RDS console if it is no longer needed");
+    }
+    return api.deleteSnapshot(backupId);
   }
 
   private RestoreStatus status(ProviderContext ctx, DBInstance instance, String sourceId) {
@@ -278,7 +430,7 @@ public final class RdsProvider implements Provider {
     RecoveryPoint point = request.point();
     if (point.kind() != RecoveryPoint.Kind.POINT_IN_TIME) {
       throw new ConfigurationException(
-          "the rds provider restores points in time only, not a "
+          "the rds provider restores points in time and DB snapshots, not a "
               + point.kind()
               + " ("
               + point.id()

@@ -94,10 +94,11 @@ class RdsProviderTest {
   }
 
   @Test
-  void capabilities_backupsOn_offersPointInTimeFromLiveBackupToLatestRestorable() {
+  void capabilities_backupsOn_offersPointInTimeFromLiveBackupToLatestRestorableAndSnapshots() {
     Capabilities caps = provider.capabilities(ctx);
 
-    assertThat(caps.methods()).containsExactly(Method.POINT_IN_TIME);
+    assertThat(caps.methods())
+        .containsExactlyInAnyOrder(Method.POINT_IN_TIME, Method.SNAPSHOT_RESTORE);
     // The retained backup of an older, deleted instance of the same name does not count.
     assertThat(caps.historyWindow())
         .isEqualTo(
@@ -106,7 +107,7 @@ class RdsProviderTest {
   }
 
   @Test
-  void capabilities_retentionZero_offersNoPointInTimeAndSaysWhy() {
+  void capabilities_retentionZero_offersSnapshotsOnlyAndSaysWhy() {
     aws.rds(
         "DescribeDBInstances",
         "orders",
@@ -116,7 +117,7 @@ class RdsProviderTest {
 
     Capabilities caps = provider.capabilities(ctx);
 
-    assertThat(caps.methods()).isEmpty();
+    assertThat(caps.methods()).containsExactly(Method.SNAPSHOT_RESTORE);
     assertThat(caps.historyWindow()).isNull();
     assertThat(caps.notes()).singleElement().asString().contains("automated backups are off");
   }
@@ -344,7 +345,7 @@ class RdsProviderTest {
             .whenScenarioStateIs("calm")
             .willReturn(AwsStub.xml(200, AwsStub.fixture("rds/describe-source.xml"))));
 
-    assertThat(provider.capabilities(ctx).methods()).containsExactly(Method.POINT_IN_TIME);
+    assertThat(provider.capabilities(ctx).methods()).contains(Method.POINT_IN_TIME);
     assertThat(aws.rdsRequests("DescribeDBInstances")).hasSize(2);
   }
 
@@ -379,6 +380,72 @@ class RdsProviderTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("database.options.instanse is not an rds option")
         .hasMessageContaining("endpoint-override, instance, region");
+  }
+
+  @Test
+  void startRestore_rdsRejectsTheTimeAsInvalidRestore_exits2WithTheWindow() {
+    aws.rdsError(
+        "RestoreDBInstanceToPointInTime",
+        null,
+        400,
+        "InvalidRestoreFault",
+        "The requested restore time is not within the valid restore window.");
+
+    assertThatThrownBy(() -> provider.startRestore(ctx, request(BEFORE_MIGRATION)))
+        .isInstanceOf(DbRecoverException.class)
+        .satisfies(
+            e -> assertThat(((DbRecoverException) e).code()).isEqualTo(ErrorCode.NO_RECOVERY_POINT))
+        .hasMessageContaining("InvalidRestoreFault, request req-InvalidRestoreFault")
+        .hasMessageContaining("the window was 2025-01-08T03:10:00Z .. 2025-01-15T10:25:00Z");
+  }
+
+  @Test
+  void startRestore_pointInTimeRestoreNotEnabled_exits2() {
+    aws.rdsError(
+        "RestoreDBInstanceToPointInTime",
+        null,
+        400,
+        "PointInTimeRestoreNotEnabled",
+        "Point-in-time restore is not enabled for DB instance orders");
+
+    assertThatThrownBy(() -> provider.startRestore(ctx, request(BEFORE_MIGRATION)))
+        .isInstanceOf(DbRecoverException.class)
+        .satisfies(
+            e -> assertThat(((DbRecoverException) e).code()).isEqualTo(ErrorCode.NO_RECOVERY_POINT))
+        .hasMessageContaining("enable automated backups");
+  }
+
+  @Test
+  void startRestore_instanceQuotaExceeded_exits8SayingWhatToDo() {
+    aws.rdsError(
+        "RestoreDBInstanceToPointInTime",
+        null,
+        400,
+        "InstanceQuotaExceeded",
+        "Cannot create more than 40 DB instances");
+
+    assertThatThrownBy(() -> provider.startRestore(ctx, request(BEFORE_MIGRATION)))
+        .isInstanceOf(ProviderException.class)
+        .satisfies(
+            e -> assertThat(((DbRecoverException) e).code()).isEqualTo(ErrorCode.PROVIDER_API))
+        .hasMessageContaining("quota or capacity limit")
+        .hasMessageContaining("request a quota increase");
+    assertThat(aws.rdsRequests("RestoreDBInstanceToPointInTime")).hasSize(1);
+  }
+
+  @Test
+  void startRestore_inPlace_isRefusedBeforeAnyCall() {
+    RestoreRequest inPlace =
+        new RestoreRequest(
+            RUN,
+            RecoveryPoint.at(BEFORE_MIGRATION, RecoveryPoint.Kind.POINT_IN_TIME),
+            "orders",
+            true);
+
+    assertThatThrownBy(() -> provider.startRestore(ctx, inPlace))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("side by side only");
+    assertThat(aws.server.getAllServeEvents()).isEmpty();
   }
 
   private ProviderContext withEnv(io.dbrecover.engine.api.EnvironmentConfig env) {

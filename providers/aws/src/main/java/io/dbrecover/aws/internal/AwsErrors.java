@@ -191,6 +191,16 @@ public final class AwsErrors {
         "AWS refused " + action + " on " + resource + detail, requestId, e);
   }
 
+  /** The request id of a service error, or "none". */
+  public static String requestId(SdkException e) {
+    return e instanceof AwsServiceException ? ((AwsServiceException) e).requestId() : "none";
+  }
+
+  /** The AWS message of a service error, redacted; "no message" otherwise. */
+  public static String message(SdkException e) {
+    return e instanceof AwsServiceException ? awsMessage((AwsServiceException) e) : "no message";
+  }
+
   private static String awsMessage(AwsServiceException e) {
     String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
     return clean(message == null ? "no message" : message);

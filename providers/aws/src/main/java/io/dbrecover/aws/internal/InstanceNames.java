@@ -1,5 +1,8 @@
 package io.dbrecover.aws.internal;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -9,6 +12,9 @@ import java.util.Locale;
  */
 public final class InstanceNames {
   static final int MAX_LENGTH = 63;
+  static final int MAX_SNAPSHOT_LENGTH = 255;
+  private static final DateTimeFormatter SNAPSHOT_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
   private static final String RESTORE_INFIX = "-rb-";
 
   private InstanceNames() {}
@@ -19,13 +25,43 @@ public final class InstanceNames {
    * the run part is {@code 0115-1020-ab12}.
    */
   public static String restored(String source, String runId) {
+    return restored(source, runId, RESTORE_INFIX);
+  }
+
+  /**
+   * The identifier of the writer instance dbrecover creates in a restored Aurora cluster: {@code
+   * <cluster>-rbw-<run>}, shortened like {@link #restored}.
+   */
+  public static String restoredWriter(String cluster, String runId) {
+    return restored(cluster, runId, "-rbw-");
+  }
+
+  private static String restored(String source, String runId, String infix) {
     String run = runPart(runId);
     String prefix = sanitize(source);
-    int room = MAX_LENGTH - RESTORE_INFIX.length() - run.length();
+    int room = MAX_LENGTH - infix.length() - run.length();
     if (prefix.length() > room) {
       prefix = trimHyphens(prefix.substring(0, room));
     }
-    return prefix + RESTORE_INFIX + run;
+    return prefix + infix + run;
+  }
+
+  /**
+   * The identifier of a manual DB snapshot dbrecover takes of {@code source}: {@code
+   * <source>-dbr-<yyyyMMdd-HHmmss>[-<label>]} for an operator's backup, {@code
+   * <source>-dbr-safety-<run>} for a run's safety copy (so a retry finds it). Labels keep letters
+   * and digits; other characters become hyphens.
+   */
+  public static String snapshot(String source, String runId, Instant now, String label) {
+    String base = sanitize(source) + "-dbr-";
+    String body =
+        runId != null
+            ? "safety-" + runPart(runId)
+            : SNAPSHOT_TIME.format(now) + (label == null ? "" : "-" + sanitizeBody(label));
+    String id = trimHyphens(base + body);
+    return id.length() > MAX_SNAPSHOT_LENGTH
+        ? trimHyphens(id.substring(0, MAX_SNAPSHOT_LENGTH))
+        : id;
   }
 
   /** Whether {@code id} is a valid RDS instance identifier. */

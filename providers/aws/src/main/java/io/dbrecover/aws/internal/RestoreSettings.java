@@ -3,9 +3,11 @@ package io.dbrecover.aws.internal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.services.rds.model.DBInstance;
 import software.amazon.awssdk.services.rds.model.DBParameterGroupStatus;
 import software.amazon.awssdk.services.rds.model.OptionGroupMembership;
+import software.amazon.awssdk.services.rds.model.RestoreDbInstanceFromDbSnapshotRequest;
 import software.amazon.awssdk.services.rds.model.RestoreDbInstanceToPointInTimeRequest;
 import software.amazon.awssdk.services.rds.model.Tag;
 import software.amazon.awssdk.services.rds.model.VpcSecurityGroupMembership;
@@ -40,23 +42,13 @@ public final class RestoreSettings {
     } else {
       b.restoreTime(restoreTime);
     }
-    if (source.dbSubnetGroup() != null) {
-      b.dbSubnetGroupName(source.dbSubnetGroup().dbSubnetGroupName());
+    Copied c = Copied.of(source);
+    c.subnetGroup().ifPresent(b::dbSubnetGroupName);
+    if (!c.securityGroups().isEmpty()) {
+      b.vpcSecurityGroupIds(c.securityGroups());
     }
-    if (source.hasVpcSecurityGroups() && !source.vpcSecurityGroups().isEmpty()) {
-      b.vpcSecurityGroupIds(
-          source.vpcSecurityGroups().stream()
-              .map(VpcSecurityGroupMembership::vpcSecurityGroupId)
-              .toList());
-    }
-    source.dbParameterGroups().stream()
-        .map(DBParameterGroupStatus::dbParameterGroupName)
-        .findFirst()
-        .ifPresent(b::dbParameterGroupName);
-    source.optionGroupMemberships().stream()
-        .map(OptionGroupMembership::optionGroupName)
-        .findFirst()
-        .ifPresent(b::optionGroupName);
+    c.parameterGroup().ifPresent(b::dbParameterGroupName);
+    c.optionGroup().ifPresent(b::optionGroupName);
     b.dbInstanceClass(source.dbInstanceClass())
         .multiAZ(source.multiAZ())
         .storageType(source.storageType())
@@ -64,15 +56,66 @@ public final class RestoreSettings {
         .deletionProtection(source.deletionProtection())
         .enableIAMDatabaseAuthentication(source.iamDatabaseAuthenticationEnabled())
         .copyTagsToSnapshot(source.copyTagsToSnapshot());
-    // Provisioned IOPS only for io1/io2: on gp3 below 400 GiB RDS rejects any IOPS value, even
-    // the baseline it reports for the source.
-    if (source.iops() != null && isProvisionedIops(source.storageType())) {
-      b.iops(source.iops());
-    }
-    if (source.endpoint() != null && source.endpoint().port() != null) {
-      b.port(source.endpoint().port());
-    }
+    c.iops().ifPresent(b::iops);
+    c.port().ifPresent(b::port);
     return b.tags(tags(source, runId)).build();
+  }
+
+  /**
+   * The restore of DB snapshot {@code snapshotId} into {@code target}, with the settings of the
+   * instance the snapshot was taken from as it is now: a snapshot restore, like a point-in-time
+   * one, falls back to the default security group, parameter group and single-AZ.
+   */
+  public static RestoreDbInstanceFromDbSnapshotRequest fromSnapshot(
+      DBInstance source, String snapshotId, String target, String runId) {
+    RestoreDbInstanceFromDbSnapshotRequest.Builder b =
+        RestoreDbInstanceFromDbSnapshotRequest.builder()
+            .dbSnapshotIdentifier(snapshotId)
+            .dbInstanceIdentifier(target);
+    Copied c = Copied.of(source);
+    c.subnetGroup().ifPresent(b::dbSubnetGroupName);
+    if (!c.securityGroups().isEmpty()) {
+      b.vpcSecurityGroupIds(c.securityGroups());
+    }
+    c.parameterGroup().ifPresent(b::dbParameterGroupName);
+    c.optionGroup().ifPresent(b::optionGroupName);
+    b.dbInstanceClass(source.dbInstanceClass())
+        .multiAZ(source.multiAZ())
+        .storageType(source.storageType())
+        .publiclyAccessible(source.publiclyAccessible())
+        .deletionProtection(source.deletionProtection())
+        .enableIAMDatabaseAuthentication(source.iamDatabaseAuthenticationEnabled())
+        .copyTagsToSnapshot(source.copyTagsToSnapshot());
+    c.iops().ifPresent(b::iops);
+    c.port().ifPresent(b::port);
+    return b.tags(tags(source, runId)).build();
+  }
+
+  /** The settings read from the source, where the two restore requests take the same values. */
+  private record Copied(
+      Optional<String> subnetGroup,
+      List<String> securityGroups,
+      Optional<String> parameterGroup,
+      Optional<String> optionGroup,
+      Optional<Integer> iops,
+      Optional<Integer> port) {
+    static Copied of(DBInstance source) {
+      return new Copied(
+          Optional.ofNullable(source.dbSubnetGroup()).map(g -> g.dbSubnetGroupName()),
+          source.vpcSecurityGroups().stream()
+              .map(VpcSecurityGroupMembership::vpcSecurityGroupId)
+              .toList(),
+          source.dbParameterGroups().stream()
+              .map(DBParameterGroupStatus::dbParameterGroupName)
+              .findFirst(),
+          source.optionGroupMemberships().stream()
+              .map(OptionGroupMembership::optionGroupName)
+              .findFirst(),
+          // Provisioned IOPS only for io1/io2: on gp3 below 400 GiB RDS rejects any IOPS value,
+          // even the baseline it reports for the source.
+          Optional.ofNullable(source.iops()).filter(i -> isProvisionedIops(source.storageType())),
+          Optional.ofNullable(source.endpoint()).map(e -> e.port()));
+    }
   }
 
   private static boolean isProvisionedIops(String storageType) {

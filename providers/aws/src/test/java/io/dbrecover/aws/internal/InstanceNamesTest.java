@@ -47,4 +47,20 @@ class InstanceNamesTest {
     assertThat(InstanceNames.isValid("a".repeat(64))).isFalse();
     assertThat(InstanceNames.isValid("orders-2")).isTrue();
   }
+
+  @Test
+  void snapshot_operatorBackup_isInstanceTimeAndLabel() {
+    assertThat(
+            InstanceNames.snapshot(
+                "orders", null, java.time.Instant.parse("2025-01-15T10:45:00Z"), "Pre_deploy.42"))
+        .isEqualTo("orders-dbr-20250115-104500-pre-deploy-42");
+  }
+
+  @Test
+  void snapshot_safetyCopy_isDerivedFromTheRunOnly() {
+    assertThat(
+            InstanceNames.snapshot(
+                "orders", "run-20250115-104000-ab12", java.time.Instant.EPOCH, "ignored"))
+        .isEqualTo("orders-dbr-safety-0115-1040-ab12");
+  }
 }
