@@ -1,0 +1,316 @@
+package io.dbrecover.neon;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.dbrecover.engine.api.DbRecoverConfig;
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.Decision;
+import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.Incident;
+import io.dbrecover.engine.api.Interaction;
+import io.dbrecover.engine.api.Method;
+import io.dbrecover.engine.api.MigrationTool;
+import io.dbrecover.engine.api.Plan;
+import io.dbrecover.engine.api.ProtectionLevel;
+import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.engine.api.RunOptions;
+import io.dbrecover.engine.api.RunOutcome;
+import io.dbrecover.engine.api.Step;
+import io.dbrecover.engine.api.Tier;
+import io.dbrecover.engine.internal.DotenvUrlTarget;
+import io.dbrecover.engine.spi.UrlTarget;
+import io.dbrecover.engine.testing.TestPostgres;
+import io.dbrecover.neon.testing.MutableClock;
+import io.dbrecover.neon.testing.NeonApiStub;
+import io.dbrecover.neon.testing.NeonFake;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recoveries of a Neon environment through the engine's public API, against {@link NeonFake}: a
+ * stateful Neon API whose branches are real databases on the embedded PostgreSQL server. Restore,
+ * verification, the data-loss report and the DATABASE_URL swap all run against real data; every
+ * request and answer is checked against Neon's OpenAPI document.
+ *
+ * <p>The story of each test: {@code main} holds three good orders at 10:00; at 10:30 a bad deploy
+ * corrupts order 2, deletes order 3 and a customer places order 4; at 11:00 the operator recovers
+ * to just before 10:30.
+ */
+class NeonEngineIT {
+  private static final String ENV = "production";
+  private static final Instant T0 = Instant.parse("2025-01-15T09:00:00Z");
+  private static final Instant GOOD = Instant.parse("2025-01-15T10:00:00Z");
+  private static final Instant DAMAGE = Instant.parse("2025-01-15T10:30:00Z");
+  private static final Instant NOW = Instant.parse("2025-01-15T11:00:00Z");
+
+  private final MutableClock clock = new MutableClock(T0);
+  private final NeonFake fake = new NeonFake(clock, NeonApiStub.PROJECT, 86400);
+  @RegisterExtension final NeonApiStub neon = new NeonApiStub(fake);
+  @TempDir Path state;
+  private final List<String> progress = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    neon.stub(
+        any(urlPathMatching("/api/v2/.*")).willReturn(aResponse().withTransformers(NeonFake.NAME)));
+    fake.addBranch("main", true);
+    TestPostgres.sql(
+        fake.url("main"),
+        "create table orders (id int primary key, item text not null);"
+            + " insert into orders values (1, 'tea'), (2, 'cake'), (3, 'scone')");
+    clock.set(GOOD);
+    fake.capture("main");
+  }
+
+  /** The bad deploy at 10:30 and a customer's order just after it; the clock ends at 11:00. */
+  private void damage() {
+    clock.set(DAMAGE);
+    TestPostgres.sql(
+        fake.url("main"),
+        "update orders set item = 'CORRUPT' where id = 2; delete from orders where id = 3;"
+            + " insert into orders values (4, 'pie')");
+    fake.capture("main");
+    clock.set(NOW);
+  }
+
+  private NeonProvider provider() {
+    return new NeonProvider(
+        Map.of("NEON_API_KEY", NeonApiStub.API_KEY), neon.clients(), clock::advance);
+  }
+
+  private RecoveryEngine engine() {
+    return new RecoveryEngine(
+        Map.of(NeonProvider.NAME, provider()),
+        // The engine's own dotenv target, as the CLI registers it.
+        Map.<String, UrlTarget.Factory>of(DotenvUrlTarget.TYPE, new DotenvUrlTarget.Factory()),
+        clock);
+  }
+
+  private Path dotenv() {
+    return state.resolve("app.env");
+  }
+
+  private DbRecoverConfig config(List<EnvironmentConfig.SmokeQuery> smoke) {
+    try {
+      if (!Files.exists(dotenv())) {
+        Files.writeString(
+            dotenv(), "DATABASE_URL=" + fake.url("main").toSecretUri().reveal() + "\n");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    EnvironmentConfig env =
+        new EnvironmentConfig(
+            ENV,
+            Tier.PRODUCTION,
+            ProtectionLevel.STRICT,
+            new EnvironmentConfig.Database(
+                NeonProvider.NAME,
+                null,
+                false,
+                Map.of(
+                    "project-id", NeonApiStub.PROJECT,
+                    "branch", "main",
+                    "database", NeonFake.DATABASE,
+                    "role", NeonFake.ROLE,
+                    "api-url", neon.baseUrl())),
+            state.resolve("backups"),
+            new EnvironmentConfig.UrlTarget("dotenv", dotenv().toString(), "DATABASE_URL"),
+            new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
+            Set.of(Method.values()),
+            EnvironmentConfig.Retention.DEFAULT,
+            smoke,
+            1);
+    return new DbRecoverConfig(Optional.empty(), state, Map.of(ENV, env));
+  }
+
+  private DbRecoverConfig config() {
+    return config(List.of());
+  }
+
+  private final Interaction io =
+      new Interaction() {
+        @Override
+        public void progress(Step step, String message) {
+          progress.add(step.label() + ": " + message);
+        }
+
+        @Override
+        public boolean confirm(ProtectionLevel level, String phrase, String summary) {
+          progress.add("confirm: " + summary);
+          return true;
+        }
+      };
+
+  /** Plans under the lock and starts the run, as {@code dbrecover rollback} does. */
+  private RecoveryEngine.RunSession start(
+      RecoveryEngine engine, DbRecoverConfig config, Incident incident, boolean inPlace) {
+    RecoveryEngine.Lock lock = engine.lock(config, ENV, "test");
+    Plan plan = engine.plan(config, ENV, incident, false);
+    return engine.start(
+        config, plan, new RunOptions(incident, inPlace, false, List.of(), null), lock);
+  }
+
+  /** Advances the run, moving the clock to each "wait until", as the CLI's loop sleeps. */
+  private RunOutcome drive(RecoveryEngine.RunSession session) {
+    for (int i = 0; i < 50; i++) {
+      RunOutcome outcome = session.advance(clock.instant().plus(Duration.ofMinutes(10)), io);
+      if (outcome.state() != RunOutcome.State.WAITING) {
+        return outcome;
+      }
+      clock.set(outcome.waitUntil());
+    }
+    throw new AssertionError("the run did not finish in 50 advances: " + progress);
+  }
+
+  private RunOutcome recover(Incident incident, boolean inPlace) {
+    RecoveryEngine engine = engine();
+    try (RecoveryEngine.RunSession session = start(engine, config(), incident, inPlace)) {
+      return drive(session);
+    }
+  }
+
+  @Test
+  void rollback_branchRestore_recoversTheStateBeforeTheDamage_reportsTheLoss_andSwapsTheUrl()
+      throws Exception {
+    damage();
+
+    RunOutcome outcome = recover(Incident.data(DAMAGE), false);
+
+    assertThat(outcome.state()).as("%s", outcome.error()).isEqualTo(RunOutcome.State.DONE);
+    String restored = restoredBranch();
+    assertThat(restored).startsWith(fake.url("main").database() + "_rb_");
+    assertThat(dotenvUrl()).isEqualTo(fake.url(restored).toSecretUri().reveal());
+    assertThat(orders(DbUrl.parse(dotenvUrl()))).containsExactly("1=tea", "2=cake", "3=scone");
+    assertThat(orders(fake.url("main")))
+        .as("the live branch is untouched, for forensics and swap-back")
+        .containsExactly("1=tea", "2=CORRUPT", "4=pie");
+    JsonNode report = reportJson(outcome);
+    assertThat(report.at("/decision/method").asText()).isEqualTo("BRANCH_RESTORE");
+    JsonNode table = report.at("/dataLoss/tables/0");
+    assertThat(table.path("name").asText()).isEqualTo("public.orders");
+    assertThat(table.path("currentRows").asLong()).isEqualTo(3);
+    assertThat(table.path("recoveredRows").asLong()).isEqualTo(3);
+    assertThat(table.path("lostRows").asLong()).as("order 4, placed after the damage").isEqualTo(1);
+    assertThat(table.path("changedRows").asLong()).as("order 2").isEqualTo(1);
+    assertThat(table.path("addedRows").asLong()).as("order 3 comes back").isEqualTo(1);
+    assertThat(requests("POST", "/branches")).hasSize(1);
+    JsonNode created = json(requests("POST", "/branches").get(0).getRequest().getBodyAsString());
+    assertThat(created.at("/branch/parent_timestamp").asText())
+        .isEqualTo(DAMAGE.minusNanos(1000).toString());
+    assertNoSecretsIn(outcome.report().getParent());
+  }
+
+  @Test
+  void plan_damageOlderThanTheHistoryWindow_noRecoveryPointAndNothingChanged() {
+    damage();
+    clock.set(NOW.plus(Duration.ofDays(3)));
+
+    Plan plan = engine().plan(config(), ENV, Incident.data(DAMAGE));
+
+    assertThat(plan.decision().outcome()).isEqualTo(Decision.Outcome.NO_RECOVERY_POINT);
+    assertThat(plan.historyWindow().earliest()).isEqualTo(clock.instant().minusSeconds(86400));
+    assertThat(mutations()).isEmpty();
+  }
+
+  private String restoredBranch() {
+    return fake.branchNames().stream()
+        .filter(n -> n.contains("_rb_"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no restored branch in " + fake.branchNames()));
+  }
+
+  private String dotenvUrl() throws IOException {
+    return Files.readAllLines(dotenv()).stream()
+        .filter(l -> l.startsWith("DATABASE_URL="))
+        .map(l -> l.substring("DATABASE_URL=".length()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static List<String> orders(DbUrl url) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = TestPostgres.connect(url);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select id, item from orders order by id")) {
+      while (rs.next()) {
+        out.add(rs.getInt(1) + "=" + rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  private List<ServeEvent> requests(String method, String pathSuffix) {
+    List<ServeEvent> out = new ArrayList<>();
+    for (ServeEvent e : neon.server().getAllServeEvents()) {
+      String path = java.net.URI.create(e.getRequest().getUrl()).getPath();
+      if (e.getRequest().getMethod().getName().equals(method) && path.endsWith(pathSuffix)) {
+        out.add(e);
+      }
+    }
+    // WireMock lists the newest first
+    java.util.Collections.reverse(out);
+    return out;
+  }
+
+  /** Requests that change something (every method but GET). */
+  private List<String> mutations() {
+    return neon.server().getAllServeEvents().stream()
+        .filter(e -> !e.getRequest().getMethod().getName().equals("GET"))
+        .map(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl())
+        .toList();
+  }
+
+  private static JsonNode reportJson(RunOutcome outcome) throws IOException {
+    return json(Files.readString(outcome.report().resolveSibling("report.json")));
+  }
+
+  private static JsonNode json(String text) throws IOException {
+    return new ObjectMapper().readTree(text);
+  }
+
+  private void assertNoSecretsIn(Path runDir) throws IOException {
+    Map<Path, String> files = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(runDir)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        files.put(p, Files.readString(p, StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(files).isNotEmpty();
+    files.forEach(
+        (p, text) ->
+            assertThat(text)
+                .as("%s", p)
+                .doesNotContain(NeonFake.PASSWORD)
+                .doesNotContain(NeonApiStub.API_KEY));
+    assertThat(String.join("\n", progress))
+        .doesNotContain(NeonFake.PASSWORD)
+        .doesNotContain(NeonApiStub.API_KEY);
+  }
+}
