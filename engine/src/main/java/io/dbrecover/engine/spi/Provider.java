@@ -51,11 +51,24 @@ public interface Provider {
 
   /**
    * For an in-place recovery: puts the restored copy named by {@code restored} in the place of the
-   * original database {@code originalName} (the original is dropped). The engine calls this only
-   * after a verified safety backup of the original exists and the operator confirmed. Idempotent:
-   * when the original already is the restored copy, does nothing.
+   * original database {@code originalName} (the original is dropped, unless {@link
+   * #originalKeptByReplace} says where it is kept). The engine calls this only after a verified
+   * safety copy of the original exists (or the provider keeps one by construction) and the operator
+   * confirmed. Idempotent: when the original already is the restored copy, does nothing.
    */
   void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName);
+
+  /**
+   * For an in-place recovery: where {@link #replaceOriginal} itself keeps the original's current
+   * state (e.g. a Neon branch restore that preserves the old state as a branch named after the
+   * run), described for the operator. Present: that kept state is the run's safety copy and the
+   * engine takes no safety backup. Empty (the default): the engine takes and verifies a safety
+   * backup before anything replaces the original. Never mutates.
+   */
+  default java.util.Optional<String> originalKeptByReplace(
+      ProviderContext ctx, RestoreRequest restored) {
+    return java.util.Optional.empty();
+  }
 
   /** Deletes a backup (retention); returns false if it did not exist. */
   boolean deleteBackup(ProviderContext ctx, String backupId);

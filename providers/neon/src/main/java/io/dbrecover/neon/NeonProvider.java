@@ -60,6 +60,10 @@ public final class NeonProvider implements Provider {
   private static final Duration POLL = Duration.ofSeconds(3);
   private static final int OPERATIONS_PAGE = 100;
   private static final Duration REPLACE_TIMEOUT = Duration.ofMinutes(10);
+  private static final String BRANCH_ID_PREFIX = "br-";
+
+  /** Between the live branch's name and the run id in the name of a preserved branch. */
+  private static final String PRESERVED = "_before_";
 
   private final Map<String, String> env;
   private final Function<NeonSettings, NeonClient> clients;
@@ -181,17 +185,46 @@ public final class NeonProvider implements Provider {
     return Optional.of(new RestoreWindow(earliest.isAfter(now) ? now : earliest, now));
   }
 
-  /** The project's Neon snapshots of the live branch, newest first. */
+  /**
+   * The project's Neon snapshots of the live branch and the branches in-place recoveries preserved
+   * the live branch's earlier states under ({@code <live>_before_<run-id>}, safety copies), newest
+   * first.
+   */
   @Override
   public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);
     Branch live = liveBranch(client, s);
-    return client.listSnapshots(s.projectId()).stream()
+    List<RecoveryPoint> points = new java.util.ArrayList<>();
+    client.listSnapshots(s.projectId()).stream()
         .filter(snap -> snap.sourceBranchId() == null || live.id().equals(snap.sourceBranchId()))
         .map(NeonProvider::point)
-        .sorted(java.util.Comparator.comparing(RecoveryPoint::takenAt).reversed())
-        .toList();
+        .forEach(points::add);
+    String prefix = live.name() + PRESERVED;
+    client.listBranches(s.projectId(), prefix).stream()
+        .filter(b -> b.name().startsWith(prefix) && b.createdAt() != null)
+        .map(b -> preservedPoint(b, b.name().substring(prefix.length())))
+        .forEach(points::add);
+    points.sort(java.util.Comparator.comparing(RecoveryPoint::takenAt).reversed());
+    return List.copyOf(points);
+  }
+
+  /**
+   * A branch that holds the live branch's state from before an in-place recovery: a safety copy
+   * labelled with the run id, restored like a snapshot (a new branch from its head).
+   */
+  private static RecoveryPoint preservedPoint(Branch b, String runId) {
+    return new RecoveryPoint(
+        b.id(),
+        RecoveryPoint.Kind.SNAPSHOT,
+        b.createdAt(),
+        runId,
+        true,
+        0,
+        null,
+        null,
+        null,
+        "neon branch " + b.name() + " (state before in-place run " + runId + ")");
   }
 
   /**
@@ -283,6 +316,30 @@ public final class NeonProvider implements Provider {
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);
     Optional<Branch> existing = findBranch(client, s.projectId(), request.targetName());
+    if (existing.isEmpty()
+        && request.point().kind() == RecoveryPoint.Kind.SNAPSHOT
+        && request.point().id().startsWith(BRANCH_ID_PREFIX)) {
+      // A preserved branch: a new branch from its head, beside it and the live one.
+      Branch source =
+          client
+              .getBranch(s.projectId(), request.point().id())
+              .orElseThrow(
+                  () ->
+                      new DbRecoverException(
+                          ErrorCode.BACKUP_NOT_FOUND,
+                          "Neon branch "
+                              + request.point().id()
+                              + " no longer exists; `dbrecover list-backups "
+                              + ctx.environment().name()
+                              + "` shows what there is"));
+      ctx.progress()
+          .update("creating Neon branch " + request.targetName() + " from " + source.name());
+      client.createBranch(
+          s.projectId(), new BranchCreate(source.id(), request.targetName(), null, null, true));
+      return new RestoreStatus.Running(
+          ctx.clock().instant().plus(POLL),
+          "Neon is creating branch " + request.targetName() + " from " + source.name());
+    }
     if (existing.isEmpty() && request.point().kind() == RecoveryPoint.Kind.SNAPSHOT) {
       // A preview branch with the snapshot's data beside the live one; it is not finalized, so
       // the live branch keeps its name and computes.
@@ -410,14 +467,17 @@ public final class NeonProvider implements Provider {
             + branch.name()
             + " ("
             + branch.id()
-            + ") at "
-            + Target.of(request.point()).describe());
+            + ") with "
+            + describe(request.point()));
   }
 
   private static String describe(RecoveryPoint point) {
-    return point.kind() == RecoveryPoint.Kind.SNAPSHOT
-        ? "snapshot " + point.labelOpt().orElse(point.id())
-        : Target.of(point).describe();
+    if (point.kind() == RecoveryPoint.Kind.SNAPSHOT) {
+      return point.id().startsWith(BRANCH_ID_PREFIX)
+          ? "the head of preserved branch " + point.id()
+          : "snapshot " + point.labelOpt().orElse(point.id());
+    }
+    return "the state at " + Target.of(point).describe();
   }
 
   private static void ensureCompute(NeonClient client, String projectId, Branch branch) {
@@ -466,11 +526,20 @@ public final class NeonProvider implements Provider {
   }
 
   /**
-   * Puts the restored branch's state into the live branch: {@code POST …/branches/{live}/restore}
-   * from the restored branch's head, keeping the live branch's previous state as the branch {@code
-   * <live>_before_<run-id>} (the safety copy and the swap-back source). The live branch keeps its
-   * id, computes and connection string. Blocks until Neon's operations on it have finished.
-   * Idempotent: when the preserved branch exists, the replacement was made and nothing is sent.
+   * Puts the restored branch's state into the live branch, keeping the live branch's previous state
+   * as the branch {@code <live>_before_<run-id>} (the safety copy and the swap-back source):
+   *
+   * <ul>
+   *   <li>a moment of the history (or a preserved branch): {@code POST …/branches/{live}/restore}
+   *       from the verified restored branch's head with {@code preserve_under_name}; the live
+   *       branch keeps its id, name, computes and connection string;
+   *   <li>a snapshot: {@code POST …/branches/{preview}/finalize_restore} with {@code name}: the
+   *       verified preview branch takes the live branch's name and computes (so its connection
+   *       string), and the previous live branch is renamed.
+   * </ul>
+   *
+   * Blocks until Neon's operations have finished (one that fails: exit 4). Idempotent: when the
+   * preserved branch exists, the replacement was made and only the waiting is redone.
    */
   @Override
   public void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName) {
@@ -478,6 +547,7 @@ public final class NeonProvider implements Provider {
     NeonClient client = client(s);
     Branch live = liveBranch(client, s);
     String preserved = preservedName(live, restored.runId());
+    Branch awaited = live;
     if (findBranch(client, s.projectId(), preserved).isEmpty()) {
       Branch source =
           findBranch(client, s.projectId(), restored.targetName())
@@ -490,26 +560,71 @@ public final class NeonProvider implements Provider {
                               + " no longer exists; the live branch "
                               + live.name()
                               + " is untouched"));
-      ctx.progress()
-          .update(
-              "restoring Neon branch "
-                  + live.name()
-                  + " from "
-                  + source.name()
-                  + "; its previous state is kept as branch "
-                  + preserved);
-      client.restoreBranch(
-          s.projectId(),
-          live.id(),
-          new io.dbrecover.neon.internal.NeonModel.BranchRestore(
-              source.id(), null, null, preserved));
+      if (finalizes(restored)) {
+        ctx.progress()
+            .update(
+                "finalizing the restore of Neon branch "
+                    + source.name()
+                    + ": it takes the name and computes of "
+                    + live.name()
+                    + ", whose previous state is kept as branch "
+                    + preserved);
+        client.finalizeRestore(s.projectId(), source.id(), preserved);
+        // The former preview is the live branch now (on a retry, found by the name).
+        awaited = source;
+      } else {
+        ctx.progress()
+            .update(
+                "restoring Neon branch "
+                    + live.name()
+                    + " from "
+                    + source.name()
+                    + "; its previous state is kept as branch "
+                    + preserved);
+        client.restoreBranch(
+            s.projectId(),
+            live.id(),
+            new io.dbrecover.neon.internal.NeonModel.BranchRestore(
+                source.id(), null, null, preserved));
+      }
     }
-    awaitOperations(ctx, s, client, live);
+    awaitOperations(ctx, s, client, awaited);
+  }
+
+  /** Whether an in-place replacement finalizes a snapshot's preview branch. */
+  private static boolean finalizes(RestoreRequest restored) {
+    return restored.point().kind() == RecoveryPoint.Kind.SNAPSHOT
+        && !restored.point().id().startsWith(BRANCH_ID_PREFIX);
+  }
+
+  /**
+   * Every in-place replacement keeps the live branch's previous state as the branch {@code
+   * <live>_before_<run-id>}, so that branch is the run's safety copy. A snapshot's in-place restore
+   * renames the live branch's id away from its name, so it needs the branch configured by name
+   * (refused here, before anything changes).
+   */
+  @Override
+  public Optional<String> originalKeptByReplace(ProviderContext ctx, RestoreRequest restored) {
+    NeonSettings s = settings(ctx.environment());
+    if (finalizes(restored) && s.branch() != null && s.branch().startsWith(BRANCH_ID_PREFIX)) {
+      throw new ConfigurationException(
+          "an in-place snapshot restore gives the live branch's name and computes to the restored"
+              + " branch, so database.options.branch must name the branch, not its id ("
+              + s.branch()
+              + "); or restore side by side (without --in-place)");
+    }
+    Branch live = liveBranch(client(s), s);
+    return Optional.of(
+        "Neon branch "
+            + preservedName(live, restored.runId())
+            + " (the state of "
+            + live.name()
+            + " before the replacement)");
   }
 
   /** The name the live branch's previous state is kept under by an in-place replacement. */
   static String preservedName(Branch live, String runId) {
-    return live.name() + "_before_" + runId;
+    return live.name() + PRESERVED + runId;
   }
 
   /** Waits for the given operations by id (Neon keeps them for months). */
@@ -612,6 +727,21 @@ public final class NeonProvider implements Provider {
   @Override
   public boolean deleteBackup(ProviderContext ctx, String backupId) {
     NeonSettings s = settings(ctx.environment());
+    if (backupId.startsWith(BRANCH_ID_PREFIX)) {
+      Optional<Branch> b = client(s).getBranch(s.projectId(), backupId);
+      if (b.isEmpty()) {
+        return false;
+      }
+      if (!b.get().name().contains(PRESERVED)) {
+        throw new ConfigurationException(
+            "Neon branch "
+                + b.get().name()
+                + " ("
+                + backupId
+                + ") is not a branch dbrecover preserved; delete it in the Neon Console if meant");
+      }
+      return client(s).deleteBranch(s.projectId(), backupId).isPresent();
+    }
     return client(s).deleteSnapshot(s.projectId(), backupId);
   }
 

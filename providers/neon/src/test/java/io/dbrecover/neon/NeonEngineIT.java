@@ -12,6 +12,7 @@ import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.Decision;
 import io.dbrecover.engine.api.EnvironmentConfig;
+import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Interaction;
 import io.dbrecover.engine.api.Method;
@@ -19,6 +20,7 @@ import io.dbrecover.engine.api.MigrationTool;
 import io.dbrecover.engine.api.Plan;
 import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
 import io.dbrecover.engine.api.Step;
@@ -30,7 +32,6 @@ import io.dbrecover.neon.testing.MutableClock;
 import io.dbrecover.neon.testing.NeonApiStub;
 import io.dbrecover.neon.testing.NeonFake;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ class NeonEngineIT {
   private final List<String> progress = new ArrayList<>();
 
   @BeforeEach
-  void setUp() {
+  void setUp() throws IOException {
     neon.stub(
         any(urlPathMatching("/api/v2/.*")).willReturn(aResponse().withTransformers(NeonFake.NAME)));
     fake.addBranch("main", true);
@@ -86,6 +87,7 @@ class NeonEngineIT {
             + " insert into orders values (1, 'tea'), (2, 'cake'), (3, 'scone')");
     clock.set(GOOD);
     fake.capture("main");
+    Files.writeString(dotenv(), "DATABASE_URL=" + fake.url("main").toSecretUri().reveal() + "\n");
   }
 
   /** The bad deploy at 10:30 and a customer's order just after it; the clock ends at 11:00. */
@@ -117,14 +119,6 @@ class NeonEngineIT {
   }
 
   private DbRecoverConfig config(List<EnvironmentConfig.SmokeQuery> smoke) {
-    try {
-      if (!Files.exists(dotenv())) {
-        Files.writeString(
-            dotenv(), "DATABASE_URL=" + fake.url("main").toSecretUri().reveal() + "\n");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     EnvironmentConfig env =
         new EnvironmentConfig(
             ENV,
@@ -237,6 +231,154 @@ class NeonEngineIT {
     assertThat(plan.decision().outcome()).isEqualTo(Decision.Outcome.NO_RECOVERY_POINT);
     assertThat(plan.historyWindow().earliest()).isEqualTo(clock.instant().minusSeconds(86400));
     assertThat(mutations()).isEmpty();
+  }
+
+  @Test
+  void rollbackInPlace_restoresTheLiveBranch_andKeepsItsOldStateAsTheSafetyCopy() throws Exception {
+    damage();
+    String urlBefore = dotenvUrl();
+
+    RunOutcome outcome = recover(Incident.data(DAMAGE), true);
+
+    assertThat(outcome.state()).as("%s", outcome.error()).isEqualTo(RunOutcome.State.DONE);
+    String preserved = "main_before_" + outcome.runId();
+    assertThat(dotenvUrl()).as("connection string unchanged").isEqualTo(urlBefore);
+    assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=cake", "3=scone");
+    assertThat(orders(fake.url(preserved))).containsExactly("1=tea", "2=CORRUPT", "4=pie");
+    assertThat(requests("POST", "/snapshot"))
+        .as("the preserved branch is the safety copy: no snapshot, no pg_dump")
+        .isEmpty();
+    List<ServeEvent> restores = requests("POST", "/restore");
+    assertThat(restores).hasSize(1);
+    JsonNode body = json(restores.get(0).getRequest().getBodyAsString());
+    assertThat(body.path("preserve_under_name").asText()).isEqualTo(preserved);
+    assertThat(body.path("source_branch_id").asText())
+        .isEqualTo(fake.branchId(restoredBranch()).orElseThrow());
+    JsonNode report = reportJson(outcome);
+    assertThat(report.path("safetyCopy").asText()).contains(preserved);
+    assertThat(progress)
+        .anyMatch(l -> l.contains("its current state is kept as Neon branch " + preserved));
+    assertNoSecretsIn(outcome.report().getParent());
+  }
+
+  @Test
+  void listBackups_afterAnInPlaceRun_showsSnapshotsAndThePreservedBranch() {
+    RecoveryPoint snapshot = engine().backup(config(), ENV, "before-deploy", m -> {});
+    damage();
+    RunOutcome outcome = recover(Incident.data(DAMAGE), true);
+
+    List<RecoveryPoint> backups = engine().listBackups(config(), ENV);
+
+    assertThat(backups)
+        .extracting(RecoveryPoint::kind, RecoveryPoint::label, RecoveryPoint::safety)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(RecoveryPoint.Kind.SNAPSHOT, outcome.runId(), true),
+            org.assertj.core.groups.Tuple.tuple(
+                RecoveryPoint.Kind.SNAPSHOT, snapshot.label(), false));
+    assertThat(backups.get(0).id())
+        .isEqualTo(fake.branchId("main_before_" + outcome.runId()).orElseThrow());
+    assertThat(backups.get(1).id()).isEqualTo(snapshot.id());
+  }
+
+  @Test
+  void restoreInPlace_snapshot_previewIsVerifiedThenFinalized() throws Exception {
+    RecoveryPoint snapshot = engine().backup(config(), ENV, "before-deploy", m -> {});
+    damage();
+    String urlBefore = dotenvUrl();
+
+    RunOutcome outcome =
+        recover(new Incident(Incident.Kind.DATA, DAMAGE, null, snapshot.id(), null), true);
+
+    assertThat(outcome.state()).as("%s", outcome.error()).isEqualTo(RunOutcome.State.DONE);
+    String preserved = "main_before_" + outcome.runId();
+    JsonNode restore =
+        json(
+            requests("POST", "/snapshots/" + snapshot.id() + "/restore")
+                .get(0)
+                .getRequest()
+                .getBodyAsString());
+    assertThat(restore.path("finalize_restore").asBoolean(true)).as("a preview first").isFalse();
+    List<ServeEvent> finalized = requests("POST", "/finalize_restore");
+    assertThat(finalized).hasSize(1);
+    assertThat(json(finalized.get(0).getRequest().getBodyAsString()).path("name").asText())
+        .isEqualTo(preserved);
+    assertThat(dotenvUrl()).isEqualTo(urlBefore);
+    assertThat(orders(DbUrl.parse(urlBefore))).containsExactly("1=tea", "2=cake", "3=scone");
+    assertThat(orders(fake.url(preserved))).containsExactly("1=tea", "2=CORRUPT", "4=pie");
+  }
+
+  @Test
+  void restoreInPlace_snapshotPreviewFailsVerification_neverFinalized_exit5() throws Exception {
+    RecoveryPoint snapshot = engine().backup(config(), ENV, "before-deploy", m -> {});
+    damage();
+    DbRecoverConfig config =
+        config(
+            List.of(
+                new EnvironmentConfig.SmokeQuery(
+                    "order 4 is there", "select count(*) from orders where id = 4", "1")));
+    RecoveryEngine engine = engine();
+    Incident incident = new Incident(Incident.Kind.DATA, DAMAGE, null, snapshot.id(), null);
+
+    RunOutcome outcome;
+    try (RecoveryEngine.RunSession session = start(engine, config, incident, true)) {
+      outcome = drive(session);
+    }
+
+    assertThat(outcome.state()).isEqualTo(RunOutcome.State.FAILED);
+    assertThat(outcome.error().code()).isEqualTo(ErrorCode.VERIFICATION_FAILED);
+    assertThat(requests("POST", "/finalize_restore")).isEmpty();
+    assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=CORRUPT", "4=pie");
+  }
+
+  @Test
+  void resume_killedAfterTheBranchRequestWasAccepted_createsNoSecondBranch() throws Exception {
+    damage();
+    RunOutcome first = recover(Incident.data(DAMAGE), false);
+    // As if the process died right after Neon accepted the POST, before the journal said so.
+    cutJournalAfter(first.runId(), Step.START_RESTORE);
+    Files.writeString(dotenv(), "DATABASE_URL=" + fake.url("main").toSecretUri().reveal() + "\n");
+
+    RunOutcome resumed;
+    try (RecoveryEngine.RunSession session = engine().resume(config(), first.runId())) {
+      resumed = drive(session);
+    }
+
+    assertThat(resumed.state()).as("%s", resumed.error()).isEqualTo(RunOutcome.State.DONE);
+    assertThat(requests("POST", "/branches")).hasSize(1);
+    assertThat(orders(DbUrl.parse(dotenvUrl()))).containsExactly("1=tea", "2=cake", "3=scone");
+  }
+
+  @Test
+  void resumeInPlace_killedAfterTheRestoreRequestWasAccepted_sendsNoSecondRestore()
+      throws Exception {
+    damage();
+    RunOutcome first = recover(Incident.data(DAMAGE), true);
+    cutJournalAfter(first.runId(), Step.SWAP_URL);
+
+    RunOutcome resumed;
+    try (RecoveryEngine.RunSession session = engine().resume(config(), first.runId())) {
+      resumed = drive(session);
+    }
+
+    assertThat(resumed.state()).as("%s", resumed.error()).isEqualTo(RunOutcome.State.DONE);
+    assertThat(requests("POST", "/restore")).hasSize(1);
+    assertThat(requests("POST", "/branches")).hasSize(1);
+    assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=cake", "3=scone");
+  }
+
+  /** Drops the journal's records after {@code step}'s "started" one. */
+  private void cutJournalAfter(String runId, Step step) throws IOException {
+    Path journal = state.resolve("runs").resolve(runId).resolve("journal.jsonl");
+    List<String> kept = new ArrayList<>();
+    for (String line : Files.readAllLines(journal)) {
+      kept.add(line);
+      JsonNode record = json(line);
+      if (step.name().equals(record.path("step").asText())
+          && "started".equals(record.path("status").asText())) {
+        break;
+      }
+    }
+    Files.write(journal, kept);
   }
 
   private String restoredBranch() {

@@ -428,16 +428,28 @@ class NeonProviderTest {
   private static final String OP = "a07f8772-1877-4da9-a939-3a3ae62d1d8d";
 
   @Test
-  void recoveryPoints_areTheLiveBranchsSnapshots() {
+  void recoveryPoints_areTheLiveBranchsSnapshots_andItsPreservedBranches_newestFirst() {
     stubProjectAndMain();
     neon.stub(get(urlEqualTo(PROJECT_PATH + "/snapshots")).willReturn(json(200, "snapshots.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("search", equalTo("main_before_"))
+            .willReturn(json(200, "branches-preserved.json")));
 
-    assertThat(provider.recoveryPoints(ctx))
-        .singleElement()
+    List<RecoveryPoint> points = provider.recoveryPoints(ctx);
+
+    assertThat(points).hasSize(2);
+    assertThat(points.get(0))
         .satisfies(p -> assertThat(p.kind()).isEqualTo(RecoveryPoint.Kind.SNAPSHOT))
         .satisfies(p -> assertThat(p.id()).isEqualTo(SNAP))
         .satisfies(p -> assertThat(p.takenAt()).isEqualTo(Instant.parse("2025-01-15T09:00:00Z")))
-        .satisfies(p -> assertThat(p.label()).isEqualTo("before-deploy-42"));
+        .satisfies(p -> assertThat(p.label()).isEqualTo("before-deploy-42"))
+        .satisfies(p -> assertThat(p.safety()).isFalse());
+    assertThat(points.get(1))
+        .satisfies(p -> assertThat(p.id()).isEqualTo("br-old-state-222222"))
+        .satisfies(p -> assertThat(p.label()).isEqualTo("run-20250115-103000-1a2b"))
+        .satisfies(p -> assertThat(p.safety()).as("a run's safety copy").isTrue())
+        .satisfies(p -> assertThat(p.takenAt()).isEqualTo(Instant.parse("2024-06-01T08:00:00Z")));
   }
 
   @Test
