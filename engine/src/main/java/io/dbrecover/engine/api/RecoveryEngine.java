@@ -122,6 +122,46 @@ public final class RecoveryEngine {
   }
 
   /**
+   * A dry run: the plan, with the data loss measured exactly against a temporary copy of the
+   * recovery point where the provider makes one cheaply ({@link Provider#preview}, e.g. a Neon
+   * branch at the target time), which is deleted again, also when the comparison fails. Elsewhere
+   * the plan's estimate from recorded row counts. The live database is never changed.
+   */
+  public Plan dryRun(
+      DbRecoverConfig config, String environment, Incident incident, Consumer<String> progress) {
+    Plan plan = plan(config, environment, incident, true);
+    if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
+      return plan;
+    }
+    RunContext ctx = context(config, environment);
+    DbUrl live = ctx.liveUrl();
+    String suffix = "_dryrun_" + RunIds.shortId(RunIds.next(clock.instant()));
+    String base = live.database();
+    String name =
+        (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base)
+            + suffix;
+    Optional<Provider.Preview> preview =
+        ctx.provider()
+            .preview(ctx.providerContext(live, progress::accept), plan.decision().point(), name);
+    if (preview.isEmpty()) {
+      return plan;
+    }
+    try (Provider.Preview copy = preview.get()) {
+      progress.accept("comparing " + live.redacted() + " with " + copy.url().redacted());
+      DataLossReport exact = new DataLossAnalyzer().compare(live, copy.url());
+      return new Plan(
+          plan.environment(),
+          plan.liveUrl(),
+          plan.currentMigrations(),
+          plan.decision(),
+          plan.removedMigrations(),
+          exact,
+          plan.providerNotes(),
+          plan.historyWindow());
+    }
+  }
+
+  /**
    * The live database's URL, with its password: for tools that connect to it themselves (the
    * drill). Never print it; use {@link DbUrl#redacted()}.
    */

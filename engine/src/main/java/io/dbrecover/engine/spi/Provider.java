@@ -70,6 +70,29 @@ public interface Provider {
     return java.util.Optional.empty();
   }
 
+  /**
+   * For a dry run: a temporary copy of {@code point} beside the live database, made only where that
+   * is cheap (a Neon branch takes seconds), so the operator sees the exact data loss before
+   * anything is touched. Blocks until the copy can be queried; closing it deletes it again. Empty
+   * (the default): the dry run estimates from the point's recorded row counts instead.
+   *
+   * @param name the temporary copy's name, derived from a fresh run id
+   */
+  default java.util.Optional<Preview> preview(
+      ProviderContext ctx, RecoveryPoint point, String name) {
+    return java.util.Optional.empty();
+  }
+
+  /** A temporary copy of a recovery point; {@link #close} deletes it. */
+  interface Preview extends AutoCloseable {
+    /** Reaches the copy. */
+    DbUrl url();
+
+    /** Deletes the copy; a copy already gone is not an error. */
+    @Override
+    void close();
+  }
+
   /** Deletes a backup (retention); returns false if it did not exist. */
   boolean deleteBackup(ProviderContext ctx, String backupId);
 }

@@ -724,6 +724,73 @@ public final class NeonProvider implements Provider {
     }
   }
 
+  /**
+   * For a dry run: the branch {@code name} with the point's data (at the target time, from a
+   * snapshot, or from a preserved branch) and a compute, made as a side-by-side restore is and
+   * waited for; closing it deletes the branch. A branch that fails or times out is deleted before
+   * the error is thrown.
+   */
+  @Override
+  public Optional<Preview> preview(ProviderContext ctx, RecoveryPoint point, String name) {
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    RestoreRequest request = new RestoreRequest(name, point, name, false);
+    RestoreStatus status;
+    try {
+      status = startRestore(ctx, request);
+      Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+      while (status instanceof RestoreStatus.Running) {
+        if (!ctx.clock().instant().isBefore(deadline)) {
+          throw new DbRecoverException(
+              ErrorCode.PROVIDER_API,
+              "the dry run's Neon branch "
+                  + name
+                  + " is not ready after "
+                  + REPLACE_TIMEOUT
+                  + " ("
+                  + ((RestoreStatus.Running) status).detail()
+                  + ")");
+        }
+        pause();
+        status = pollRestore(ctx, request);
+      }
+      if (status instanceof RestoreStatus.Failed) {
+        throw new DbRecoverException(
+            ErrorCode.RESTORE_FAILED,
+            "the dry run's Neon branch failed: " + ((RestoreStatus.Failed) status).reason());
+      }
+    } catch (RuntimeException e) {
+      try {
+        discard(ctx, s, client, name);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    DbUrl url = ((RestoreStatus.Done) status).url();
+    return Optional.of(
+        new Preview() {
+          @Override
+          public DbUrl url() {
+            return url;
+          }
+
+          @Override
+          public void close() {
+            discard(ctx, s, client, name);
+          }
+        });
+  }
+
+  /** Deletes the dry run's branch, if it was created. */
+  private static void discard(ProviderContext ctx, NeonSettings s, NeonClient client, String name) {
+    Optional<Branch> b = findBranch(client, s.projectId(), name);
+    if (b.isPresent()) {
+      ctx.progress().update("deleting the dry run's Neon branch " + name);
+      client.deleteBranch(s.projectId(), b.get().id());
+    }
+  }
+
   @Override
   public boolean deleteBackup(ProviderContext ctx, String backupId) {
     NeonSettings s = settings(ctx.environment());

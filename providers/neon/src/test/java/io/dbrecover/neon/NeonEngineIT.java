@@ -4,11 +4,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DbRecoverConfig;
+import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.Decision;
 import io.dbrecover.engine.api.EnvironmentConfig;
@@ -364,6 +367,41 @@ class NeonEngineIT {
     assertThat(requests("POST", "/restore")).hasSize(1);
     assertThat(requests("POST", "/branches")).hasSize(1);
     assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=cake", "3=scone");
+  }
+
+  @Test
+  void dryRun_branchesAtTheTarget_reportsTheExactLoss_andDeletesTheBranchAgain() throws Exception {
+    damage();
+
+    Plan plan = engine().dryRun(config(), ENV, Incident.data(DAMAGE), progress::add);
+
+    assertThat(plan.dataLossEstimate().estimate()).as("measured, not estimated").isFalse();
+    DataLossReport.Table orders = plan.dataLossEstimate().tables().get(0);
+    assertThat(orders.name()).isEqualTo("public.orders");
+    assertThat(orders.lostRows()).isEqualTo(1);
+    assertThat(orders.changedRows()).isEqualTo(1);
+    assertThat(orders.addedRows()).isEqualTo(1);
+    assertThat(fake.branchNames()).containsExactly("main");
+    assertThat(requests("POST", "/branches")).hasSize(1);
+    assertThat(requests("DELETE", "")).hasSize(1);
+    assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=CORRUPT", "4=pie");
+    assertThat(dotenvUrl()).isEqualTo(fake.url("main").toSecretUri().reveal());
+  }
+
+  @Test
+  void dryRun_neonFailsTheBranch_deletesItAgain_exit4() {
+    damage();
+    fake.failNext("create_timeline");
+
+    DbRecoverException e =
+        catchThrowableOfType(
+            () -> engine().dryRun(config(), ENV, Incident.data(DAMAGE), progress::add),
+            DbRecoverException.class);
+
+    assertThat(e.code()).isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(e).hasMessageContaining("create_timeline").hasMessageContaining("failed");
+    assertThat(fake.branchNames()).containsExactly("main");
+    assertThat(requests("DELETE", "")).hasSize(1);
   }
 
   /** Drops the journal's records after {@code step}'s "started" one. */
