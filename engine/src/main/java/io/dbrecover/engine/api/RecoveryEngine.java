@@ -374,6 +374,30 @@ public final class RecoveryEngine {
             "run " + runId + " never swapped DATABASE_URL, so there is nothing to swap back");
       }
       JsonNode data = swap.data();
+      Journal.Entry safety = run.lastOf(Step.SAFETY_COPY);
+      if ("in-place".equals(data.path("mode").asText())
+          && safety != null
+          && "kept-by-provider".equals(safety.data().path("kind").asText())) {
+        RunContext ctx = context(config, env);
+        DbUrl live = ctx.liveUrl();
+        Optional<String> putBack =
+            ctx.provider().putBackKeptOriginal(ctx.providerContext(live, Progress.NONE), runId);
+        if (putBack.isPresent()) {
+          Verification v =
+              new Verifier()
+                  .verify(
+                      "database after swap-back via " + live.redacted(),
+                      live,
+                      new Verifier.Expectations(
+                          null, null, null, ctx.environment().smokeQueries()));
+          if (!v.passed()) {
+            throw new DbRecoverException(
+                ErrorCode.VERIFICATION_FAILED,
+                putBack.get() + ", but the database failed verification: " + v.failures());
+          }
+          return new SwapBackResult(runId, putBack.get(), live.redacted(), v);
+        }
+      }
       if (!"url-target".equals(data.path("mode").asText())) {
         throw new ConfigurationException(
             "run "

@@ -71,6 +71,18 @@ public interface Provider {
   }
 
   /**
+   * Swap-back of an in-place run whose original {@link #originalKeptByReplace} kept: puts that kept
+   * state back in the original's place (the connection string stays the same) and keeps the state
+   * being replaced the same way. Blocks until done; idempotent per run.
+   *
+   * @return a description of what was put back, for the operator; empty (the default) when this
+   *     provider keeps no original, so the engine points the operator to the safety backup
+   */
+  default java.util.Optional<String> putBackKeptOriginal(ProviderContext ctx, String runId) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * For a dry run: a temporary copy of {@code point} beside the live database, made only where that
    * is cheap (a Neon branch takes seconds), so the operator sees the exact data loss before
    * anything is touched. Blocks until the copy can be queried; closing it deletes it again. Empty

@@ -622,6 +622,50 @@ public final class NeonProvider implements Provider {
             + " before the replacement)");
   }
 
+  /**
+   * Swap-back of an in-place run: {@code POST …/branches/{live}/restore} from the branch {@code
+   * <live>_before_<run-id>}, keeping the recovered state as {@code <live>_swapped_back_<run-id>}.
+   * The live branch keeps its id, computes and connection string. Idempotent: when that branch
+   * exists, only the waiting is redone.
+   */
+  @Override
+  public Optional<String> putBackKeptOriginal(ProviderContext ctx, String runId) {
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    Branch live = liveBranch(client, s);
+    String preserved = preservedName(live, runId);
+    String recovered = live.name() + "_swapped_back_" + runId;
+    if (findBranch(client, s.projectId(), recovered).isEmpty()) {
+      Branch kept =
+          findBranch(client, s.projectId(), preserved)
+              .orElseThrow(
+                  () ->
+                      new DbRecoverException(
+                          ErrorCode.BACKUP_NOT_FOUND,
+                          "Neon branch "
+                              + preserved
+                              + " (the state before run "
+                              + runId
+                              + ") no longer exists, so there is nothing to swap back to; the"
+                              + " live branch "
+                              + live.name()
+                              + " is untouched"));
+      ctx.progress().update("restoring Neon branch " + live.name() + " from " + preserved);
+      client.restoreBranch(
+          s.projectId(),
+          live.id(),
+          new io.dbrecover.neon.internal.NeonModel.BranchRestore(kept.id(), null, null, recovered));
+    }
+    awaitOperations(ctx, s, client, live);
+    return Optional.of(
+        "Neon branch "
+            + live.name()
+            + " restored from "
+            + preserved
+            + "; the recovered state is kept as branch "
+            + recovered);
+  }
+
   /** The name the live branch's previous state is kept under by an in-place replacement. */
   static String preservedName(Branch live, String runId) {
     return live.name() + PRESERVED + runId;

@@ -27,6 +27,7 @@ import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
 import io.dbrecover.engine.api.Step;
+import io.dbrecover.engine.api.SwapBackResult;
 import io.dbrecover.engine.api.Tier;
 import io.dbrecover.engine.internal.DotenvUrlTarget;
 import io.dbrecover.engine.spi.UrlTarget;
@@ -259,9 +260,30 @@ class NeonEngineIT {
         .isEqualTo(fake.branchId(restoredBranch()).orElseThrow());
     JsonNode report = reportJson(outcome);
     assertThat(report.path("safetyCopy").asText()).contains(preserved);
+    assertThat(report.path("swapBack").asText())
+        .isEqualTo("dbrecover swap-back " + outcome.runId());
     assertThat(progress)
         .anyMatch(l -> l.contains("its current state is kept as Neon branch " + preserved));
     assertNoSecretsIn(outcome.report().getParent());
+  }
+
+  @Test
+  void swapBack_afterAnInPlaceRun_restoresTheLiveBranchFromThePreservedOne_once() throws Exception {
+    damage();
+    String urlBefore = dotenvUrl();
+    RunOutcome outcome = recover(Incident.data(DAMAGE), true);
+
+    SwapBackResult first = engine().swapBack(config(), outcome.runId());
+    SwapBackResult again = engine().swapBack(config(), outcome.runId());
+
+    assertThat(first.verification().passed()).isTrue();
+    assertThat(first.target()).contains("main_before_" + outcome.runId());
+    assertThat(again.target()).isEqualTo(first.target());
+    assertThat(dotenvUrl()).isEqualTo(urlBefore);
+    assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=CORRUPT", "4=pie");
+    assertThat(orders(fake.url("main_swapped_back_" + outcome.runId())))
+        .containsExactly("1=tea", "2=cake", "3=scone");
+    assertThat(requests("POST", "/restore")).as("the run's, then one swap-back").hasSize(2);
   }
 
   @Test
