@@ -226,6 +226,22 @@ class NeonEngineIT {
   }
 
   @Test
+  void rollback_neonFailsTheNewBranch_exit4_liveBranchAndUrlUntouched() throws Exception {
+    damage();
+    String urlBefore = dotenvUrl();
+    fake.failNext("create_timeline");
+
+    RunOutcome outcome = recover(Incident.data(DAMAGE), false);
+
+    assertThat(outcome.state()).isEqualTo(RunOutcome.State.FAILED);
+    assertThat(outcome.error().code()).isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(outcome.error()).hasMessageContaining("create_timeline");
+    assertThat(dotenvUrl()).isEqualTo(urlBefore);
+    assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=CORRUPT", "4=pie");
+    assertThat(requests("POST", "/restore")).isEmpty();
+  }
+
+  @Test
   void plan_damageOlderThanTheHistoryWindow_noRecoveryPointAndNothingChanged() {
     damage();
     clock.set(NOW.plus(Duration.ofDays(3)));

@@ -428,6 +428,40 @@ class NeonProviderTest {
   private static final String OP = "a07f8772-1877-4da9-a939-3a3ae62d1d8d";
 
   @Test
+  void originalKeptByReplace_snapshotWithTheBranchConfiguredById_isRefusedBeforeAnyCall() {
+    ProviderContext byId =
+        new ProviderContext(
+            environment(Map.of("project-id", PROJECT, "branch", MAIN, "api-url", neon.baseUrl())),
+            ctx.liveUrl(),
+            ctx.stateDir(),
+            ctx.clock(),
+            null);
+    RecoveryPoint snapshot =
+        new RecoveryPoint(
+            SNAP, RecoveryPoint.Kind.SNAPSHOT, T, null, false, 0, null, null, null, null);
+
+    ConfigurationException e =
+        catchThrowableOfType(
+            () -> provider.originalKeptByReplace(byId, request(snapshot)),
+            ConfigurationException.class);
+
+    assertThat(e).hasMessageContaining("database.options.branch must name the branch");
+    assertThat(neon.server().getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void originalKeptByReplace_isTheBranchNamedAfterTheRun() {
+    stubProjectAndMain();
+
+    assertThat(
+            provider.originalKeptByReplace(
+                ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT))))
+        .hasValueSatisfying(
+            where ->
+                assertThat(where).startsWith("Neon branch main_before_run-20250115-103000-1a2b"));
+  }
+
+  @Test
   void recoveryPoints_areTheLiveBranchsSnapshots_andItsPreservedBranches_newestFirst() {
     stubProjectAndMain();
     neon.stub(get(urlEqualTo(PROJECT_PATH + "/snapshots")).willReturn(json(200, "snapshots.json")));
