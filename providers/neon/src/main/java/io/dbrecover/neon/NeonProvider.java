@@ -51,6 +51,11 @@ import okhttp3.OkHttpClient;
  * ready, and its URL is the connection URI of the configured database and role on it. The live
  * branch is not touched. A retried start finds the branch by its name and creates nothing twice.
  *
+ * <p>In place: the same branch is made and verified first; {@link #replaceOriginal} then restores
+ * the live branch from it (or finalizes a snapshot's preview), keeping the live branch's previous
+ * state as the branch {@code <live>_before_<run-id>}, which is the run's safety copy ({@link
+ * #originalKeptByReplace}) and what {@link #putBackKeptOriginal} restores on swap-back.
+ *
  * <p>Times outside the history window ({@code history_retention_seconds} back from now, not before
  * the live branch was created) are refused with {@link ErrorCode#NO_RECOVERY_POINT} before any call
  * that changes something.
@@ -310,8 +315,9 @@ public final class NeonProvider implements Provider {
   public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
     if (request.inPlace()) {
       throw new ConfigurationException(
-          "in-place restore is not offered for Neon; restore side by side (without --in-place)"
-              + " and let dbrecover swap DATABASE_URL");
+          "Neon restores into a new branch first, never straight into the live one: an in-place"
+              + " run (--in-place) puts the verified branch in the live branch's place at the swap"
+              + " step");
     }
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);

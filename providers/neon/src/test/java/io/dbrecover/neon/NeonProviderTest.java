@@ -322,7 +322,7 @@ class NeonProviderTest {
   }
 
   @Test
-  void inPlace_isRefusedWithTheSideBySideWay() {
+  void startRestore_straightIntoTheLiveBranch_isRefusedBeforeAnyCall() {
     ConfigurationException e =
         catchThrowableOfType(
             ConfigurationException.class,
@@ -335,7 +335,7 @@ class NeonProviderTest {
                         "neondb",
                         true)));
 
-    assertThat(e).hasMessageContaining("in-place");
+    assertThat(e).hasMessageContaining("never straight into the live one");
     assertThat(neon.server().getAllServeEvents()).isEmpty();
   }
 

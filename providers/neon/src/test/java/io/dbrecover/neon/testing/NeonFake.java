@@ -282,8 +282,7 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
       at = Instant.parse(fields.get("parent_timestamp").asText());
       Optional<Capture> state = parent.stateAt(at);
       if (state.isEmpty() || at.isBefore(clock.instant().minusSeconds(historyRetentionSeconds))) {
-        return error(
-            400, "parent_timestamp " + at + " is outside of the retention window of the project");
+        return error(400, beforeWindow(at));
       }
       source = state.get().database;
     } else {
@@ -339,10 +338,10 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
     }
     String from = source.database;
     if (body.hasNonNull("source_timestamp")) {
-      Optional<Capture> state =
-          source.stateAt(Instant.parse(body.get("source_timestamp").asText()));
-      if (state.isEmpty()) {
-        return error(400, "source_timestamp is outside of the retention window of the project");
+      Instant at = Instant.parse(body.get("source_timestamp").asText());
+      Optional<Capture> state = source.stateAt(at);
+      if (state.isEmpty() || at.isBefore(clock.instant().minusSeconds(historyRetentionSeconds))) {
+        return error(400, beforeWindow(at));
       }
       from = state.get().database;
     }
@@ -450,6 +449,15 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
       }
     }
     return started;
+  }
+
+  /** Neon's text for a time before the window (Go duration syntax for the window). */
+  private String beforeWindow(Instant at) {
+    return "timestamp is before retention window; timestamp:\""
+        + at
+        + "\", retention_window:\""
+        + (historyRetentionSeconds / 3600)
+        + "h0m0s\"";
   }
 
   // --- JSON in Neon's shapes -----------------------------------------------------------------
