@@ -63,6 +63,7 @@ import okhttp3.OkHttpClient;
 public final class NeonProvider implements Provider {
   public static final String NAME = "neon";
   private static final Duration POLL = Duration.ofSeconds(3);
+  private static final Duration MAX_POLL = Duration.ofSeconds(30);
   private static final int OPERATIONS_PAGE = 100;
   private static final Duration REPLACE_TIMEOUT = Duration.ofMinutes(10);
   private static final String BRANCH_ID_PREFIX = "br-";
@@ -73,19 +74,49 @@ public final class NeonProvider implements Provider {
   private final Map<String, String> env;
   private final Function<NeonSettings, NeonClient> clients;
   private final Sleeper sleeper;
+  private final java.util.function.DoubleSupplier random;
   private final Map<NeonSettings, NeonClient> cache = new ConcurrentHashMap<>();
 
-  /** The provider as the CLI builds it: real HTTP, real sleeping. */
+  /** The provider as the CLI builds it: real HTTP, real sleeping, random jitter. */
   public NeonProvider(Map<String, String> env) {
-    this(env, defaultClients(), Sleeper.SYSTEM);
+    this(env, defaultClients(), Sleeper.SYSTEM, () -> ThreadLocalRandom.current().nextDouble());
   }
 
-  /** A provider whose clients the caller builds (tests: a client pointed at a stub server). */
+  /**
+   * A provider whose clients the caller builds (tests: a client pointed at a stub server), with no
+   * jitter.
+   */
   NeonProvider(
       Map<String, String> env, Function<NeonSettings, NeonClient> clients, Sleeper sleeper) {
+    this(env, clients, sleeper, () -> 0.5);
+  }
+
+  NeonProvider(
+      Map<String, String> env,
+      Function<NeonSettings, NeonClient> clients,
+      Sleeper sleeper,
+      java.util.function.DoubleSupplier random) {
     this.env = Map.copyOf(env);
     this.clients = clients;
     this.sleeper = sleeper;
+    this.random = random;
+  }
+
+  /**
+   * How long to wait before looking at Neon's operations again, after {@code waited} so far: 3 s
+   * for the first half minute, then a tenth of the time waited, at most 30 s; {@code random} in [0,
+   * 1) spreads it by ±20 % so that runs started together do not poll in step.
+   */
+  static Duration pollInterval(Duration waited, double random) {
+    long base = Math.max(POLL.toMillis(), Math.min(MAX_POLL.toMillis(), waited.toMillis() / 10));
+    return Duration.ofMillis(Math.round(base * (0.8 + 0.4 * random)));
+  }
+
+  private Instant nextPoll(ProviderContext ctx, Instant since) {
+    Instant now = ctx.clock().instant();
+    Duration waited =
+        since == null || since.isAfter(now) ? Duration.ZERO : Duration.between(since, now);
+    return now.plus(pollInterval(waited, random.getAsDouble()));
   }
 
   private static Function<NeonSettings, NeonClient> defaultClients() {
@@ -423,7 +454,7 @@ public final class NeonProvider implements Provider {
               + " does not exist (never created, or deleted since); the live branch is untouched");
     }
     Branch branch = found.get();
-    Instant next = ctx.clock().instant().plus(POLL);
+    Instant next = nextPoll(ctx, branch.createdAt());
     for (Operation op : client.listOperations(s.projectId(), OPERATIONS_PAGE)) {
       if (!branch.id().equals(op.branchId())) {
         continue;
@@ -680,7 +711,8 @@ public final class NeonProvider implements Provider {
   /** Waits for the given operations by id (Neon keeps them for months). */
   private void awaitOperations(
       ProviderContext ctx, NeonSettings s, NeonClient client, List<Operation> ops, String what) {
-    Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+    Instant started = ctx.clock().instant();
+    Instant deadline = started.plus(REPLACE_TIMEOUT);
     for (Operation op : ops) {
       Operation current = op;
       while (current.state() == OperationState.RUNNING) {
@@ -696,7 +728,7 @@ public final class NeonProvider implements Provider {
                   + " after "
                   + REPLACE_TIMEOUT);
         }
-        pause();
+        pause(ctx, started);
         current = client.getOperation(s.projectId(), current.id()).orElse(current);
       }
       if (current.state() == OperationState.FAILED) {
@@ -713,9 +745,15 @@ public final class NeonProvider implements Provider {
     }
   }
 
-  private void pause() {
+  /** Sleeps before the next look at Neon's operations of a wait that began at {@code since}. */
+  private void pause(ProviderContext ctx, Instant since) {
+    sleepUntil(ctx, nextPoll(ctx, since));
+  }
+
+  private void sleepUntil(ProviderContext ctx, Instant when) {
+    Duration d = Duration.between(ctx.clock().instant(), when);
     try {
-      sleeper.sleep(POLL);
+      sleeper.sleep(d.isNegative() ? Duration.ZERO : d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DbRecoverException(ErrorCode.CANCELLED, "interrupted while waiting for Neon", e);
@@ -723,7 +761,8 @@ public final class NeonProvider implements Provider {
   }
 
   private void awaitOperations(ProviderContext ctx, NeonSettings s, NeonClient client, Branch b) {
-    Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+    Instant started = ctx.clock().instant();
+    Instant deadline = started.plus(REPLACE_TIMEOUT);
     while (true) {
       Optional<Operation> pending = Optional.empty();
       for (Operation op : client.listOperations(s.projectId(), OPERATIONS_PAGE)) {
@@ -765,12 +804,7 @@ public final class NeonProvider implements Provider {
                 + "; run `dbrecover resume <run-id>` to wait again");
       }
       ctx.progress().update("Neon: " + pending.get().action() + " is " + pending.get().status());
-      try {
-        sleeper.sleep(POLL);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new DbRecoverException(ErrorCode.CANCELLED, "interrupted while waiting for Neon", e);
-      }
+      pause(ctx, started);
     }
   }
 
@@ -801,7 +835,7 @@ public final class NeonProvider implements Provider {
                   + ((RestoreStatus.Running) status).detail()
                   + ")");
         }
-        pause();
+        sleepUntil(ctx, ((RestoreStatus.Running) status).pollAt());
         status = pollRestore(ctx, request);
       }
       if (status instanceof RestoreStatus.Failed) {

@@ -109,6 +109,15 @@ class NeonProviderTest {
   }
 
   @Test
+  void pollInterval_threeSecondsAtFirst_thenATenthOfTheWait_atMostThirty_withJitter() {
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ZERO, 0.5)).hasSeconds(3);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ofMinutes(2), 0.5)).hasSeconds(12);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ofHours(1), 0.5)).hasSeconds(30);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ZERO, 0.0)).hasMillis(2400);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ofHours(1), 0.99)).hasMillis(35880);
+  }
+
+  @Test
   void window_startsNoEarlierThanTheBranch() {
     var project = new io.dbrecover.neon.internal.NeonModel.Project(PROJECT, "shop", 604800, null);
     var young =
