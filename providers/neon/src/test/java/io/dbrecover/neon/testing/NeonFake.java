@@ -317,6 +317,9 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
     if (b.isDefault) {
       return error(400, "cannot delete the default branch");
     }
+    if (branches.values().stream().anyMatch(c -> b.id.equals(c.parentId))) {
+      return error(400, "branch has children; delete them first");
+    }
     branches.remove(b.id);
     endpoints.values().removeIf(e -> e.branchId.equals(b.id));
     dropDatabase(b.database);
@@ -357,6 +360,10 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
               id("br"), body.get("preserve_under_name").asText(), target.id, keep, clock.instant());
       preserved.history.addAll(target.history);
       target.history.clear();
+      // Neon's document: the branch's children move to the preserved branch.
+      branches.values().stream()
+          .filter(c -> target.id.equals(c.parentId))
+          .forEach(c -> c.parentId = preserved.id);
       branches.put(preserved.id, preserved);
       started.add(operation(preserved.id, null, "create_timeline"));
     } else {
@@ -681,8 +688,8 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
 
   private static final class FakeBranch {
     final String id;
-    final String parentId;
     final Instant createdAt;
+    String parentId;
     final List<Capture> history = new ArrayList<>();
     String name;
     String database;
