@@ -891,6 +891,22 @@ public final class NeonProvider implements Provider {
                 + backupId
                 + ") is not a branch dbrecover preserved; delete it in the Neon Console if meant");
       }
+      List<String> children =
+          client(s).listBranches(s.projectId(), null).stream()
+              .filter(c -> backupId.equals(c.parentId()))
+              .map(Branch::name)
+              .toList();
+      if (!children.isEmpty()) {
+        // Neon deletes no branch with children; an in-place run's verified branch is one.
+        throw new ConfigurationException(
+            "Neon branch "
+                + b.get().name()
+                + " has child branches ("
+                + String.join(", ", children)
+                + "); delete them first (Neon Console, or keep "
+                + b.get().name()
+                + ")");
+      }
       return client(s).deleteBranch(s.projectId(), backupId).isPresent();
     }
     return client(s).deleteSnapshot(s.projectId(), backupId);

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbRecoverException;
@@ -30,6 +31,7 @@ import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.SwapBackResult;
 import io.dbrecover.engine.api.Tier;
 import io.dbrecover.engine.internal.DotenvUrlTarget;
+import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.UrlTarget;
 import io.dbrecover.engine.testing.TestPostgres;
 import io.dbrecover.neon.testing.MutableClock;
@@ -300,6 +302,23 @@ class NeonEngineIT {
     assertThat(orders(fake.url("main_swapped_back_" + outcome.runId())))
         .containsExactly("1=tea", "2=cake", "3=scone");
     assertThat(requests("POST", "/restore")).as("the run's, then one swap-back").hasSize(2);
+  }
+
+  @Test
+  void deleteBackup_preservedBranchWithTheVerifiedBranchBelowIt_namesTheChild_deletesNothing() {
+    damage();
+    RunOutcome outcome = recover(Incident.data(DAMAGE), true);
+    String preserved = fake.branchId("main_before_" + outcome.runId()).orElseThrow();
+    ProviderContext ctx =
+        new ProviderContext(config().environment(ENV), fake.url("main"), state, clock, null);
+
+    ConfigurationException e =
+        catchThrowableOfType(
+            () -> provider().deleteBackup(ctx, preserved), ConfigurationException.class);
+
+    assertThat(e).hasMessageContaining("delete them first").hasMessageContaining(restoredBranch());
+    assertThat(fake.branchId(preserved)).isPresent();
+    assertThat(requests("DELETE", "")).isEmpty();
   }
 
   @Test
