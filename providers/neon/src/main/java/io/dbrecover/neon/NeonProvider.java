@@ -606,6 +606,11 @@ public final class NeonProvider implements Provider {
                     + live.name()
                     + ", whose previous state is kept as branch "
                     + preserved);
+        // A branch has one read-write compute at most: the preview's own, made for the
+        // verification, gives way to the live branch's, which finalize moves over.
+        for (Endpoint ep : client.listBranchEndpoints(s.projectId(), source.id())) {
+          client.deleteEndpoint(s.projectId(), ep.id());
+        }
         client.finalizeRestore(s.projectId(), source.id(), preserved);
         // The former preview is the live branch now (on a retry, found by the name).
         awaited = source;

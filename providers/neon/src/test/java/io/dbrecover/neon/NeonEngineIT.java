@@ -360,6 +360,10 @@ class NeonEngineIT {
     assertThat(restore.path("finalize_restore").asBoolean(true)).as("a preview first").isFalse();
     List<ServeEvent> finalized = requests("POST", "/finalize_restore");
     assertThat(finalized).hasSize(1);
+    assertThat(requests("DELETE", ""))
+        .as("the preview's own compute gives way to the live branch's")
+        .singleElement()
+        .satisfies(e -> assertThat(e.getRequest().getUrl()).contains("/endpoints/"));
     assertThat(json(finalized.get(0).getRequest().getBodyAsString()).path("name").asText())
         .isEqualTo(preserved);
     assertThat(dotenvUrl()).isEqualTo(urlBefore);

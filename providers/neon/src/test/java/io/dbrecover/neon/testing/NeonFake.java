@@ -139,6 +139,8 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
     String method = req.getMethod().getName();
     try {
       return route(method, p, req);
+    } catch (FakeRefusal e) {
+      return error(400, e.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -187,11 +189,23 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
           return error(404, "no such call in the fake");
       }
     }
+    if (top.equals("endpoints") && n == 3 && method.equals("DELETE")) {
+      FakeEndpoint e = endpoints.remove(p[2]);
+      if (e == null) {
+        return error(404, "endpoint not found");
+      }
+      ObjectNode out = obj().set("endpoint", endpoint(e));
+      out.set("operations", ops(List.of(operation(e.branchId, e.id, "suspend_compute"))));
+      return ok(200, out);
+    }
     if (top.equals("endpoints") && n == 2 && method.equals("POST")) {
       JsonNode body = body(req);
       String branchId = body.path("endpoint").path("branch_id").asText();
       if (!branches.containsKey(branchId)) {
         return error(404, "branch not found");
+      }
+      if (hasCompute(branchId)) {
+        return error(400, "a branch can have only one read_write endpoint");
       }
       FakeEndpoint e = addEndpoint(branchId);
       ObjectNode out = obj().set("endpoint", endpoint(e));
@@ -429,6 +443,9 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
    * name) and name; the original is renamed.
    */
   private List<FakeOperation> finalize(FakeBranch restored, FakeBranch original, String name) {
+    if (hasCompute(restored.id) && hasCompute(original.id)) {
+      throw new FakeRefusal("a branch can have only one read_write endpoint");
+    }
     String originalDb = original.database;
     String keep = newDatabaseName();
     TestPostgres.sql(TestPostgres.url("postgres"), terminate(originalDb));
@@ -605,6 +622,17 @@ public final class NeonFake implements ResponseDefinitionTransformerV2 {
             failNext.remove(action));
     operations.add(o);
     return o;
+  }
+
+  private boolean hasCompute(String branchId) {
+    return endpoints.values().stream().anyMatch(e -> e.branchId.equals(branchId));
+  }
+
+  /** Neon refuses the call (400), before changing anything. */
+  private static final class FakeRefusal extends RuntimeException {
+    FakeRefusal(String message) {
+      super(message);
+    }
   }
 
   private boolean busy(String branchId) {
