@@ -5,6 +5,7 @@ import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.RecoveryPoint;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A database platform adapter: takes backups, lists recovery points and restores them side by side
@@ -65,9 +66,8 @@ public interface Provider {
    * engine takes no safety backup. Empty (the default): the engine takes and verifies a safety
    * backup before anything replaces the original. Never mutates.
    */
-  default java.util.Optional<String> originalKeptByReplace(
-      ProviderContext ctx, RestoreRequest restored) {
-    return java.util.Optional.empty();
+  default Optional<String> originalKeptByReplace(ProviderContext ctx, RestoreRequest restored) {
+    return Optional.empty();
   }
 
   /**
@@ -78,8 +78,8 @@ public interface Provider {
    * @return a description of what was put back, for the operator; empty (the default) when this
    *     provider keeps no original, so the engine points the operator to the safety backup
    */
-  default java.util.Optional<String> putBackKeptOriginal(ProviderContext ctx, String runId) {
-    return java.util.Optional.empty();
+  default Optional<String> putBackKeptOriginal(ProviderContext ctx, String runId) {
+    return Optional.empty();
   }
 
   /**
@@ -90,9 +90,8 @@ public interface Provider {
    *
    * @param name the temporary copy's name, derived from a fresh run id
    */
-  default java.util.Optional<Preview> preview(
-      ProviderContext ctx, RecoveryPoint point, String name) {
-    return java.util.Optional.empty();
+  default Optional<Preview> preview(ProviderContext ctx, RecoveryPoint point, String name) {
+    return Optional.empty();
   }
 
   /** A temporary copy of a recovery point; {@link #close} deletes it. */

@@ -19,6 +19,7 @@ import io.dbrecover.neon.internal.NeonClient;
 import io.dbrecover.neon.internal.NeonHttp;
 import io.dbrecover.neon.internal.NeonModel.Branch;
 import io.dbrecover.neon.internal.NeonModel.BranchCreate;
+import io.dbrecover.neon.internal.NeonModel.BranchRestore;
 import io.dbrecover.neon.internal.NeonModel.Endpoint;
 import io.dbrecover.neon.internal.NeonModel.Operation;
 import io.dbrecover.neon.internal.NeonModel.OperationState;
@@ -31,6 +32,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -74,7 +78,7 @@ public final class NeonProvider implements Provider {
   private final Map<String, String> env;
   private final Function<NeonSettings, NeonClient> clients;
   private final Sleeper sleeper;
-  private final java.util.function.DoubleSupplier random;
+  private final DoubleSupplier random;
   private final Map<NeonSettings, NeonClient> cache = new ConcurrentHashMap<>();
 
   /** The provider as the CLI builds it: real HTTP, real sleeping, random jitter. */
@@ -95,7 +99,7 @@ public final class NeonProvider implements Provider {
       Map<String, String> env,
       Function<NeonSettings, NeonClient> clients,
       Sleeper sleeper,
-      java.util.function.DoubleSupplier random) {
+      DoubleSupplier random) {
     this.env = Map.copyOf(env);
     this.clients = clients;
     this.sleeper = sleeper;
@@ -231,7 +235,7 @@ public final class NeonProvider implements Provider {
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);
     Branch live = liveBranch(client, s);
-    List<RecoveryPoint> points = new java.util.ArrayList<>();
+    List<RecoveryPoint> points = new ArrayList<>();
     client.listSnapshots(s.projectId()).stream()
         .filter(snap -> snap.sourceBranchId() == null || live.id().equals(snap.sourceBranchId()))
         .map(NeonProvider::point)
@@ -241,7 +245,7 @@ public final class NeonProvider implements Provider {
         .filter(b -> b.name().startsWith(prefix) && b.createdAt() != null)
         .map(b -> preservedPoint(b, b.name().substring(prefix.length())))
         .forEach(points::add);
-    points.sort(java.util.Comparator.comparing(RecoveryPoint::takenAt).reversed());
+    points.sort(Comparator.comparing(RecoveryPoint::takenAt).reversed());
     return List.copyOf(points);
   }
 
@@ -624,10 +628,7 @@ public final class NeonProvider implements Provider {
                     + "; its previous state is kept as branch "
                     + preserved);
         client.restoreBranch(
-            s.projectId(),
-            live.id(),
-            new io.dbrecover.neon.internal.NeonModel.BranchRestore(
-                source.id(), null, null, preserved));
+            s.projectId(), live.id(), new BranchRestore(source.id(), null, null, preserved));
       }
     }
     awaitOperations(ctx, s, client, awaited);
@@ -694,9 +695,7 @@ public final class NeonProvider implements Provider {
                               + " is untouched"));
       ctx.progress().update("restoring Neon branch " + live.name() + " from " + preserved);
       client.restoreBranch(
-          s.projectId(),
-          live.id(),
-          new io.dbrecover.neon.internal.NeonModel.BranchRestore(kept.id(), null, null, recovered));
+          s.projectId(), live.id(), new BranchRestore(kept.id(), null, null, recovered));
     }
     awaitOperations(ctx, s, client, live);
     return Optional.of(

@@ -447,6 +447,10 @@ class NeonEngineIT {
     assertThat(requests("DELETE", "")).hasSize(1);
     assertThat(orders(fake.url("main"))).containsExactly("1=tea", "2=CORRUPT", "4=pie");
     assertThat(dotenvUrl()).isEqualTo(fake.url("main").toSecretUri().reveal());
+    assertThat(String.join("\n", progress))
+        .contains("deleting the dry run's Neon branch")
+        .doesNotContain(NeonFake.PASSWORD)
+        .doesNotContain(NeonApiStub.API_KEY);
   }
 
   @Test
