@@ -649,11 +649,13 @@ public final class NeonProvider implements Provider {
   @Override
   public Optional<String> originalKeptByReplace(ProviderContext ctx, RestoreRequest restored) {
     NeonSettings s = settings(ctx.environment());
-    if (finalizes(restored) && s.branch() != null && s.branch().startsWith(BRANCH_ID_PREFIX)) {
+    if (finalizes(restored) && (s.branch() == null || s.branch().startsWith(BRANCH_ID_PREFIX))) {
+      // Finalizing moves the name to another branch id; whether "default" moves too is not
+      // documented, so only a branch configured by name is found again for sure.
       throw new ConfigurationException(
           "an in-place snapshot restore gives the live branch's name and computes to the restored"
-              + " branch, so database.options.branch must name the branch, not its id ("
-              + s.branch()
+              + " branch, so database.options.branch must name the branch ("
+              + (s.branch() == null ? "it is not set" : "it is the id " + s.branch())
               + "); or restore side by side (without --in-place)");
     }
     Branch live = liveBranch(client(s), s);

@@ -454,7 +454,24 @@ class NeonProviderTest {
             () -> provider.originalKeptByReplace(byId, request(snapshot)),
             ConfigurationException.class);
 
-    assertThat(e).hasMessageContaining("database.options.branch must name the branch");
+    assertThat(e)
+        .hasMessageContaining("database.options.branch must name the branch")
+        .hasMessageContaining("it is the id " + MAIN);
+    assertThat(neon.server().getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void originalKeptByReplace_snapshotWithoutAConfiguredBranch_isRefusedBeforeAnyCall() {
+    RecoveryPoint snapshot =
+        new RecoveryPoint(
+            SNAP, RecoveryPoint.Kind.SNAPSHOT, T, null, false, 0, null, null, null, null);
+
+    ConfigurationException e =
+        catchThrowableOfType(
+            () -> provider.originalKeptByReplace(ctx, request(snapshot)),
+            ConfigurationException.class);
+
+    assertThat(e).hasMessageContaining("it is not set");
     assertThat(neon.server().getAllServeEvents()).isEmpty();
   }
 
