@@ -22,7 +22,8 @@ final class Recovery {
     DbRecoverConfig config = cmd.config();
     RecoveryEngine engine = cmd.engine();
     if (dryRun) {
-      Plan plan = engine.plan(config, env, incident);
+      ConsoleInteraction io = cmd.interaction();
+      Plan plan = engine.dryRun(config, env, incident, m -> io.line("dry run", m));
       cmd.print(plan, Render.plan(plan) + "\nDry run: nothing was changed.\n");
       return exitFor(plan);
     }

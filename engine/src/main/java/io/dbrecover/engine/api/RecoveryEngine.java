@@ -136,6 +136,46 @@ public final class RecoveryEngine {
   }
 
   /**
+   * A dry run: the plan, with the data loss measured exactly against a temporary copy of the
+   * recovery point where the provider makes one cheaply ({@link Provider#preview}, e.g. a Neon
+   * branch at the target time), which is deleted again, also when the comparison fails. Elsewhere
+   * the plan's estimate from recorded row counts. The live database is never changed.
+   */
+  public Plan dryRun(
+      DbRecoverConfig config, String environment, Incident incident, Consumer<String> progress) {
+    Plan plan = plan(config, environment, incident, true);
+    if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
+      return plan;
+    }
+    RunContext ctx = context(config, environment);
+    DbUrl live = ctx.liveUrl();
+    String suffix = "_dryrun_" + RunIds.shortId(RunIds.next(clock.instant()));
+    String base = live.database();
+    String name =
+        (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base)
+            + suffix;
+    Optional<Provider.Preview> preview =
+        ctx.provider()
+            .preview(ctx.providerContext(live, progress::accept), plan.decision().point(), name);
+    if (preview.isEmpty()) {
+      return plan;
+    }
+    try (Provider.Preview copy = preview.get()) {
+      progress.accept("comparing " + live.redacted() + " with " + copy.url().redacted());
+      DataLossReport exact = new DataLossAnalyzer().compare(live, copy.url());
+      return new Plan(
+          plan.environment(),
+          plan.liveUrl(),
+          plan.currentMigrations(),
+          plan.decision(),
+          plan.removedMigrations(),
+          exact,
+          plan.providerNotes(),
+          plan.historyWindow());
+    }
+  }
+
+  /**
    * The live database's URL, with its password: for tools that connect to it themselves (the
    * drill). Never print it; use {@link DbUrl#redacted()}.
    */
@@ -347,6 +387,30 @@ public final class RecoveryEngine {
             "run " + runId + " never swapped DATABASE_URL, so there is nothing to swap back");
       }
       JsonNode data = swap.data();
+      Journal.Entry safety = run.lastOf(Step.SAFETY_COPY);
+      if ("in-place".equals(data.path("mode").asText())
+          && safety != null
+          && "kept-by-provider".equals(safety.data().path("kind").asText())) {
+        RunContext ctx = context(config, env);
+        DbUrl live = ctx.liveUrl();
+        Optional<String> putBack =
+            ctx.provider().putBackKeptOriginal(ctx.providerContext(live, Progress.NONE), runId);
+        if (putBack.isPresent()) {
+          Verification v =
+              new Verifier()
+                  .verify(
+                      "database after swap-back via " + live.redacted(),
+                      live,
+                      new Verifier.Expectations(
+                          null, null, null, ctx.environment().smokeQueries()));
+          if (!v.passed()) {
+            throw new DbRecoverException(
+                ErrorCode.VERIFICATION_FAILED,
+                putBack.get() + ", but the database failed verification: " + v.failures());
+          }
+          return new SwapBackResult(runId, putBack.get(), live.redacted(), v);
+        }
+      }
       if (!"url-target".equals(data.path("mode").asText())) {
         throw new ConfigurationException(
             "run "

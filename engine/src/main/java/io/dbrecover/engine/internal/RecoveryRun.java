@@ -298,6 +298,15 @@ public final class RecoveryRun {
       return StepResult.done(data);
     }
     ProviderContext pc = ctx.providerContext(originalUrl(), m -> io.progress(Step.SAFETY_COPY, m));
+    java.util.Optional<String> kept = ctx.provider().originalKeptByReplace(pc, restoreRequest());
+    if (kept.isPresent()) {
+      // The replacement itself keeps the original (e.g. Neon's preserve_under_name): that is
+      // the safety copy, and it exists for as long as the replaced state does.
+      data.put("kind", "kept-by-provider");
+      data.put("location", kept.get());
+      io.progress(Step.SAFETY_COPY, "the replacement keeps the original as " + kept.get());
+      return StepResult.done(data);
+    }
     RecoveryPoint safety =
         ctx.provider().recoveryPoints(pc).stream()
             .filter(p -> p.safety() && header.runId().equals(p.label()))
@@ -546,7 +555,16 @@ public final class RecoveryRun {
           .append(Summaries.dataLossTable(Json.mapper().convertValue(loss, DataLossReport.class)));
     }
     sb.append('\n');
-    if (h.options().inPlace()) {
+    Journal.Entry safety = lastOf(Step.SAFETY_COPY);
+    if (h.options().inPlace()
+        && safety != null
+        && "kept-by-provider".equals(safety.data().path("kind").asText())) {
+      sb.append("Database ")
+          .append(h.originalDatabase())
+          .append(" will be replaced by the restored copy; its current state is kept as ")
+          .append(safety.data().path("location").asText())
+          .append(".\n");
+    } else if (h.options().inPlace()) {
       sb.append("Database ")
           .append(h.originalDatabase())
           .append(
@@ -609,6 +627,14 @@ public final class RecoveryRun {
     RecoveryPoint p = point();
     List<EnvironmentConfig.SmokeQuery> smoke = new ArrayList<>(ctx.environment().smokeQueries());
     smoke.addAll(header.options().extraSmokeQueries());
+    if (p.kind() == RecoveryPoint.Kind.SNAPSHOT
+        && p.schemaFingerprint() == null
+        && p.rowCounts().isEmpty()) {
+      // A provider's snapshot with nothing recorded (e.g. Neon's): empty counts mean unknown, not
+      // "no tables"; only the smoke queries and a known migration state can be checked.
+      MigrationState known = p.migrationState() == MigrationState.NONE ? null : p.migrationState();
+      return new Verifier.Expectations(known, null, null, smoke);
+    }
     switch (p.kind()) {
       case POINT_IN_TIME:
       case BRANCH_POINT:

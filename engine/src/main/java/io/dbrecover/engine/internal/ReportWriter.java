@@ -44,6 +44,7 @@ final class ReportWriter {
     List<Verification> verifications = new ArrayList<>();
     DataLossReport loss = null;
     String safety = null;
+    boolean keptByProvider = false;
     String recovered = null;
     String recoveredNote = null;
     String target = null;
@@ -64,6 +65,7 @@ final class ReportWriter {
       switch (step) {
         case SAFETY_COPY:
           safety = d.path("location").asText(null);
+          keptByProvider = "kept-by-provider".equals(d.path("kind").asText());
           break;
         case START_RESTORE:
         case AWAIT_RESTORE:
@@ -123,7 +125,10 @@ final class ReportWriter {
         recovered,
         recoveredNote == null ? null : DbUrl.redact(recoveredNote),
         target,
-        swapped && !h.options().inPlace() ? "dbrecover swap-back " + h.runId() : null);
+        // An in-place run swaps back only where the provider kept the original itself.
+        swapped && (!h.options().inPlace() || keptByProvider)
+            ? "dbrecover swap-back " + h.runId()
+            : null);
   }
 
   static String markdown(RunReport r) {

@@ -5,6 +5,7 @@ import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.RecoveryPoint;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A database platform adapter: takes backups, lists recovery points and restores them side by side
@@ -51,11 +52,57 @@ public interface Provider {
 
   /**
    * For an in-place recovery: puts the restored copy named by {@code restored} in the place of the
-   * original database {@code originalName} (the original is dropped). The engine calls this only
-   * after a verified safety backup of the original exists and the operator confirmed. Idempotent:
-   * when the original already is the restored copy, does nothing.
+   * original database {@code originalName} (the original is dropped, unless {@link
+   * #originalKeptByReplace} says where it is kept). The engine calls this only after a verified
+   * safety copy of the original exists (or the provider keeps one by construction) and the operator
+   * confirmed. Idempotent: when the original already is the restored copy, does nothing.
    */
   void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName);
+
+  /**
+   * For an in-place recovery: where {@link #replaceOriginal} itself keeps the original's current
+   * state (e.g. a Neon branch restore that preserves the old state as a branch named after the
+   * run), described for the operator. Present: that kept state is the run's safety copy and the
+   * engine takes no safety backup. Empty (the default): the engine takes and verifies a safety
+   * backup before anything replaces the original. Never mutates.
+   */
+  default Optional<String> originalKeptByReplace(ProviderContext ctx, RestoreRequest restored) {
+    return Optional.empty();
+  }
+
+  /**
+   * Swap-back of an in-place run whose original {@link #originalKeptByReplace} kept: puts that kept
+   * state back in the original's place (the connection string stays the same) and keeps the state
+   * being replaced the same way. Blocks until done; idempotent per run.
+   *
+   * @return a description of what was put back, for the operator; empty (the default) when this
+   *     provider keeps no original, so the engine points the operator to the safety backup
+   */
+  default Optional<String> putBackKeptOriginal(ProviderContext ctx, String runId) {
+    return Optional.empty();
+  }
+
+  /**
+   * For a dry run: a temporary copy of {@code point} beside the live database, made only where that
+   * is cheap (a Neon branch takes seconds), so the operator sees the exact data loss before
+   * anything is touched. Blocks until the copy can be queried; closing it deletes it again. Empty
+   * (the default): the dry run estimates from the point's recorded row counts instead.
+   *
+   * @param name the temporary copy's name, derived from a fresh run id
+   */
+  default Optional<Preview> preview(ProviderContext ctx, RecoveryPoint point, String name) {
+    return Optional.empty();
+  }
+
+  /** A temporary copy of a recovery point; {@link #close} deletes it. */
+  interface Preview extends AutoCloseable {
+    /** Reaches the copy. */
+    DbUrl url();
+
+    /** Deletes the copy; a copy already gone is not an error. */
+    @Override
+    void close();
+  }
 
   /** Deletes a backup (retention); returns false if it did not exist. */
   boolean deleteBackup(ProviderContext ctx, String backupId);

@@ -19,6 +19,7 @@ import io.dbrecover.neon.internal.NeonClient;
 import io.dbrecover.neon.internal.NeonHttp;
 import io.dbrecover.neon.internal.NeonModel.Branch;
 import io.dbrecover.neon.internal.NeonModel.BranchCreate;
+import io.dbrecover.neon.internal.NeonModel.BranchRestore;
 import io.dbrecover.neon.internal.NeonModel.Endpoint;
 import io.dbrecover.neon.internal.NeonModel.Operation;
 import io.dbrecover.neon.internal.NeonModel.OperationState;
@@ -31,6 +32,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -51,6 +55,11 @@ import okhttp3.OkHttpClient;
  * ready, and its URL is the connection URI of the configured database and role on it. The live
  * branch is not touched. A retried start finds the branch by its name and creates nothing twice.
  *
+ * <p>In place: the same branch is made and verified first; {@link #replaceOriginal} then restores
+ * the live branch from it (or finalizes a snapshot's preview), keeping the live branch's previous
+ * state as the branch {@code <live>_before_<run-id>}, which is the run's safety copy ({@link
+ * #originalKeptByReplace}) and what {@link #putBackKeptOriginal} restores on swap-back.
+ *
  * <p>Times outside the history window ({@code history_retention_seconds} back from now, not before
  * the live branch was created) are refused with {@link ErrorCode#NO_RECOVERY_POINT} before any call
  * that changes something.
@@ -58,25 +67,60 @@ import okhttp3.OkHttpClient;
 public final class NeonProvider implements Provider {
   public static final String NAME = "neon";
   private static final Duration POLL = Duration.ofSeconds(3);
+  private static final Duration MAX_POLL = Duration.ofSeconds(30);
   private static final int OPERATIONS_PAGE = 100;
   private static final Duration REPLACE_TIMEOUT = Duration.ofMinutes(10);
+  private static final String BRANCH_ID_PREFIX = "br-";
+
+  /** Between the live branch's name and the run id in the name of a preserved branch. */
+  private static final String PRESERVED = "_before_";
 
   private final Map<String, String> env;
   private final Function<NeonSettings, NeonClient> clients;
   private final Sleeper sleeper;
+  private final DoubleSupplier random;
   private final Map<NeonSettings, NeonClient> cache = new ConcurrentHashMap<>();
 
-  /** The provider as the CLI builds it: real HTTP, real sleeping. */
+  /** The provider as the CLI builds it: real HTTP, real sleeping, random jitter. */
   public NeonProvider(Map<String, String> env) {
-    this(env, defaultClients(), Sleeper.SYSTEM);
+    this(env, defaultClients(), Sleeper.SYSTEM, () -> ThreadLocalRandom.current().nextDouble());
   }
 
-  /** A provider whose clients the caller builds (tests: a client pointed at a stub server). */
+  /**
+   * A provider whose clients the caller builds (tests: a client pointed at a stub server), with no
+   * jitter.
+   */
   NeonProvider(
       Map<String, String> env, Function<NeonSettings, NeonClient> clients, Sleeper sleeper) {
+    this(env, clients, sleeper, () -> 0.5);
+  }
+
+  NeonProvider(
+      Map<String, String> env,
+      Function<NeonSettings, NeonClient> clients,
+      Sleeper sleeper,
+      DoubleSupplier random) {
     this.env = Map.copyOf(env);
     this.clients = clients;
     this.sleeper = sleeper;
+    this.random = random;
+  }
+
+  /**
+   * How long to wait before looking at Neon's operations again, after {@code waited} so far: 3 s
+   * for the first half minute, then a tenth of the time waited, at most 30 s; {@code random} in [0,
+   * 1) spreads it by ±20 % so that runs started together do not poll in step.
+   */
+  static Duration pollInterval(Duration waited, double random) {
+    long base = Math.max(POLL.toMillis(), Math.min(MAX_POLL.toMillis(), waited.toMillis() / 10));
+    return Duration.ofMillis(Math.round(base * (0.8 + 0.4 * random)));
+  }
+
+  private Instant nextPoll(ProviderContext ctx, Instant since) {
+    Instant now = ctx.clock().instant();
+    Duration waited =
+        since == null || since.isAfter(now) ? Duration.ZERO : Duration.between(since, now);
+    return now.plus(pollInterval(waited, random.getAsDouble()));
   }
 
   private static Function<NeonSettings, NeonClient> defaultClients() {
@@ -181,17 +225,46 @@ public final class NeonProvider implements Provider {
     return Optional.of(new RestoreWindow(earliest.isAfter(now) ? now : earliest, now));
   }
 
-  /** The project's Neon snapshots of the live branch, newest first. */
+  /**
+   * The project's Neon snapshots of the live branch and the branches in-place recoveries preserved
+   * the live branch's earlier states under ({@code <live>_before_<run-id>}, safety copies), newest
+   * first.
+   */
   @Override
   public List<RecoveryPoint> recoveryPoints(ProviderContext ctx) {
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);
     Branch live = liveBranch(client, s);
-    return client.listSnapshots(s.projectId()).stream()
+    List<RecoveryPoint> points = new ArrayList<>();
+    client.listSnapshots(s.projectId()).stream()
         .filter(snap -> snap.sourceBranchId() == null || live.id().equals(snap.sourceBranchId()))
         .map(NeonProvider::point)
-        .sorted(java.util.Comparator.comparing(RecoveryPoint::takenAt).reversed())
-        .toList();
+        .forEach(points::add);
+    String prefix = live.name() + PRESERVED;
+    client.listBranches(s.projectId(), prefix).stream()
+        .filter(b -> b.name().startsWith(prefix) && b.createdAt() != null)
+        .map(b -> preservedPoint(b, b.name().substring(prefix.length())))
+        .forEach(points::add);
+    points.sort(Comparator.comparing(RecoveryPoint::takenAt).reversed());
+    return List.copyOf(points);
+  }
+
+  /**
+   * A branch that holds the live branch's state from before an in-place recovery: a safety copy
+   * labelled with the run id, restored like a snapshot (a new branch from its head).
+   */
+  private static RecoveryPoint preservedPoint(Branch b, String runId) {
+    return new RecoveryPoint(
+        b.id(),
+        RecoveryPoint.Kind.SNAPSHOT,
+        b.createdAt(),
+        runId,
+        true,
+        0,
+        null,
+        null,
+        null,
+        "neon branch " + b.name() + " (state before in-place run " + runId + ")");
   }
 
   /**
@@ -277,12 +350,37 @@ public final class NeonProvider implements Provider {
   public RestoreStatus startRestore(ProviderContext ctx, RestoreRequest request) {
     if (request.inPlace()) {
       throw new ConfigurationException(
-          "in-place restore is not offered for Neon; restore side by side (without --in-place)"
-              + " and let dbrecover swap DATABASE_URL");
+          "Neon restores into a new branch first, never straight into the live one: an in-place"
+              + " run (--in-place) puts the verified branch in the live branch's place at the swap"
+              + " step");
     }
     NeonSettings s = settings(ctx.environment());
     NeonClient client = client(s);
     Optional<Branch> existing = findBranch(client, s.projectId(), request.targetName());
+    if (existing.isEmpty()
+        && request.point().kind() == RecoveryPoint.Kind.SNAPSHOT
+        && request.point().id().startsWith(BRANCH_ID_PREFIX)) {
+      // A preserved branch: a new branch from its head, beside it and the live one.
+      Branch source =
+          client
+              .getBranch(s.projectId(), request.point().id())
+              .orElseThrow(
+                  () ->
+                      new DbRecoverException(
+                          ErrorCode.BACKUP_NOT_FOUND,
+                          "Neon branch "
+                              + request.point().id()
+                              + " no longer exists; `dbrecover list-backups "
+                              + ctx.environment().name()
+                              + "` shows what there is"));
+      ctx.progress()
+          .update("creating Neon branch " + request.targetName() + " from " + source.name());
+      client.createBranch(
+          s.projectId(), new BranchCreate(source.id(), request.targetName(), null, null, true));
+      return new RestoreStatus.Running(
+          ctx.clock().instant().plus(POLL),
+          "Neon is creating branch " + request.targetName() + " from " + source.name());
+    }
     if (existing.isEmpty() && request.point().kind() == RecoveryPoint.Kind.SNAPSHOT) {
       // A preview branch with the snapshot's data beside the live one; it is not finalized, so
       // the live branch keeps its name and computes.
@@ -360,7 +458,7 @@ public final class NeonProvider implements Provider {
               + " does not exist (never created, or deleted since); the live branch is untouched");
     }
     Branch branch = found.get();
-    Instant next = ctx.clock().instant().plus(POLL);
+    Instant next = nextPoll(ctx, branch.createdAt());
     for (Operation op : client.listOperations(s.projectId(), OPERATIONS_PAGE)) {
       if (!branch.id().equals(op.branchId())) {
         continue;
@@ -410,14 +508,17 @@ public final class NeonProvider implements Provider {
             + branch.name()
             + " ("
             + branch.id()
-            + ") at "
-            + Target.of(request.point()).describe());
+            + ") with "
+            + describe(request.point()));
   }
 
   private static String describe(RecoveryPoint point) {
-    return point.kind() == RecoveryPoint.Kind.SNAPSHOT
-        ? "snapshot " + point.labelOpt().orElse(point.id())
-        : Target.of(point).describe();
+    if (point.kind() == RecoveryPoint.Kind.SNAPSHOT) {
+      return point.id().startsWith(BRANCH_ID_PREFIX)
+          ? "the head of preserved branch " + point.id()
+          : "snapshot " + point.labelOpt().orElse(point.id());
+    }
+    return "the state at " + Target.of(point).describe();
   }
 
   private static void ensureCompute(NeonClient client, String projectId, Branch branch) {
@@ -466,11 +567,20 @@ public final class NeonProvider implements Provider {
   }
 
   /**
-   * Puts the restored branch's state into the live branch: {@code POST …/branches/{live}/restore}
-   * from the restored branch's head, keeping the live branch's previous state as the branch {@code
-   * <live>_before_<run-id>} (the safety copy and the swap-back source). The live branch keeps its
-   * id, computes and connection string. Blocks until Neon's operations on it have finished.
-   * Idempotent: when the preserved branch exists, the replacement was made and nothing is sent.
+   * Puts the restored branch's state into the live branch, keeping the live branch's previous state
+   * as the branch {@code <live>_before_<run-id>} (the safety copy and the swap-back source):
+   *
+   * <ul>
+   *   <li>a moment of the history (or a preserved branch): {@code POST …/branches/{live}/restore}
+   *       from the verified restored branch's head with {@code preserve_under_name}; the live
+   *       branch keeps its id, name, computes and connection string;
+   *   <li>a snapshot: {@code POST …/branches/{preview}/finalize_restore} with {@code name}: the
+   *       verified preview branch takes the live branch's name and computes (so its connection
+   *       string), and the previous live branch is renamed.
+   * </ul>
+   *
+   * Blocks until Neon's operations have finished (one that fails: exit 4). Idempotent: when the
+   * preserved branch exists, the replacement was made and only the waiting is redone.
    */
   @Override
   public void replaceOriginal(ProviderContext ctx, RestoreRequest restored, String originalName) {
@@ -478,6 +588,7 @@ public final class NeonProvider implements Provider {
     NeonClient client = client(s);
     Branch live = liveBranch(client, s);
     String preserved = preservedName(live, restored.runId());
+    Branch awaited = live;
     if (findBranch(client, s.projectId(), preserved).isEmpty()) {
       Branch source =
           findBranch(client, s.projectId(), restored.targetName())
@@ -490,32 +601,124 @@ public final class NeonProvider implements Provider {
                               + " no longer exists; the live branch "
                               + live.name()
                               + " is untouched"));
-      ctx.progress()
-          .update(
-              "restoring Neon branch "
-                  + live.name()
-                  + " from "
-                  + source.name()
-                  + "; its previous state is kept as branch "
-                  + preserved);
+      if (finalizes(restored)) {
+        ctx.progress()
+            .update(
+                "finalizing the restore of Neon branch "
+                    + source.name()
+                    + ": it takes the name and computes of "
+                    + live.name()
+                    + ", whose previous state is kept as branch "
+                    + preserved);
+        // A branch has one read-write compute at most: the preview's own, made for the
+        // verification, gives way to the live branch's, which finalize moves over.
+        for (Endpoint ep : client.listBranchEndpoints(s.projectId(), source.id())) {
+          client.deleteEndpoint(s.projectId(), ep.id());
+        }
+        client.finalizeRestore(s.projectId(), source.id(), preserved);
+        // The former preview is the live branch now (on a retry, found by the name).
+        awaited = source;
+      } else {
+        ctx.progress()
+            .update(
+                "restoring Neon branch "
+                    + live.name()
+                    + " from "
+                    + source.name()
+                    + "; its previous state is kept as branch "
+                    + preserved);
+        client.restoreBranch(
+            s.projectId(), live.id(), new BranchRestore(source.id(), null, null, preserved));
+      }
+    }
+    awaitOperations(ctx, s, client, awaited);
+  }
+
+  /** Whether an in-place replacement finalizes a snapshot's preview branch. */
+  private static boolean finalizes(RestoreRequest restored) {
+    return restored.point().kind() == RecoveryPoint.Kind.SNAPSHOT
+        && !restored.point().id().startsWith(BRANCH_ID_PREFIX);
+  }
+
+  /**
+   * Every in-place replacement keeps the live branch's previous state as the branch {@code
+   * <live>_before_<run-id>}, so that branch is the run's safety copy. A snapshot's in-place restore
+   * renames the live branch's id away from its name, so it needs the branch configured by name
+   * (refused here, before anything changes).
+   */
+  @Override
+  public Optional<String> originalKeptByReplace(ProviderContext ctx, RestoreRequest restored) {
+    NeonSettings s = settings(ctx.environment());
+    if (finalizes(restored) && (s.branch() == null || s.branch().startsWith(BRANCH_ID_PREFIX))) {
+      // Finalizing moves the name to another branch id; whether "default" moves too is not
+      // documented, so only a branch configured by name is found again for sure.
+      throw new ConfigurationException(
+          "an in-place snapshot restore gives the live branch's name and computes to the restored"
+              + " branch, so database.options.branch must name the branch ("
+              + (s.branch() == null ? "it is not set" : "it is the id " + s.branch())
+              + "); or restore side by side (without --in-place)");
+    }
+    Branch live = liveBranch(client(s), s);
+    return Optional.of(
+        "Neon branch "
+            + preservedName(live, restored.runId())
+            + " (the state of "
+            + live.name()
+            + " before the replacement)");
+  }
+
+  /**
+   * Swap-back of an in-place run: {@code POST …/branches/{live}/restore} from the branch {@code
+   * <live>_before_<run-id>}, keeping the recovered state as {@code <live>_swapped_back_<run-id>}.
+   * The live branch keeps its id, computes and connection string. Idempotent: when that branch
+   * exists, only the waiting is redone.
+   */
+  @Override
+  public Optional<String> putBackKeptOriginal(ProviderContext ctx, String runId) {
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    Branch live = liveBranch(client, s);
+    String preserved = preservedName(live, runId);
+    String recovered = live.name() + "_swapped_back_" + runId;
+    if (findBranch(client, s.projectId(), recovered).isEmpty()) {
+      Branch kept =
+          findBranch(client, s.projectId(), preserved)
+              .orElseThrow(
+                  () ->
+                      new DbRecoverException(
+                          ErrorCode.BACKUP_NOT_FOUND,
+                          "Neon branch "
+                              + preserved
+                              + " (the state before run "
+                              + runId
+                              + ") no longer exists, so there is nothing to swap back to; the"
+                              + " live branch "
+                              + live.name()
+                              + " is untouched"));
+      ctx.progress().update("restoring Neon branch " + live.name() + " from " + preserved);
       client.restoreBranch(
-          s.projectId(),
-          live.id(),
-          new io.dbrecover.neon.internal.NeonModel.BranchRestore(
-              source.id(), null, null, preserved));
+          s.projectId(), live.id(), new BranchRestore(kept.id(), null, null, recovered));
     }
     awaitOperations(ctx, s, client, live);
+    return Optional.of(
+        "Neon branch "
+            + live.name()
+            + " restored from "
+            + preserved
+            + "; the recovered state is kept as branch "
+            + recovered);
   }
 
   /** The name the live branch's previous state is kept under by an in-place replacement. */
   static String preservedName(Branch live, String runId) {
-    return live.name() + "_before_" + runId;
+    return live.name() + PRESERVED + runId;
   }
 
   /** Waits for the given operations by id (Neon keeps them for months). */
   private void awaitOperations(
       ProviderContext ctx, NeonSettings s, NeonClient client, List<Operation> ops, String what) {
-    Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+    Instant started = ctx.clock().instant();
+    Instant deadline = started.plus(REPLACE_TIMEOUT);
     for (Operation op : ops) {
       Operation current = op;
       while (current.state() == OperationState.RUNNING) {
@@ -531,7 +734,7 @@ public final class NeonProvider implements Provider {
                   + " after "
                   + REPLACE_TIMEOUT);
         }
-        pause();
+        pause(ctx, started);
         current = client.getOperation(s.projectId(), current.id()).orElse(current);
       }
       if (current.state() == OperationState.FAILED) {
@@ -548,9 +751,15 @@ public final class NeonProvider implements Provider {
     }
   }
 
-  private void pause() {
+  /** Sleeps before the next look at Neon's operations of a wait that began at {@code since}. */
+  private void pause(ProviderContext ctx, Instant since) {
+    sleepUntil(ctx, nextPoll(ctx, since));
+  }
+
+  private void sleepUntil(ProviderContext ctx, Instant when) {
+    Duration d = Duration.between(ctx.clock().instant(), when);
     try {
-      sleeper.sleep(POLL);
+      sleeper.sleep(d.isNegative() ? Duration.ZERO : d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DbRecoverException(ErrorCode.CANCELLED, "interrupted while waiting for Neon", e);
@@ -558,7 +767,8 @@ public final class NeonProvider implements Provider {
   }
 
   private void awaitOperations(ProviderContext ctx, NeonSettings s, NeonClient client, Branch b) {
-    Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+    Instant started = ctx.clock().instant();
+    Instant deadline = started.plus(REPLACE_TIMEOUT);
     while (true) {
       Optional<Operation> pending = Optional.empty();
       for (Operation op : client.listOperations(s.projectId(), OPERATIONS_PAGE)) {
@@ -600,18 +810,111 @@ public final class NeonProvider implements Provider {
                 + "; run `dbrecover resume <run-id>` to wait again");
       }
       ctx.progress().update("Neon: " + pending.get().action() + " is " + pending.get().status());
-      try {
-        sleeper.sleep(POLL);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new DbRecoverException(ErrorCode.CANCELLED, "interrupted while waiting for Neon", e);
+      pause(ctx, started);
+    }
+  }
+
+  /**
+   * For a dry run: the branch {@code name} with the point's data (at the target time, from a
+   * snapshot, or from a preserved branch) and a compute, made as a side-by-side restore is and
+   * waited for; closing it deletes the branch. A branch that fails or times out is deleted before
+   * the error is thrown.
+   */
+  @Override
+  public Optional<Preview> preview(ProviderContext ctx, RecoveryPoint point, String name) {
+    NeonSettings s = settings(ctx.environment());
+    NeonClient client = client(s);
+    RestoreRequest request = new RestoreRequest(name, point, name, false);
+    RestoreStatus status;
+    try {
+      status = startRestore(ctx, request);
+      Instant deadline = ctx.clock().instant().plus(REPLACE_TIMEOUT);
+      while (status instanceof RestoreStatus.Running) {
+        if (!ctx.clock().instant().isBefore(deadline)) {
+          throw new DbRecoverException(
+              ErrorCode.PROVIDER_API,
+              "the dry run's Neon branch "
+                  + name
+                  + " is not ready after "
+                  + REPLACE_TIMEOUT
+                  + " ("
+                  + ((RestoreStatus.Running) status).detail()
+                  + ")");
+        }
+        sleepUntil(ctx, ((RestoreStatus.Running) status).pollAt());
+        status = pollRestore(ctx, request);
       }
+      if (status instanceof RestoreStatus.Failed) {
+        throw new DbRecoverException(
+            ErrorCode.RESTORE_FAILED,
+            "the dry run's Neon branch failed: " + ((RestoreStatus.Failed) status).reason());
+      }
+    } catch (RuntimeException e) {
+      try {
+        discard(ctx, s, client, name);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    DbUrl url = ((RestoreStatus.Done) status).url();
+    return Optional.of(
+        new Preview() {
+          @Override
+          public DbUrl url() {
+            return url;
+          }
+
+          @Override
+          public void close() {
+            discard(ctx, s, client, name);
+          }
+        });
+  }
+
+  /** Deletes the dry run's branch, if it was created. */
+  private static void discard(ProviderContext ctx, NeonSettings s, NeonClient client, String name) {
+    Optional<Branch> b = findBranch(client, s.projectId(), name);
+    if (b.isPresent()) {
+      ctx.progress().update("deleting the dry run's Neon branch " + name);
+      client.deleteBranch(s.projectId(), b.get().id());
     }
   }
 
   @Override
   public boolean deleteBackup(ProviderContext ctx, String backupId) {
     NeonSettings s = settings(ctx.environment());
+    if (backupId.startsWith(BRANCH_ID_PREFIX)) {
+      Optional<Branch> b = client(s).getBranch(s.projectId(), backupId);
+      if (b.isEmpty()) {
+        return false;
+      }
+      if (!b.get().name().contains(PRESERVED)) {
+        throw new ConfigurationException(
+            "Neon branch "
+                + b.get().name()
+                + " ("
+                + backupId
+                + ") is not a branch dbrecover preserved; delete it in the Neon Console if meant");
+      }
+      List<String> children =
+          client(s).listBranches(s.projectId(), null).stream()
+              .filter(c -> backupId.equals(c.parentId()))
+              .map(Branch::name)
+              .toList();
+      if (!children.isEmpty()) {
+        // Neon deletes no branch with children; an in-place run's verified branch is one.
+        throw new ConfigurationException(
+            "Neon branch "
+                + b.get().name()
+                + " has child branches ("
+                + String.join(", ", children)
+                + "); delete them first (Neon Console, or keep "
+                + b.get().name()
+                + ")");
+      }
+      return client(s).deleteBranch(s.projectId(), backupId).isPresent();
+    }
     return client(s).deleteSnapshot(s.projectId(), backupId);
   }
 

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 /**
  * Against a real Neon project (run with {@code -Plive}): {@code NEON_API_KEY}, {@code
  * NEON_PROJECT_ID}, {@code NEON_DATABASE} (default {@code neondb}) and {@code NEON_ROLE} (default
- * {@code neondb_owner}). Creates one branch named {@code dbrecover-live-<time>} and deletes it.
+ * {@code neondb_owner}). Each test creates one branch named {@code dbrecover-live-<time>} and
+ * deletes it.
  */
 @EnabledIfEnvironmentVariable(named = "NEON_API_KEY", matches = ".+")
 @EnabledIfEnvironmentVariable(named = "NEON_PROJECT_ID", matches = ".+")
@@ -87,6 +88,20 @@ class NeonLiveTest {
     assertThat(client().listBranches(project, branchName))
         .filteredOn(b -> b.name().equals(branchName))
         .hasSize(1);
+  }
+
+  @Test
+  void preview_branchesFiveMinutesBack_thenDeletesTheBranch() {
+    RecoveryPoint point =
+        RecoveryPoint.at(
+            Instant.now().minus(Duration.ofMinutes(5)), RecoveryPoint.Kind.BRANCH_POINT);
+
+    try (var preview = provider.preview(ctx, point, branchName).orElseThrow()) {
+      assertThat(preview.url().host()).startsWith("ep-");
+    }
+
+    assertThat(client().listBranches(project, branchName))
+        .noneMatch(b -> b.name().equals(branchName));
   }
 
   @AfterEach

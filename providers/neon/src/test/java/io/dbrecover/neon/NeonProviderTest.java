@@ -109,6 +109,15 @@ class NeonProviderTest {
   }
 
   @Test
+  void pollInterval_threeSecondsAtFirst_thenATenthOfTheWait_atMostThirty_withJitter() {
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ZERO, 0.5)).hasSeconds(3);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ofMinutes(2), 0.5)).hasSeconds(12);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ofHours(1), 0.5)).hasSeconds(30);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ZERO, 0.0)).hasMillis(2400);
+    assertThat(NeonProvider.pollInterval(java.time.Duration.ofHours(1), 0.99)).hasMillis(35880);
+  }
+
+  @Test
   void window_startsNoEarlierThanTheBranch() {
     var project = new io.dbrecover.neon.internal.NeonModel.Project(PROJECT, "shop", 604800, null);
     var young =
@@ -322,7 +331,7 @@ class NeonProviderTest {
   }
 
   @Test
-  void inPlace_isRefusedWithTheSideBySideWay() {
+  void startRestore_straightIntoTheLiveBranch_isRefusedBeforeAnyCall() {
     ConfigurationException e =
         catchThrowableOfType(
             ConfigurationException.class,
@@ -335,7 +344,7 @@ class NeonProviderTest {
                         "neondb",
                         true)));
 
-    assertThat(e).hasMessageContaining("in-place");
+    assertThat(e).hasMessageContaining("never straight into the live one");
     assertThat(neon.server().getAllServeEvents()).isEmpty();
   }
 
@@ -428,16 +437,79 @@ class NeonProviderTest {
   private static final String OP = "a07f8772-1877-4da9-a939-3a3ae62d1d8d";
 
   @Test
-  void recoveryPoints_areTheLiveBranchsSnapshots() {
+  void originalKeptByReplace_snapshotWithTheBranchConfiguredById_isRefusedBeforeAnyCall() {
+    ProviderContext byId =
+        new ProviderContext(
+            environment(Map.of("project-id", PROJECT, "branch", MAIN, "api-url", neon.baseUrl())),
+            ctx.liveUrl(),
+            ctx.stateDir(),
+            ctx.clock(),
+            null);
+    RecoveryPoint snapshot =
+        new RecoveryPoint(
+            SNAP, RecoveryPoint.Kind.SNAPSHOT, T, null, false, 0, null, null, null, null);
+
+    ConfigurationException e =
+        catchThrowableOfType(
+            () -> provider.originalKeptByReplace(byId, request(snapshot)),
+            ConfigurationException.class);
+
+    assertThat(e)
+        .hasMessageContaining("database.options.branch must name the branch")
+        .hasMessageContaining("it is the id " + MAIN);
+    assertThat(neon.server().getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void originalKeptByReplace_snapshotWithoutAConfiguredBranch_isRefusedBeforeAnyCall() {
+    RecoveryPoint snapshot =
+        new RecoveryPoint(
+            SNAP, RecoveryPoint.Kind.SNAPSHOT, T, null, false, 0, null, null, null, null);
+
+    ConfigurationException e =
+        catchThrowableOfType(
+            () -> provider.originalKeptByReplace(ctx, request(snapshot)),
+            ConfigurationException.class);
+
+    assertThat(e).hasMessageContaining("it is not set");
+    assertThat(neon.server().getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void originalKeptByReplace_isTheBranchNamedAfterTheRun() {
+    stubProjectAndMain();
+
+    assertThat(
+            provider.originalKeptByReplace(
+                ctx, request(RecoveryPoint.at(T, RecoveryPoint.Kind.BRANCH_POINT))))
+        .hasValueSatisfying(
+            where ->
+                assertThat(where).startsWith("Neon branch main_before_run-20250115-103000-1a2b"));
+  }
+
+  @Test
+  void recoveryPoints_areTheLiveBranchsSnapshots_andItsPreservedBranches_newestFirst() {
     stubProjectAndMain();
     neon.stub(get(urlEqualTo(PROJECT_PATH + "/snapshots")).willReturn(json(200, "snapshots.json")));
+    neon.stub(
+        get(urlPathEqualTo(PROJECT_PATH + "/branches"))
+            .withQueryParam("search", equalTo("main_before_"))
+            .willReturn(json(200, "branches-preserved.json")));
 
-    assertThat(provider.recoveryPoints(ctx))
-        .singleElement()
+    List<RecoveryPoint> points = provider.recoveryPoints(ctx);
+
+    assertThat(points).hasSize(2);
+    assertThat(points.get(0))
         .satisfies(p -> assertThat(p.kind()).isEqualTo(RecoveryPoint.Kind.SNAPSHOT))
         .satisfies(p -> assertThat(p.id()).isEqualTo(SNAP))
         .satisfies(p -> assertThat(p.takenAt()).isEqualTo(Instant.parse("2025-01-15T09:00:00Z")))
-        .satisfies(p -> assertThat(p.label()).isEqualTo("before-deploy-42"));
+        .satisfies(p -> assertThat(p.label()).isEqualTo("before-deploy-42"))
+        .satisfies(p -> assertThat(p.safety()).isFalse());
+    assertThat(points.get(1))
+        .satisfies(p -> assertThat(p.id()).isEqualTo("br-old-state-222222"))
+        .satisfies(p -> assertThat(p.label()).isEqualTo("run-20250115-103000-1a2b"))
+        .satisfies(p -> assertThat(p.safety()).as("a run's safety copy").isTrue())
+        .satisfies(p -> assertThat(p.takenAt()).isEqualTo(Instant.parse("2024-06-01T08:00:00Z")));
   }
 
   @Test

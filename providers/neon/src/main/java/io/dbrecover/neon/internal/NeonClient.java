@@ -211,6 +211,23 @@ public final class NeonClient {
   }
 
   /**
+   * {@code DELETE /projects/{project_id}/endpoints/{endpoint_id}}; empty when the compute was
+   * already gone (204 or 404), else the operations the deletion started.
+   */
+  public Optional<EndpointOperations> deleteEndpoint(String projectId, String endpointId) {
+    return http.execute(
+            new Call(
+                "DELETE",
+                List.of("projects", projectId, "endpoints", endpointId),
+                null,
+                null,
+                "delete Neon compute '" + endpointId + "'",
+                NotFound.EMPTY,
+                null))
+        .map(n -> convert(n, EndpointOperations.class));
+  }
+
+  /**
    * {@code GET /projects/{project_id}/connection_uri} for a database and role on a branch (its
    * read-write compute). The URI holds the role's password, so it comes back as a {@link Secret}.
    */

@@ -244,6 +244,20 @@ class NeonClientTest {
   }
 
   @Test
+  void deleteEndpoint_returnsItsOperations_andEmptyWhenAlreadyGone() {
+    neon.stub(
+        delete(urlEqualTo(PROJECT_PATH + "/endpoints/ep-little-smoke-851426"))
+            .willReturn(json(200, "endpoint-created.json")));
+    neon.stub(
+        delete(urlEqualTo(PROJECT_PATH + "/endpoints/ep-gone-000000"))
+            .willReturn(NeonApiStub.error(404, "endpoint not found")));
+
+    assertThat(client.deleteEndpoint(PROJECT, "ep-little-smoke-851426"))
+        .hasValueSatisfying(ops -> assertThat(ops.operations()).hasSize(1));
+    assertThat(client.deleteEndpoint(PROJECT, "ep-gone-000000")).isEmpty();
+  }
+
+  @Test
   void connectionUri_asksForDatabaseAndRole_andHidesThePassword() {
     neon.stub(
         get(urlPathEqualTo(PROJECT_PATH + "/connection_uri"))

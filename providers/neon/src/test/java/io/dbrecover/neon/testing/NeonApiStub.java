@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
+import com.github.tomakehurst.wiremock.extension.Extension;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -60,14 +61,18 @@ public final class NeonApiStub implements BeforeEachCallback, AfterEachCallback 
           .withResolveCombinators(true)
           .build();
 
-  private final WireMockServer server = new WireMockServer(options().dynamicPort());
+  private final WireMockServer server;
   private int scenarios;
 
   /** The waits the client asked for, in order, instead of sleeping. */
   public final List<Duration> sleeps = new CopyOnWriteArrayList<>();
 
-  /** Starts the server at once, so the test's fields can build clients of it. */
-  public NeonApiStub() {
+  /**
+   * Starts the server at once, so the test's fields can build clients of it; {@code extensions}
+   * (e.g. the stateful {@link NeonFake}) answer the requests their stubs hand them.
+   */
+  public NeonApiStub(Extension... extensions) {
+    server = new WireMockServer(options().dynamicPort().extensions(extensions));
     server.start();
   }
 
