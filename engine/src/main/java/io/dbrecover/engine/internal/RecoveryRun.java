@@ -627,14 +627,6 @@ public final class RecoveryRun {
     RecoveryPoint p = point();
     List<EnvironmentConfig.SmokeQuery> smoke = new ArrayList<>(ctx.environment().smokeQueries());
     smoke.addAll(header.options().extraSmokeQueries());
-    if (p.kind() == RecoveryPoint.Kind.SNAPSHOT
-        && p.schemaFingerprint() == null
-        && p.rowCounts().isEmpty()) {
-      // A provider's snapshot with nothing recorded (e.g. Neon's): empty counts mean unknown, not
-      // "no tables"; only the smoke queries and a known migration state can be checked.
-      MigrationState known = p.migrationState() == MigrationState.NONE ? null : p.migrationState();
-      return new Verifier.Expectations(known, null, null, smoke);
-    }
     switch (p.kind()) {
       case POINT_IN_TIME:
       case BRANCH_POINT:
@@ -648,10 +640,16 @@ public final class RecoveryRun {
         return new Verifier.Expectations(p.migrationState(), null, null, smoke);
       case SNAPSHOT:
         // A provider's snapshot (RDS, Neon) records no row counts: nothing read beside it is
-        // consistent with it. Empty counts mean "not recorded" here, not "no tables".
+        // consistent with it. Empty counts mean "not recorded" here, not "no tables"; with nothing
+        // recorded at all (Neon), no migration state either, so only smoke queries are checked.
         boolean counted = rowCounts && !p.rowCounts().isEmpty();
+        boolean nothingRecorded = p.schemaFingerprint() == null && p.rowCounts().isEmpty();
+        MigrationState state =
+            nothingRecorded && p.migrationState() == MigrationState.NONE
+                ? null
+                : p.migrationState();
         return new Verifier.Expectations(
-            p.migrationState(), p.schemaFingerprint(), counted ? p.rowCounts() : null, smoke);
+            state, p.schemaFingerprint(), counted ? p.rowCounts() : null, smoke);
       default:
         return new Verifier.Expectations(
             p.migrationState(), p.schemaFingerprint(), rowCounts ? p.rowCounts() : null, smoke);
