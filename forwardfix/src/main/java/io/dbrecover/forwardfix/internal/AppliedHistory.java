@@ -19,7 +19,7 @@ import java.util.List;
  * Which of the migration files the live database has applied, read from the tool's history table,
  * and the migration that failed half-way (Prisma: a row neither finished nor rolled back).
  *
- * @param applied the applied migrations, a prefix of the files, oldest first
+ * @param applied the applied migrations, in file order, oldest first
  * @param failed the failed migration, or null
  */
 public record AppliedHistory(List<Migration> applied, Migration failed) {
@@ -83,15 +83,20 @@ public record AppliedHistory(List<Migration> applied, Migration failed) {
       }
       applied.add(m);
     }
-    for (int i = 0; i < applied.size(); i++) {
-      if (applied.get(i) != files.get(i)) {
+    // In file order; files between them may be unapplied (Prisma: rolled back by a forward-fix).
+    int last = -1;
+    for (Migration m : applied) {
+      int at = files.indexOf(m);
+      if (at < last) {
         throw new ConfigurationException(
             "the database applied "
-                + applied.get(i).name()
-                + " where the migrations directory has "
-                + files.get(i).name()
-                + " next; the directory does not match the deployed history");
+                + m.name()
+                + " after "
+                + files.get(last).name()
+                + ", but the migrations directory orders it before; the directory does not match"
+                + " the deployed history");
       }
+      last = at;
     }
     Migration failed = failedName == null ? null : find(tool, files, failedName);
     if (failedName != null && failed == null) {
