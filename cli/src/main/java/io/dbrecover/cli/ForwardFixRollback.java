@@ -16,8 +16,6 @@ import io.dbrecover.forwardfix.FixPlan;
 import io.dbrecover.forwardfix.ForwardFix;
 import io.dbrecover.forwardfix.Loss;
 import io.dbrecover.forwardfix.Migration;
-import io.dbrecover.forwardfix.ServerScratch;
-import io.dbrecover.postgres.EmbeddedCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -80,11 +78,7 @@ final class ForwardFixRollback {
     }
     RecoveryEngine engine = cmd.engine();
     DbUrl live = engine.liveUrl(config, env);
-    EmbeddedCluster shadow = EmbeddedCluster.at(config.stateDir().resolve("shadow"));
-    shadow.ensureRunning();
-    shadow.stopOnExitIfStartedHere();
-    ForwardFix fix = new ForwardFix(new ServerScratch(shadow.url("postgres")));
-    FixPlan plan = fix.plan(live, e.migrations().tool(), dir, toMigration);
+    FixPlan plan = ForwardFixAnalysis.plan(cmd, config, env, e, toMigration);
     FixFile file = FixFiles.render(plan, dir, engine.clock());
     boolean nothing = plan.changes().isEmpty();
     StringBuilder text = new StringBuilder(render(env, plan));
@@ -108,7 +102,7 @@ final class ForwardFixRollback {
     if (opts.apply) {
       confirm(cmd, e, plan, force);
       try (RecoveryEngine.Lock lock = engine.lock(config, env, "forward-fix")) {
-        recorded = fix.apply(live, plan, file, opts.allowDataLoss);
+        recorded = ForwardFix.apply(live, plan, file, opts.allowDataLoss);
       }
       done.append("Applied in one transaction to ").append(live.redacted()).append('\n');
       recorded.forEach(r -> done.append("Recorded ").append(r).append('\n'));

@@ -2,6 +2,8 @@ package io.dbrecover.cli;
 
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.Incident;
+import io.dbrecover.engine.api.Method;
+import io.dbrecover.engine.api.Plan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -37,7 +39,20 @@ final class RollbackCommand extends BaseCommand {
       throw new ConfigurationException(
           "--apply and --allow-data-loss belong to --method forward-fix; add it, or leave them out");
     }
-    Incident inc = incident.incident(engine().clock(), err());
+    Incident inc = ForwardFixAnalysis.attach(this, env, incident.incident(engine().clock(), err()));
+    if (Boolean.TRUE.equals(inc.reverseMigrationLossless())) {
+      Plan plan = engine().plan(config(), env, inc, false);
+      if (plan.decision().method() == Method.FORWARD_FIX) {
+        if (!json()) {
+          err().print(Render.plan(plan));
+          err().println();
+        }
+        ForwardFixOptions chosen = new ForwardFixOptions();
+        chosen.apply = true;
+        return ForwardFixRollback.run(
+            this, env, inc.toMigration(), chosen, flags.dryRun, flags.force);
+      }
+    }
     return Recovery.run(this, env, inc, flags.options(inc), flags.dryRun);
   }
 

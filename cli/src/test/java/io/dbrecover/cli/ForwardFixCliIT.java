@@ -192,4 +192,51 @@ class ForwardFixCliIT {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("--method accepts only forward-fix (got 'point-in-time')");
   }
+
+  @Test
+  void plan_schemaIncidentWithLosslessReverseMigration_decisionIsForwardFix() throws Exception {
+    migrate(2);
+
+    CliProcess.Result r = cli.run("plan", "prod", "--incident", "schema");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.err())
+        .contains("Forward-fix analysis: reverting 20250102000000_rework takes")
+        .contains("loses no data");
+    assertThat(r.out())
+        .contains("Decision: forward-fix migration")
+        .contains("a generated reverse migration undoes the schema change without losing data");
+  }
+
+  @Test
+  void plan_schemaIncidentWithLossyReverseMigration_forwardFixRejectedForARestore()
+      throws Exception {
+    migrate(3);
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
+      st.execute("insert into \"Comment\" (text) values ('a')");
+    }
+
+    CliProcess.Result r = cli.run("plan", "prod", "--incident", "schema");
+
+    assertThat(r.err()).contains("would lose data (1 statements)");
+    assertThat(r.out())
+        .contains(
+            "a forward-fix cannot undo the schema change without loss: treating it as data damage"
+                + " just before the migration")
+        .contains("the generated reverse migration would lose data");
+    assertThat(r.exit()).as(r.all()).isEqualTo(2);
+  }
+
+  @Test
+  void rollback_schemaIncidentChoosingForwardFix_appliesItAfterConfirmation() throws Exception {
+    migrate(2);
+
+    CliProcess.Result r =
+        cli.runWithInput("rollback-prod\n", "rollback", "prod", "--incident", "schema");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("Applied in one transaction");
+    assertThat(folders()).isEqualTo(3);
+  }
 }

@@ -129,7 +129,7 @@ public final class ForwardFix {
    * @throws DbRecoverException {@link ErrorCode#RESTORE_FAILED} when a statement fails, {@link
    *     ErrorCode#VERIFICATION_FAILED} when the schema afterwards is not the target's
    */
-  public List<String> apply(DbUrl live, FixPlan plan, FixFile file, boolean allowDataLoss) {
+  public static List<String> apply(DbUrl live, FixPlan plan, FixFile file, boolean allowDataLoss) {
     try (Connection c = DatabaseInspector.connect(live)) {
       c.setAutoCommit(false);
       try {

@@ -126,7 +126,7 @@ class DataLossIT {
     FixPlan plan = plan(db);
     FixFile file = FixFiles.render(plan, dir, Clock.systemUTC());
 
-    assertThatThrownBy(() -> fix.apply(db, plan, file, false))
+    assertThatThrownBy(() -> ForwardFix.apply(db, plan, file, false))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(
             "the forward-fix would destroy data: DROP TABLE public.notes destroys 2 rows of"
@@ -142,7 +142,7 @@ class DataLossIT {
     TestPostgres.sql(db, "insert into notes values (1), (2)");
     FixPlan plan = plan(db);
 
-    fix.apply(db, plan, FixFiles.render(plan, dir, Clock.systemUTC()), true);
+    ForwardFix.apply(db, plan, FixFiles.render(plan, dir, Clock.systemUTC()), true);
 
     assertThat(RoundTripIT.one(db, "select to_regclass('public.notes') is null")).isEqualTo("t");
   }
@@ -157,7 +157,7 @@ class DataLossIT {
     FixPlan plan = plan(db);
 
     assertThatThrownBy(
-            () -> fix.apply(db, plan, FixFiles.render(plan, dir, Clock.systemUTC()), true))
+            () -> ForwardFix.apply(db, plan, FixFiles.render(plan, dir, Clock.systemUTC()), true))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageStartingWith(
             "the forward-fix cannot run on the data in the database: ALTER TABLE public.t ALTER"
@@ -174,7 +174,7 @@ class DataLossIT {
     TestPostgres.sql(db, "insert into notes values (1)");
 
     assertThatThrownBy(
-            () -> fix.apply(db, plan, FixFiles.render(plan, dir, Clock.systemUTC()), false))
+            () -> ForwardFix.apply(db, plan, FixFiles.render(plan, dir, Clock.systemUTC()), false))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("DROP TABLE public.notes destroys 1 rows of public.notes");
     assertThat(RoundTripIT.one(db, "select count(*) from notes")).isEqualTo("1");

@@ -57,7 +57,7 @@ class RecordingIT {
     FixPlan plan = fix.plan(db, tool, dir, to);
     FixFile file = FixFiles.render(plan, dir, CLOCK);
     FixFiles.write(plan, file, dir);
-    fix.apply(db, plan, file, true);
+    ForwardFix.apply(db, plan, file, true);
     return file;
   }
 
@@ -176,7 +176,7 @@ class RecordingIT {
 
     FixPlan plan = fix.plan(db, MigrationTool.PRISMA, dir, null);
     FixFile file = FixFiles.render(plan, dir, CLOCK);
-    fix.apply(db, plan, file, true);
+    ForwardFix.apply(db, plan, file, true);
 
     assertThat(plan.failed().name()).isEqualTo("20240122170000_rework_posts");
     assertThat(plan.reverted()).isEmpty();

@@ -104,7 +104,7 @@ class RoundTripIT {
     ForwardFix fix = new ForwardFix(new Scratch());
 
     FixPlan plan = fix.plan(live, h.tool(), dir, files.get(keep - 1).name());
-    fix.apply(live, plan, FixFiles.render(plan, dir, CLOCK), true);
+    ForwardFix.apply(live, plan, FixFiles.render(plan, dir, CLOCK), true);
 
     DbUrl fresh = ToolHistory.migrated(h.tool(), dir, keep);
     Catalog expected = catalog(fresh);
