@@ -179,4 +179,18 @@ class DataLossIT {
         .hasMessageContaining("DROP TABLE public.notes destroys 1 rows of public.notes");
     assertThat(RoundTripIT.one(db, "select count(*) from notes")).isEqualTo("1");
   }
+
+  @Test
+  void plan_restoringCheckThatRowsViolate_blocksWithTheCount() throws IOException {
+    DbUrl db =
+        migrated(
+            "create table t (price int constraint t_price_positive check (price > 0))",
+            "alter table t drop constraint t_price_positive");
+    TestPostgres.sql(db, "insert into t values (5), (0), (-1), (null)");
+
+    assertThat(losses(plan(db)))
+        .isEqualTo(
+            "ALTER TABLE public.t ADD CONSTRAINT t_price_positive CHECK ((price > 0)) fails on 2"
+                + " rows of public.t violating t_price_positive");
+  }
 }
