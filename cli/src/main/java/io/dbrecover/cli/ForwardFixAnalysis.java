@@ -41,7 +41,7 @@ final class ForwardFixAnalysis {
                   + (lossless
                       ? "loses no data"
                       : "would lose data (" + plan.losses().size() + " statements)"));
-    } catch (DbRecoverException ex) {
+    } catch (DbRecoverException | java.io.UncheckedIOException ex) {
       cmd.err().println("Forward-fix analysis not made: " + ex.getMessage());
       lossless = null;
     }

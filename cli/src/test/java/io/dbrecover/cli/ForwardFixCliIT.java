@@ -239,4 +239,27 @@ class ForwardFixCliIT {
     assertThat(r.out()).contains("Applied in one transaction");
     assertThat(folders()).isEqualTo(3);
   }
+
+  @Test
+  void rollbackForwardFix_jsonDryRun_listsStatementsWithWhatTheyDestroy() throws Exception {
+    migrate(3);
+    try (Connection c = DrillCommand.connect(db);
+        Statement st = c.createStatement()) {
+      st.execute("insert into \"Comment\" (text) values ('a')");
+    }
+
+    CliProcess.Result r =
+        cli.run("-o", "json", "rollback", "prod", "--method", "forward-fix", "--dry-run");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertThat(json.path("target").asText()).isEqualTo("20250102000000_rework");
+    assertThat(json.path("reverted").get(0).asText()).isEqualTo("20250103000000_comments");
+    assertThat(json.path("statements").get(0).path("kind").asText()).isEqualTo("drop_table");
+    assertThat(json.path("statements").get(0).path("destroys").asText())
+        .isEqualTo("rows of public.\"Comment\"");
+    assertThat(json.path("losses").get(0).path("count").asLong()).isEqualTo(1);
+    assertThat(json.path("written").asBoolean()).isFalse();
+    assertThat(r.all()).doesNotContain(db.password().orElseThrow().reveal());
+  }
 }
