@@ -18,7 +18,7 @@ final class PlanCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Incident inc = incident.incident(engine().clock(), err());
+    Incident inc = ForwardFixAnalysis.attach(this, env, incident.incident(engine().clock(), err()));
     Plan plan = engine().plan(config(), env, inc);
     print(plan, Render.plan(plan));
     return Recovery.exitFor(plan);

@@ -67,4 +67,32 @@ class ArchitectureTest {
         .because("the SPI is the providers' contract and must not leak engine internals")
         .check(CLASSES);
   }
+
+  @Test
+  void cli_usesForwardFixApiOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.dbrecover.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.dbrecover.forwardfix.internal..")
+        .because("the forward-fix catalog model and diff may change without touching the CLI")
+        .check(CLASSES);
+  }
+
+  @Test
+  void forwardFix_seesEngineApiAndSpiOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.dbrecover.forwardfix..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.dbrecover.engine.internal..",
+            "io.dbrecover.postgres..",
+            "io.dbrecover.cli..",
+            "picocli..")
+        .because("forward-fix works on any provider's database through JDBC; the CLI wires it")
+        .check(CLASSES);
+  }
 }

@@ -104,7 +104,7 @@ public final class RecoveryEngine {
           "cannot read the live database " + live.redacted() + ": " + e.getMessage(),
           e);
     }
-    Capabilities caps = ctx.provider().capabilities(pc);
+    Capabilities caps = withForwardFix(ctx.provider().capabilities(pc), incident);
     List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
     Decision decision =
         DecisionTree.decide(
@@ -173,6 +173,20 @@ public final class RecoveryEngine {
           plan.providerNotes(),
           plan.historyWindow());
     }
+  }
+
+  /**
+   * A forward-fix needs only SQL access to the live database, which every provider gives: it is
+   * offered once the caller has analysed the reverse migration ({@link
+   * Incident#reverseMigrationLossless()} set).
+   */
+  private static Capabilities withForwardFix(Capabilities caps, Incident incident) {
+    if (incident.reverseMigrationLossless() == null || caps.offers(Method.FORWARD_FIX)) {
+      return caps;
+    }
+    java.util.Set<Method> methods = new java.util.HashSet<>(caps.methods());
+    methods.add(Method.FORWARD_FIX);
+    return new Capabilities(methods, caps.historyWindow(), caps.notes());
   }
 
   /**

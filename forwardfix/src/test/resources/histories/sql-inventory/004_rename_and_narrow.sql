@@ -1,0 +1,10 @@
+DROP FUNCTION reporting.total_quantity(text);
+DROP VIEW reporting.low_stock;
+DROP MATERIALIZED VIEW inventory.stock_per_city;
+ALTER TABLE inventory.stock RENAME COLUMN item TO sku;
+ALTER TABLE inventory.stock ALTER COLUMN quantity TYPE bigint;
+ALTER TABLE inventory.warehouse ALTER COLUMN city TYPE text COLLATE "default";
+ALTER TABLE inventory.warehouse ADD COLUMN region text;
+CREATE INDEX warehouse_region_idx ON inventory.warehouse (region);
+DROP SCHEMA reporting;
+ALTER TABLE inventory.dock_booking ALTER COLUMN id DROP IDENTITY;
