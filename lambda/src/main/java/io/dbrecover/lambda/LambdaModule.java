@@ -1,0 +1,97 @@
+package io.dbrecover.lambda;
+
+import dagger.Module;
+import dagger.Provides;
+import io.dbrecover.engine.api.ConfigLoader;
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DbRecoverConfig;
+import java.time.Duration;
+import javax.inject.Singleton;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.SfnClientBuilder;
+
+/** The Lambda's own bindings: configuration, the execution-to-run records, Step Functions. */
+@Module
+public final class LambdaModule {
+  private LambdaModule() {}
+
+  /**
+   * {@code dbrecover.yaml} from {@code DBRECOVER_CONFIG} (or the embedded default), its state
+   * directory replaced by {@code DBRECOVER_STATE_DIR}: the deployment package is read-only.
+   */
+  @Provides
+  @Singleton
+  static DbRecoverConfig config(LambdaSettings settings) {
+    DbRecoverConfig loaded =
+        settings
+            .configFileOpt()
+            .map(f -> ConfigLoader.load(f, settings.env()))
+            .orElseGet(() -> ConfigLoader.embeddedDefault(settings.stateDir()));
+    DbRecoverConfig config =
+        new DbRecoverConfig(
+            loaded.source(), settings.stateDir().toAbsolutePath(), loaded.environments());
+    for (AlarmRoute route : settings.routes().routes()) {
+      // Fails the cold start, not the first alarm, when a route names no environment.
+      config.environment(route.environment());
+    }
+    return config;
+  }
+
+  /**
+   * Where executions record their runs: files in the state directory until the engine's journal and
+   * lock can live in DynamoDB; then this binding is the one to replace.
+   */
+  @Provides
+  @Singleton
+  static ExecutionRuns executionRuns(LambdaSettings settings) {
+    return new FileExecutionRuns(settings.stateDir().toAbsolutePath());
+  }
+
+  @Provides
+  @Singleton
+  static StepFunctions stepFunctions(LambdaSettings settings) {
+    if (settings.stateMachineArn() == null) {
+      throw new ConfigurationException(
+          LambdaSettings.STATE_MACHINE_ARN
+              + " is not set: the alarm entry needs the recovery state machine's ARN (the"
+              + " terraform recovery module sets it)");
+    }
+    SfnClientBuilder builder =
+        SfnClient.builder()
+            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+            .httpClientBuilder(
+                UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(5))
+                    .socketTimeout(Duration.ofSeconds(20)))
+            .overrideConfiguration(
+                ClientOverrideConfiguration.builder()
+                    .retryStrategy(
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
+                    .apiCallTimeout(Duration.ofSeconds(60))
+                    .build());
+    String region = settings.region();
+    if (region == null) {
+      region = regionOf(settings.stateMachineArn());
+    }
+    builder.region(Region.of(region));
+    if (settings.sfnEndpoint() != null) {
+      builder.endpointOverride(settings.sfnEndpoint());
+    }
+    return new StepFunctions(builder.build(), settings.stateMachineArn());
+  }
+
+  /** The region field of an ARN: arn:aws:states:REGION:account:stateMachine:name. */
+  static String regionOf(String arn) {
+    String[] parts = arn.split(":");
+    if (parts.length < 4 || parts[3].isEmpty()) {
+      throw new ConfigurationException(
+          "no region: set AWS_REGION, or give a state machine ARN with a region, not " + arn);
+    }
+    return parts[3];
+  }
+}
