@@ -1,0 +1,98 @@
+package io.dbrecover.lambda;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the Lambda graph from an environment map as the runtime would from its variables, captures
+ * the structured log, and invokes handlers with raw event bytes as the runtime does.
+ */
+final class Harness {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String STATE_MACHINE =
+      "arn:aws:states:eu-west-1:123456789012:stateMachine:dbrecover-recovery";
+
+  final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+  final Map<String, String> env = new HashMap<>();
+  private LambdaComponent component;
+
+  Harness(Path stateDir) {
+    env.put(LambdaSettings.STATE_DIR, stateDir.toString());
+    env.put("AWS_REGION", "eu-west-1");
+  }
+
+  Harness env(String key, String value) {
+    env.put(key, value);
+    component = null;
+    return this;
+  }
+
+  /** The graph, built on first use from the environment map (as at a cold start). */
+  LambdaComponent component() {
+    if (component == null) {
+      component = LambdaComponent.create(LambdaSettings.fromEnv(env), log());
+    }
+    return component;
+  }
+
+  JsonLog log() {
+    return new JsonLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC());
+  }
+
+  String logText() {
+    return logBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The log lines, each parsed. */
+  List<JsonNode> logLines() {
+    return logText()
+        .lines()
+        .map(
+            l -> {
+              try {
+                return JSON.readTree(l);
+              } catch (IOException e) {
+                throw new AssertionError("not a JSON log line: " + l, e);
+              }
+            })
+        .toList();
+  }
+
+  static JsonNode invoke(RequestStreamHandler handler, byte[] event) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      handler.handleRequest(new ByteArrayInputStream(event), out, new TestContext(60_000));
+      return JSON.readTree(out.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static JsonNode invoke(RequestStreamHandler handler, String event) {
+    return invoke(handler, event.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static byte[] fixture(String name) {
+    try (InputStream in = Harness.class.getResourceAsStream("/events/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no fixture " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
