@@ -48,8 +48,41 @@ final class Harness {
     return component;
   }
 
+  private volatile String crashOn;
+
+  /**
+   * The next log line containing {@code text} throws {@link SimulatedCrash} instead of being
+   * written: the invocation dies there, as a Lambda killed mid-step would, without the handler
+   * getting to record anything.
+   */
+  Harness crashOnce(String text) {
+    crashOn = text;
+    return this;
+  }
+
+  /** An invocation that died: not an exception the handler or the engine catches. */
+  static final class SimulatedCrash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    SimulatedCrash(String where) {
+      super("simulated crash at: " + where);
+    }
+  }
+
   JsonLog log() {
-    return new JsonLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC());
+    PrintStream out =
+        new PrintStream(logBytes, true, StandardCharsets.UTF_8) {
+          @Override
+          public void println(String line) {
+            String trigger = crashOn;
+            if (trigger != null && line.contains(trigger)) {
+              crashOn = null;
+              throw new SimulatedCrash(line);
+            }
+            super.println(line);
+          }
+        };
+    return new JsonLog(out, Clock.systemUTC());
   }
 
   String logText() {
