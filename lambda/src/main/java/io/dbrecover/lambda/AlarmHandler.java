@@ -33,10 +33,10 @@ public final class AlarmHandler implements RequestStreamHandler {
 
   /** Used by the Lambda runtime: the execution environment's graph, built at init. */
   public AlarmHandler() {
-    this(LambdaRuntime.component());
+    this(AlarmRuntime.alarm());
   }
 
-  AlarmHandler(LambdaComponent component) {
+  AlarmHandler(AlarmComponent component) {
     this.routes = component.settings().routes();
     this.config = component.config();
     this.stepFunctions = component.stepFunctions();

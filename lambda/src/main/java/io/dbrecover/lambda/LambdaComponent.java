@@ -21,7 +21,7 @@ import javax.inject.Singleton;
       PostgresProviderModule.class,
       NeonProviderModule.class,
       AwsProviderModule.class,
-      LambdaModule.class
+      ConfigModule.class
     })
 public interface LambdaComponent {
   RecoveryEngine engine();
@@ -33,8 +33,6 @@ public interface LambdaComponent {
   JsonLog log();
 
   ExecutionRuns executionRuns();
-
-  StepFunctions stepFunctions();
 
   /** Creates the graph for the given settings and log. */
   @Component.Factory

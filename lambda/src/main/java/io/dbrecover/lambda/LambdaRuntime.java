@@ -3,8 +3,9 @@ package io.dbrecover.lambda;
 import java.time.Clock;
 
 /**
- * The one object graph of a Lambda execution environment, built when the first handler class is
- * loaded: during the init phase, before a SnapStart snapshot, never on an invocation's path.
+ * The step and snapshot entries' object graph, one per Lambda execution environment, built when the
+ * first handler class is loaded: during the init phase, before a SnapStart snapshot, never on an
+ * invocation's path.
  */
 final class LambdaRuntime {
   private LambdaRuntime() {}
@@ -13,7 +14,7 @@ final class LambdaRuntime {
       LambdaComponent.create(
           LambdaSettings.fromEnv(System.getenv()), new JsonLog(System.out, Clock.systemUTC()));
 
-  static LambdaComponent component() {
+  static LambdaComponent recovery() {
     return COMPONENT;
   }
 }

@@ -35,7 +35,7 @@ public final class SnapshotHandler implements RequestStreamHandler {
 
   /** Used by the Lambda runtime: the execution environment's graph, built at init. */
   public SnapshotHandler() {
-    this(LambdaRuntime.component());
+    this(LambdaRuntime.recovery());
   }
 
   SnapshotHandler(LambdaComponent component) {

@@ -56,7 +56,7 @@ public final class StepHandler implements RequestStreamHandler {
 
   /** Used by the Lambda runtime: the execution environment's graph, built at init. */
   public StepHandler() {
-    this(LambdaRuntime.component());
+    this(LambdaRuntime.recovery());
   }
 
   StepHandler(LambdaComponent component) {

@@ -50,7 +50,7 @@ class AlarmHandlerTest {
   }
 
   private AlarmHandler handler() {
-    return new AlarmHandler(harness.component());
+    return new AlarmHandler(harness.alarmComponent());
   }
 
   @Test
@@ -205,7 +205,7 @@ class AlarmHandlerTest {
     harness.env(
         LambdaSettings.ALARM_ROUTES, "[{\"alarm\":\"orders\",\"environment\":\"prodution\"}]");
 
-    assertThatThrownBy(() -> harness.component().config())
+    assertThatThrownBy(() -> harness.alarmComponent().config())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("unknown environment 'prodution'")
         .hasMessageContaining("known environments: embedded");

@@ -28,6 +28,7 @@ final class Harness {
   final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
   final Map<String, String> env = new HashMap<>();
   private LambdaComponent component;
+  private AlarmComponent alarmComponent;
 
   Harness(Path stateDir) {
     env.put(LambdaSettings.STATE_DIR, stateDir.toString());
@@ -37,6 +38,7 @@ final class Harness {
   Harness env(String key, String value) {
     env.put(key, value);
     component = null;
+    alarmComponent = null;
     return this;
   }
 
@@ -67,6 +69,14 @@ final class Harness {
     SimulatedCrash(String where) {
       super("simulated crash at: " + where);
     }
+  }
+
+  /** The alarm entry's graph, built on first use from the environment map. */
+  AlarmComponent alarmComponent() {
+    if (alarmComponent == null) {
+      alarmComponent = AlarmComponent.create(LambdaSettings.fromEnv(env), log());
+    }
+    return alarmComponent;
   }
 
   JsonLog log() {

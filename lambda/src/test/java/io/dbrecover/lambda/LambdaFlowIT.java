@@ -94,7 +94,7 @@ class LambdaFlowIT {
     assertThat(SampleSchema.contentHash(db)).isNotEqualTo(atBackup);
 
     byte[] alarm = snsAlarmAt(Instant.now());
-    AlarmHandler alarms = new AlarmHandler(component);
+    AlarmHandler alarms = new AlarmHandler(harness.alarmComponent());
     JsonNode started = Harness.invoke(alarms, alarm);
     JsonNode duplicate = Harness.invoke(alarms, alarm);
     assertThat(started.get("alarms").get(0).get("status").asText()).isEqualTo("started");

@@ -2,9 +2,7 @@ package io.dbrecover.lambda;
 
 import dagger.Module;
 import dagger.Provides;
-import io.dbrecover.engine.api.ConfigLoader;
 import io.dbrecover.engine.api.ConfigurationException;
-import io.dbrecover.engine.api.DbRecoverConfig;
 import java.time.Duration;
 import javax.inject.Singleton;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -15,42 +13,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.SfnClientBuilder;
 
-/** The Lambda's own bindings: configuration, the execution-to-run records, Step Functions. */
+/** The Step Functions client of the alarm entry, built once with explicit timeouts. */
 @Module
-public final class LambdaModule {
-  private LambdaModule() {}
-
-  /**
-   * {@code dbrecover.yaml} from {@code DBRECOVER_CONFIG} (or the embedded default), its state
-   * directory replaced by {@code DBRECOVER_STATE_DIR}: the deployment package is read-only.
-   */
-  @Provides
-  @Singleton
-  static DbRecoverConfig config(LambdaSettings settings) {
-    DbRecoverConfig loaded =
-        settings
-            .configFileOpt()
-            .map(f -> ConfigLoader.load(f, settings.env()))
-            .orElseGet(() -> ConfigLoader.embeddedDefault(settings.stateDir()));
-    DbRecoverConfig config =
-        new DbRecoverConfig(
-            loaded.source(), settings.stateDir().toAbsolutePath(), loaded.environments());
-    for (AlarmRoute route : settings.routes().routes()) {
-      // Fails the cold start, not the first alarm, when a route names no environment.
-      config.environment(route.environment());
-    }
-    return config;
-  }
-
-  /**
-   * Where executions record their runs: files in the state directory until the engine's journal and
-   * lock can live in DynamoDB; then this binding is the one to replace.
-   */
-  @Provides
-  @Singleton
-  static ExecutionRuns executionRuns(LambdaSettings settings) {
-    return new FileExecutionRuns(settings.stateDir().toAbsolutePath());
-  }
+public final class StepFunctionsModule {
+  private StepFunctionsModule() {}
 
   @Provides
   @Singleton
