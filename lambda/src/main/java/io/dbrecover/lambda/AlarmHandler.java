@@ -4,8 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dbrecover.engine.api.DbRecoverConfig;
-import io.dbrecover.engine.api.ProtectionLevel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +25,6 @@ public final class AlarmHandler implements RequestStreamHandler {
 
   private final AlarmEvents events = new AlarmEvents();
   private final AlarmRoutes routes;
-  private final DbRecoverConfig config;
   private final StepFunctions stepFunctions;
   private final JsonLog log;
 
@@ -38,7 +35,9 @@ public final class AlarmHandler implements RequestStreamHandler {
 
   AlarmHandler(AlarmComponent component) {
     this.routes = component.settings().routes();
-    this.config = component.config();
+    // Builds (and so checks) the configuration at cold start: a route to an unknown environment
+    // fails the init, not the first alarm.
+    component.config();
     this.stepFunctions = component.stepFunctions();
     this.log = component.log();
   }
@@ -91,22 +90,6 @@ public final class AlarmHandler implements RequestStreamHandler {
               + "': add it to "
               + LambdaSettings.ALARM_ROUTES
               + " (terraform: alarm_routes) with its environment";
-      log.error(ENTRY, why, Map.of("alarm", alarm.name(), "requestId", requestId));
-      r.put("status", "rejected");
-      r.put("reason", why);
-      return r;
-    }
-    ProtectionLevel protection = config.environment(route.get().environment()).protection();
-    if (protection != ProtectionLevel.NONE) {
-      String why =
-          "environment '"
-              + route.get().environment()
-              + "' has protection "
-              + protection.name().toLowerCase(java.util.Locale.ROOT)
-              + ", which needs a person to confirm, and approval through the Lambda is not built"
-              + " yet: recover with `dbrecover rollback "
-              + route.get().environment()
-              + "` at a terminal";
       log.error(ENTRY, why, Map.of("alarm", alarm.name(), "requestId", requestId));
       r.put("status", "rejected");
       r.put("reason", why);

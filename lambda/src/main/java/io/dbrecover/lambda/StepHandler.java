@@ -14,6 +14,7 @@ import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
+import io.dbrecover.engine.api.Summaries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,7 +78,10 @@ public final class StepHandler implements RequestStreamHandler {
       JsonNode in = Payloads.objectWithKeys(raw, ENTRY, StepInput.KEYS);
       String action = Payloads.required(in, "action", ENTRY);
       if (StepInput.START.equals(action)) {
-        response = start(StepInput.incident(in));
+        response =
+            start(
+                StepInput.incident(in),
+                in.hasNonNull("approval") ? Approval.read(in.get("approval")) : null);
       } else if (StepInput.ADVANCE.equals(action)) {
         response = advance(Payloads.required(in, "runId", ENTRY), deadline(context));
       } else {
@@ -91,7 +95,7 @@ public final class StepHandler implements RequestStreamHandler {
     Payloads.write(output, response);
   }
 
-  private ObjectNode start(IncidentRequest request) {
+  private ObjectNode start(IncidentRequest request, Approval approval) {
     String env = request.environment();
     Optional<ExecutionRuns.Entry> known = executions.find(request.execution());
     if (known.isPresent() && known.get().runId() != null) {
@@ -115,17 +119,20 @@ public final class StepHandler implements RequestStreamHandler {
     }
     try {
       ProtectionLevel protection = config.environment(env).protection();
+      boolean approved = false;
       if (protection != ProtectionLevel.NONE) {
-        throw new DbRecoverException(
-            ErrorCode.CONFIGURATION,
-            "environment '"
+        if (approval == null) {
+          return approvalRequest(request, protection);
+        }
+        approval.check(protection, env);
+        approved = true;
+        log.info(
+            ENTRY,
+            "recovery of "
                 + env
-                + "' has protection "
-                + protection.name().toLowerCase(Locale.ROOT)
-                + "; approval through the Lambda is not built yet, so recover with `dbrecover"
-                + " rollback "
-                + env
-                + "` at a terminal");
+                + " approved"
+                + (approval.by() == null ? "" : " by " + approval.by()),
+            Map.of("execution", request.execution(), "approvedBy", String.valueOf(approval.by())));
       }
       RecoveryEngine.Lock lock = engine.lock(config, env, "lambda " + request.execution());
       try {
@@ -133,30 +140,16 @@ public final class StepHandler implements RequestStreamHandler {
         executions.reserve(request.execution(), clock.instant());
         Plan plan = engine.plan(config, env, request.incident(), false);
         Decision decision = plan.decision();
-        if (decision.outcome() == Decision.Outcome.NO_DATABASE_ACTION) {
-          log.info(
-              ENTRY,
-              "no database action for " + env + ": " + String.join("; ", decision.reasons()),
-              Map.of("execution", request.execution()));
-          ObjectNode done = response("done", null, 0);
-          done.put("note", String.join("; ", decision.reasons()));
-          return done;
-        }
-        if (decision.outcome() == Decision.Outcome.NO_RECOVERY_POINT) {
-          throw new DbRecoverException(
-              ErrorCode.NO_RECOVERY_POINT,
-              "no recovery point for "
-                  + env
-                  + " before "
-                  + request.suspectedStart()
-                  + ": "
-                  + String.join("; ", decision.reasons()));
+        if (decision.outcome() != Decision.Outcome.RECOVER) {
+          return nothingToRun(request, decision);
         }
         try (RecoveryEngine.RunSession session =
             engine.start(
                 config,
                 plan,
-                new RunOptions(request.incident(), false, false, List.of(), null),
+                // An approved run skips the confirmation the person has just given (the journal
+                // records it as --force; the log says who approved).
+                new RunOptions(request.incident(), false, approved, List.of(), null),
                 lock)) {
           executions.record(request.execution(), session.runId());
           log.info(
@@ -186,6 +179,91 @@ public final class StepHandler implements RequestStreamHandler {
           Map.of("execution", request.execution(), "code", e.code().name()));
       return failed(null, e);
     }
+  }
+
+  /** No database action (done), or no recovery point (failed, exit 2); nothing was started. */
+  private ObjectNode nothingToRun(IncidentRequest request, Decision decision) {
+    String env = request.environment();
+    if (decision.outcome() == Decision.Outcome.NO_DATABASE_ACTION) {
+      log.info(
+          ENTRY,
+          "no database action for " + env + ": " + String.join("; ", decision.reasons()),
+          Map.of("execution", request.execution()));
+      ObjectNode done = response("done", null, 0);
+      done.put("note", String.join("; ", decision.reasons()));
+      return done;
+    }
+    throw new DbRecoverException(
+        ErrorCode.NO_RECOVERY_POINT,
+        "no recovery point for "
+            + env
+            + " before "
+            + request.suspectedStart()
+            + ": "
+            + String.join("; ", decision.reasons()));
+  }
+
+  /**
+   * For an environment that needs a person: the plan and the data-loss estimate, changing nothing.
+   * The state machine sends them with a task token and calls {@code start} again with the answer.
+   */
+  private ObjectNode approvalRequest(IncidentRequest request, ProtectionLevel protection) {
+    String env = request.environment();
+    Plan plan = engine.plan(config, env, request.incident());
+    Decision decision = plan.decision();
+    if (decision.outcome() != Decision.Outcome.RECOVER) {
+      return nothingToRun(request, decision);
+    }
+    StringBuilder summary = new StringBuilder();
+    summary
+        .append("dbrecover asks to recover environment ")
+        .append(env)
+        .append(" (protection ")
+        .append(protection.name().toLowerCase(Locale.ROOT))
+        .append(").\n");
+    if (request.alarm() != null) {
+      summary
+          .append("Alarm ")
+          .append(request.alarm())
+          .append(" at ")
+          .append(request.stateChangeTime())
+          .append("; damage taken to start at ")
+          .append(request.suspectedStart())
+          .append(".\n");
+    }
+    summary.append(Summaries.decision(decision));
+    summary
+        .append("Migrations removed: ")
+        .append(
+            plan.removedMigrations().isEmpty()
+                ? "none"
+                : String.join(", ", plan.removedMigrations()))
+        .append('\n');
+    if (plan.dataLossEstimate() != null) {
+      summary.append(Summaries.dataLossTable(plan.dataLossEstimate()));
+    }
+    summary.append(
+        "DATABASE_URL will point to the restored database; the original stays for swap-back.\n");
+    String answer =
+        protection == ProtectionLevel.STRICT
+            ? "{\"approved\": true, \"by\": \"<you>\", \"phrase\": \""
+                + Approval.phrase(env)
+                + "\"}"
+            : "{\"approved\": true, \"by\": \"<you>\"}";
+    summary
+        .append("Approve: aws stepfunctions send-task-success --task-output '")
+        .append(answer)
+        .append("' --task-token <the token below>. Deny: aws stepfunctions send-task-failure")
+        .append(" --error Denied --task-token <the token below>.");
+    log.info(
+        ENTRY,
+        "approval requested for " + env + ": " + decision.method().label(),
+        Map.of("execution", request.execution(), "environment", env));
+    ObjectNode out = response("approve", null, 0);
+    out.put("environment", env);
+    out.put("protection", protection.name().toLowerCase(Locale.ROOT));
+    out.put("summary", summary.toString());
+    return out;
   }
 
   private ObjectNode advance(String runId, Instant deadline) {

@@ -24,7 +24,11 @@ final class StepInput {
           "suspectedStart",
           "alarm",
           "stateChangeTime",
-          "runId");
+          "runId",
+          // Added to the execution's state by the state machine: the start step's earlier answer
+          // (ignored) and a person's approval.
+          "run",
+          "approval");
 
   private StepInput() {}
 

@@ -180,7 +180,8 @@ class AlarmHandlerTest {
   }
 
   @Test
-  void handleRequest_environmentThatNeedsConfirmation_rejectedWithoutStarting() throws Exception {
+  void handleRequest_environmentThatNeedsConfirmation_startsTheExecution() throws Exception {
+    // The state machine asks for the approval; the alarm entry starts it as for any environment.
     Path yaml = state.resolve("dbrecover.yaml");
     Files.writeString(
         yaml,
@@ -194,10 +195,12 @@ class AlarmHandlerTest {
 
     JsonNode out = Harness.invoke(handler(), Harness.fixture("sns-alarm.json"));
 
-    assertThat(out.get("alarms").get(0).get("reason").asText())
-        .startsWith("environment 'production' has protection confirm")
-        .endsWith("recover with `dbrecover rollback production` at a terminal");
-    assertThat(sfn.starts()).isEmpty();
+    assertThat(out.get("alarms").get(0).get("status").asText()).isEqualTo("started");
+    assertThat(
+            readTree(SfnStub.body(sfn.starts().get(0)).get("input").asText())
+                .get("environment")
+                .asText())
+        .isEqualTo("production");
   }
 
   @Test

@@ -30,6 +30,12 @@ final class StateMachineDriver {
 
   private final JsonNode definition;
   private final Map<String, Function<JsonNode, JsonNode>> functions;
+  private Function<JsonNode, JsonNode> approver =
+      message -> {
+        throw new AssertionError("an approval was requested but the test gave no approver");
+      };
+  private ObjectNode context = JsonNodeFactory.instance.objectNode();
+  private int tokens;
   final List<String> visited = new ArrayList<>();
   final List<JsonNode> published = new ArrayList<>();
   final List<Long> waits = new ArrayList<>();
@@ -38,6 +44,26 @@ final class StateMachineDriver {
   StateMachineDriver(Path asl, Map<String, Function<JsonNode, JsonNode>> functions) {
     this.definition = render(asl);
     this.functions = functions;
+  }
+
+  /**
+   * The person answering approval requests: gets the published SNS parameters and returns the task
+   * output (send-task-success), or throws {@link TaskFailure} (send-task-failure).
+   */
+  StateMachineDriver approver(Function<JsonNode, JsonNode> answer) {
+    this.approver = answer;
+    return this;
+  }
+
+  /** A task failure with a Step Functions error name, as send-task-failure --error gives. */
+  static final class TaskFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String error;
+
+    TaskFailure(String error, String cause) {
+      super(cause);
+      this.error = error;
+    }
   }
 
   /** The definition as the module renders it. */
@@ -91,6 +117,8 @@ final class StateMachineDriver {
   private record TaskResult(JsonNode data, String next) {}
 
   private TaskResult task(JsonNode state, JsonNode data) {
+    context = JsonNodeFactory.instance.objectNode();
+    context.putObject("Task").put("Token", "token-" + (++tokens));
     JsonNode params = parameters(state.get("Parameters"), data);
     int attempt = 0;
     while (true) {
@@ -103,7 +131,7 @@ final class StateMachineDriver {
         }
         return new TaskResult(place(data, resultPath(state), result), state.get("Next").asText());
       } catch (RuntimeException | Error e) {
-        error = e.getClass().getName();
+        error = e instanceof TaskFailure ? ((TaskFailure) e).error : e.getClass().getName();
         cause = String.valueOf(e.getMessage());
         taskErrors.add(error);
       }
@@ -134,6 +162,10 @@ final class StateMachineDriver {
       result.put("StatusCode", 200);
       result.set("Payload", f.apply(params.get("Payload")));
       return result;
+    }
+    if (resource.equals("arn:aws:states:::sns:publish.waitForTaskToken")) {
+      published.add(params);
+      return approver.apply(params);
     }
     if (resource.equals("arn:aws:states:::sns:publish")) {
       published.add(params);
@@ -175,7 +207,7 @@ final class StateMachineDriver {
   }
 
   /** Parameters / ResultSelector: keys ending in .$ take a path or an intrinsic function. */
-  private static JsonNode parameters(JsonNode template, JsonNode data) {
+  private JsonNode parameters(JsonNode template, JsonNode data) {
     if (template == null) {
       return data;
     }
@@ -190,9 +222,11 @@ final class StateMachineDriver {
         String expr = f.getValue().asText();
         if (expr.startsWith("States.JsonToString(") && expr.endsWith(")")) {
           String arg = expr.substring("States.JsonToString(".length(), expr.length() - 1);
-          out.set(key, new TextNode(path(data, arg).toString()));
+          out.set(key, new TextNode(value(data, arg).toString()));
+        } else if (expr.startsWith("States.Format('") && expr.endsWith(")")) {
+          out.set(key, new TextNode(format(data, expr)));
         } else {
-          out.set(key, path(data, expr));
+          out.set(key, value(data, expr));
         }
       } else {
         out.set(f.getKey(), parameters(f.getValue(), data));
@@ -207,6 +241,28 @@ final class StateMachineDriver {
       return "$";
     }
     return p.isNull() ? null : p.asText();
+  }
+
+  /** States.Format('template with {}', path, ...): paths only, no escapes in the template. */
+  private String format(JsonNode data, String expr) {
+    int end = expr.indexOf('\'', "States.Format('".length());
+    String template = expr.substring("States.Format('".length(), end);
+    String[] args = expr.substring(end + 1, expr.length() - 1).split(",");
+    StringBuilder out = new StringBuilder();
+    int arg = 1;
+    int from = 0;
+    for (int at = template.indexOf("{}"); at >= 0; at = template.indexOf("{}", from)) {
+      out.append(template, from, at);
+      JsonNode v = value(data, args[arg++].trim());
+      out.append(v.isTextual() ? v.asText() : v.toString());
+      from = at + 2;
+    }
+    return out.append(template.substring(from)).toString();
+  }
+
+  /** A path into the state ($...) or the context object ($$...). */
+  private JsonNode value(JsonNode data, String path) {
+    return path.startsWith("$$") ? path(context, path.substring(1)) : path(data, path);
   }
 
   static JsonNode path(JsonNode data, String path) {

@@ -44,10 +44,11 @@ class StepHandlerTest {
   void handleRequest_unknownKey_failsNamingIt() {
     Harness h = new Harness(state);
 
-    JsonNode out = Harness.invoke(handler(h), "{\"action\":\"advance\",\"run\":\"x\"}");
+    JsonNode out = Harness.invoke(handler(h), "{\"action\":\"advance\",\"runid\":\"x\"}");
 
     assertThat(out.get("error").get("message").asText())
-        .startsWith("the step input has unknown keys [run]; known keys: action, alarm,");
+        .startsWith(
+            "the step input has unknown keys [runid]; known keys: action, alarm, approval,");
   }
 
   @Test
@@ -79,7 +80,8 @@ class StepHandlerTest {
   }
 
   @Test
-  void handleRequest_startOnProtectedEnvironment_failsBeforeLockingOrPlanning() throws Exception {
+  void handleRequest_strictApprovalWithoutPhrase_cancelledBeforeLockingOrPlanning()
+      throws Exception {
     Path yaml = state.resolve("dbrecover.yaml");
     Files.writeString(
         yaml,
@@ -91,12 +93,31 @@ class StepHandlerTest {
         Harness.invoke(
             handler(h),
             "{\"action\":\"start\",\"execution\":\"e-1\",\"environment\":\"production\","
-                + "\"kind\":\"data\",\"suspectedStart\":\"2025-06-10T14:00:00Z\"}");
+                + "\"kind\":\"data\",\"suspectedStart\":\"2025-06-10T14:00:00Z\","
+                + "\"approval\":{\"approved\":true,\"by\":\"alice\"}}");
 
     assertThat(out.get("status").asText()).isEqualTo("failed");
+    assertThat(out.get("error").get("exitCode").asInt()).isEqualTo(6);
     assertThat(out.get("error").get("message").asText())
-        .startsWith("environment 'production' has protection strict;");
+        .isEqualTo(
+            "environment 'production' is strict: the approval must carry \"phrase\":"
+                + " \"rollback-production\"; nothing was changed");
     assertThat(state.resolve("locks")).doesNotExist();
     assertThat(h.logText()).doesNotContain("pw-not-shown");
+  }
+
+  @Test
+  void handleRequest_approvalWithoutAnswer_rejected() {
+    Harness h = new Harness(state);
+
+    JsonNode out =
+        Harness.invoke(
+            handler(h),
+            "{\"action\":\"start\",\"execution\":\"e-1\",\"environment\":\"embedded\","
+                + "\"kind\":\"data\",\"suspectedStart\":\"2025-06-10T14:00:00Z\","
+                + "\"approval\":{\"ok\":\"yes\"}}");
+
+    assertThat(out.get("error").get("message").asText())
+        .startsWith("the approval must be a JSON object with \"approved\": true or false");
   }
 }
