@@ -7,9 +7,10 @@ import java.util.Map;
 
 /**
  * How a run talks while it advances in Lambda: progress goes to the structured log. Nobody can
- * answer a confirmation here (approval with a task token is not built yet), so a confirmation is
- * declined and the run ends cancelled with the original untouched; the alarm and step entries
- * refuse environments that would ask.
+ * answer inside an invocation: a protected environment's approval is asked by the state machine
+ * before the run starts, and an approved run starts with the confirmation given. A confirmation
+ * asked anyway (protection changed after the approval) is declined: the run ends cancelled with
+ * nothing swapped and the original untouched.
  */
 final class LambdaInteraction implements Interaction {
   private final JsonLog log;
@@ -33,7 +34,7 @@ final class LambdaInteraction implements Interaction {
             + runId
             + " needs a confirmation ("
             + level
-            + "), which the Lambda cannot give yet; declining, nothing is swapped",
+            + ") that was not given before the run started; declining, nothing is swapped",
         Map.of("runId", runId));
     return false;
   }
