@@ -131,6 +131,16 @@ data "aws_iam_policy_document" "alarm" {
     actions   = ["states:StartExecution"]
     resources = [aws_sfn_state_machine.recovery.arn]
   }
+
+  # Routes by tag read the alarm's tags; only granted when a route matches by tag.
+  dynamic "statement" {
+    for_each = length([for r in var.alarm_routes : r if r.tag_key != null]) > 0 ? [1] : []
+    content {
+      sid       = "AlarmTags"
+      actions   = ["cloudwatch:ListTagsForResource"]
+      resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account}:alarm:*"]
+    }
+  }
 }
 
 # --- state machine ----------------------------------------------------------------------------

@@ -42,10 +42,12 @@ variable "config_environment" {
 }
 
 variable "alarm_routes" {
-  description = "Which environment each alarm is about: exactly one of alarm (exact name) or alarm_prefix; kind is data, schema or app; the damage is taken to start look_back_minutes before the alarm's state change."
+  description = "Which environment each alarm is about: exactly one of alarm (exact name), alarm_prefix or tag_key (with tag_value or any value; the alarm's CloudWatch tags, read only when no name route matches); kind is data, schema or app; the damage is taken to start look_back_minutes before the alarm's state change."
   type = list(object({
     alarm             = optional(string)
     alarm_prefix      = optional(string)
+    tag_key           = optional(string)
+    tag_value         = optional(string)
     environment       = string
     kind              = optional(string, "data")
     look_back_minutes = optional(number, 0)
@@ -53,8 +55,8 @@ variable "alarm_routes" {
   default = []
 
   validation {
-    condition     = alltrue([for r in var.alarm_routes : (r.alarm == null) != (r.alarm_prefix == null)])
-    error_message = "Each alarm route needs exactly one of alarm or alarm_prefix."
+    condition     = alltrue([for r in var.alarm_routes : length([for m in [r.alarm, r.alarm_prefix, r.tag_key] : m if m != null]) == 1])
+    error_message = "Each alarm route needs exactly one of alarm, alarm_prefix or tag_key."
   }
 
   validation {

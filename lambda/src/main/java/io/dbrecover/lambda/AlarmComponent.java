@@ -20,6 +20,8 @@ public interface AlarmComponent {
 
   StepFunctions stepFunctions();
 
+  AlarmTags alarmTags();
+
   /** Creates the graph for the given settings and log. */
   @Component.Factory
   interface Factory {

@@ -26,6 +26,7 @@ public final class AlarmHandler implements RequestStreamHandler {
   private final AlarmEvents events = new AlarmEvents();
   private final AlarmRoutes routes;
   private final StepFunctions stepFunctions;
+  private final AlarmTags tags;
   private final JsonLog log;
 
   /** Used by the Lambda runtime: the execution environment's graph, built at init. */
@@ -39,6 +40,7 @@ public final class AlarmHandler implements RequestStreamHandler {
     // fails the init, not the first alarm.
     component.config();
     this.stepFunctions = component.stepFunctions();
+    this.tags = component.alarmTags();
     this.log = component.log();
   }
 
@@ -83,13 +85,17 @@ public final class AlarmHandler implements RequestStreamHandler {
       return r;
     }
     Optional<AlarmRoute> route = routes.route(alarm.name());
+    if (route.isEmpty() && routes.anyByTag() && alarm.arn() != null) {
+      // Name routes first: the tags cost a CloudWatch call.
+      route = routes.routeByTags(tags.of(alarm.arn()));
+    }
     if (route.isEmpty()) {
       String why =
           "no route for alarm '"
               + alarm.name()
               + "': add it to "
               + LambdaSettings.ALARM_ROUTES
-              + " (terraform: alarm_routes) with its environment";
+              + " (terraform: alarm_routes) with its environment, by name or by tag";
       log.error(ENTRY, why, Map.of("alarm", alarm.name(), "requestId", requestId));
       r.put("status", "rejected");
       r.put("reason", why);

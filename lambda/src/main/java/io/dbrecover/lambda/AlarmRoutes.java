@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -21,7 +22,14 @@ import java.util.Set;
  */
 public record AlarmRoutes(List<AlarmRoute> routes) {
   private static final Set<String> KEYS =
-      Set.of("alarm", "alarm_prefix", "environment", "kind", "look_back_minutes");
+      Set.of(
+          "alarm",
+          "alarm_prefix",
+          "tag_key",
+          "tag_value",
+          "environment",
+          "kind",
+          "look_back_minutes");
 
   public AlarmRoutes {
     routes = List.copyOf(routes);
@@ -31,11 +39,23 @@ public record AlarmRoutes(List<AlarmRoute> routes) {
     return new AlarmRoutes(List.of());
   }
 
-  /** The most specific route for the alarm, if any. */
+  /** The most specific name route for the alarm, if any. */
   public Optional<AlarmRoute> route(String alarmName) {
     return routes.stream()
         .filter(r -> r.matches(alarmName))
         .max(Comparator.comparingInt(AlarmRoute::specificity));
+  }
+
+  /** The most specific tag route for an alarm with these tags (key and value beat key only). */
+  public Optional<AlarmRoute> routeByTags(Map<String, String> tags) {
+    return routes.stream()
+        .filter(r -> r.matchesTags(tags))
+        .max(Comparator.comparingInt(AlarmRoute::specificity));
+  }
+
+  /** Whether any route matches by tag, so the alarm entry needs CloudWatch. */
+  public boolean anyByTag() {
+    return routes.stream().anyMatch(AlarmRoute::byTag);
   }
 
   /** Parses the JSON array; every problem names the route and the key. */
@@ -93,6 +113,8 @@ public record AlarmRoutes(List<AlarmRoute> routes) {
     return new AlarmRoute(
         text(node, "alarm"),
         text(node, "alarm_prefix"),
+        text(node, "tag_key"),
+        text(node, "tag_value"),
         text(node, "environment"),
         kind,
         minutes == null ? Duration.ZERO : Duration.ofMinutes(minutes.asLong()));

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param region the Step Functions region ({@code AWS_REGION}, set by Lambda)
  * @param sfnEndpoint a Step Functions endpoint override ({@code DBRECOVER_SFN_ENDPOINT}): a VPC
  *     endpoint, or a stub in tests; null: the public endpoint
+ * @param cloudWatchEndpoint a CloudWatch endpoint override ({@code DBRECOVER_CLOUDWATCH_ENDPOINT}),
+ *     for tag routes; null: the public endpoint
  * @param env the variables {@code ${VAR}} in {@code dbrecover.yaml} are interpolated from
  */
 public record LambdaSettings(
@@ -32,6 +34,7 @@ public record LambdaSettings(
     Duration stepMargin,
     String region,
     URI sfnEndpoint,
+    URI cloudWatchEndpoint,
     Map<String, String> env) {
 
   public static final String CONFIG = "DBRECOVER_CONFIG";
@@ -40,6 +43,7 @@ public record LambdaSettings(
   public static final String ALARM_ROUTES = "DBRECOVER_ALARM_ROUTES";
   public static final String STEP_MARGIN_SECONDS = "DBRECOVER_STEP_MARGIN_SECONDS";
   public static final String SFN_ENDPOINT = "DBRECOVER_SFN_ENDPOINT";
+  public static final String CLOUDWATCH_ENDPOINT = "DBRECOVER_CLOUDWATCH_ENDPOINT";
 
   public LambdaSettings {
     if (stateDir == null) {
@@ -73,12 +77,8 @@ public record LambdaSettings(
       throw new ConfigurationException(
           STEP_MARGIN_SECONDS + " must be a whole number of seconds, not '" + margin + "'");
     }
-    URI sfn;
-    try {
-      sfn = endpoint == null ? null : URI.create(endpoint);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(SFN_ENDPOINT + " '" + endpoint + "' is not a URL");
-    }
+    URI sfn = uri(SFN_ENDPOINT, endpoint);
+    URI cloudWatch = uri(CLOUDWATCH_ENDPOINT, blankToNull(env.get(CLOUDWATCH_ENDPOINT)));
     return new LambdaSettings(
         config == null ? null : Path.of(config),
         Path.of(Optional.ofNullable(blankToNull(env.get(STATE_DIR))).orElse("/tmp/dbrecover")),
@@ -87,7 +87,16 @@ public record LambdaSettings(
         stepMargin,
         blankToNull(env.get("AWS_REGION")),
         sfn,
+        cloudWatch,
         env);
+  }
+
+  private static URI uri(String name, String value) {
+    try {
+      return value == null ? null : URI.create(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(name + " '" + value + "' is not a URL");
+    }
   }
 
   public Optional<Path> configFileOpt() {

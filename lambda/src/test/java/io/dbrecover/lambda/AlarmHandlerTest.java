@@ -175,7 +175,7 @@ class AlarmHandlerTest {
     assertThat(out.get("alarms").get(0).get("reason").asText())
         .isEqualTo(
             "no route for alarm 'orders-data-corruption': add it to DBRECOVER_ALARM_ROUTES"
-                + " (terraform: alarm_routes) with its environment");
+                + " (terraform: alarm_routes) with its environment, by name or by tag");
     assertThat(sfn.starts()).isEmpty();
   }
 

@@ -69,7 +69,7 @@ class SettingsTest {
                 AlarmRoutes.parse(
                     "[{\"alarm\":\"x\",\"alarm_prefix\":\"x\",\"environment\":\"p\"}]"))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("exactly one of \"alarm\" or \"alarm_prefix\"");
+        .hasMessageContaining("exactly one of \"alarm\", \"alarm_prefix\" or \"tag_key\"");
   }
 
   @Test
