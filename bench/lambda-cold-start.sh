@@ -61,7 +61,7 @@ run_probe() {
 }
 
 raw=""
-mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1000000 }'; }  # MB = 10^6 bytes
 recovery_mb="$(mb "$recovery_jar")"
 alarm_mb="$(mb "$alarm_jar")"
 at_most() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t ? "ok (<= " t ")" : "OVER the " t " target") }'; }
