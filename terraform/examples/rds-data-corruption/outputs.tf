@@ -1,0 +1,9 @@
+output "snapshot_function_arn" {
+  description = "What the CI job invokes before each deploy (see ../ci-pre-deploy-snapshot)."
+  value       = module.recovery.snapshot_function_arn
+}
+
+output "state_machine_arn" {
+  description = "Where to watch a recovery (Step Functions console or aws stepfunctions list-executions)."
+  value       = module.recovery.state_machine_arn
+}

@@ -1,0 +1,34 @@
+# The journal / lock table for the DynamoDB run store. The handlers of this build keep runs in
+# DBRECOVER_STATE_DIR (see docs/lambda.md) and are granted nothing on this table yet; it is created
+# now so that switching stores needs no data migration of the infrastructure.
+resource "aws_dynamodb_table" "journal" {
+  name         = "${var.name}-journal"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  range_key    = "sk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
+}
