@@ -1,6 +1,7 @@
-# The journal / lock table for the DynamoDB run store. The handlers of this build keep runs in
-# DBRECOVER_STATE_DIR (see docs/lambda.md) and are granted nothing on this table yet; it is created
-# now so that switching stores needs no data migration of the infrastructure.
+# The journal / lock table for the DynamoDB state store (state-store: dynamodb, laid out as
+# docs/providers/aws.md describes: string keys pk and sk). The handlers of this build keep runs in
+# DBRECOVER_STATE_DIR (see docs/lambda.md); the functions may use the table through the state
+# store's configuration.
 resource "aws_dynamodb_table" "journal" {
   name         = "${var.name}-journal"
   billing_mode = "PAY_PER_REQUEST"

@@ -10,6 +10,12 @@ locals {
 
   # Restored copies of each configured instance: <instance>-rb-<run id>.
   restored_instance_arns = [for a in var.rds_instance_arns : "${a}-rb-*"]
+
+  # Aurora: restored clusters <cluster>-rb-<run id> and their writers <cluster>-rbw-<run id>.
+  cluster_ids            = [for a in var.rds_cluster_arns : element(split(":", a), 6)]
+  restored_cluster_arns  = [for a in var.rds_cluster_arns : "${a}-rb-*"]
+  restored_writer_arns   = [for id in local.cluster_ids : "${local.rds_arn}:db:${id}-rbw-*"]
+  backup_object_arns     = [for a in var.backup_bucket_arns : "${a}/*"]
 }
 
 data "aws_iam_policy_document" "lambda_assume" {
@@ -71,6 +77,109 @@ data "aws_iam_policy_document" "recovery" {
       sid       = "DatabaseUrlSecrets"
       actions   = ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]
       resources = var.secret_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.rds_instance_arns) > 0 ? [1] : []
+    content {
+      sid = "RdsSnapshots"
+      actions = [
+        "rds:CreateDBSnapshot",
+        "rds:DescribeDBSnapshots",
+        "rds:RestoreDBInstanceFromDBSnapshot",
+        "rds:DeleteDBSnapshot"
+      ]
+      resources = concat(
+        var.rds_instance_arns,
+        local.restored_instance_arns,
+        ["${local.rds_arn}:snapshot:*", "${local.rds_arn}:subgrp:*", "${local.rds_arn}:og:*", "${local.rds_arn}:pg:*"]
+      )
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.rds_cluster_arns) > 0 ? [1] : []
+    content {
+      sid = "Aurora"
+      actions = [
+        "rds:DescribeDBClusters",
+        "rds:RestoreDBClusterToPointInTime",
+        "rds:CreateDBInstance",
+        "rds:CreateDBClusterSnapshot",
+        "rds:DescribeDBClusterSnapshots",
+        "rds:RestoreDBClusterFromSnapshot",
+        "rds:DeleteDBClusterSnapshot"
+      ]
+      resources = concat(
+        var.rds_cluster_arns,
+        local.restored_cluster_arns,
+        local.restored_writer_arns,
+        [
+          "${local.rds_arn}:cluster-snapshot:*",
+          "${local.rds_arn}:subgrp:*",
+          "${local.rds_arn}:cluster-pg:*",
+          "${local.rds_arn}:pg:*"
+        ]
+      )
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.ssm_parameter_arns) > 0 ? [1] : []
+    content {
+      sid       = "DatabaseUrlParameters"
+      actions   = ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"]
+      resources = var.ssm_parameter_arns
+    }
+  }
+
+  # The module's own journal / lock table (state-store dynamodb).
+  statement {
+    sid = "StateTable"
+    actions = [
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:Query"
+    ]
+    resources = [aws_dynamodb_table.journal.arn]
+  }
+
+  dynamic "statement" {
+    for_each = length(var.assume_role_arns) > 0 ? [1] : []
+    content {
+      sid       = "AssumeEnvironmentRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = var.assume_role_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.backup_bucket_arns) > 0 ? [1] : []
+    content {
+      sid       = "BackupBucketList"
+      actions   = ["s3:ListBucket"]
+      resources = var.backup_bucket_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.backup_bucket_arns) > 0 ? [1] : []
+    content {
+      sid       = "BackupObjects"
+      actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+      resources = local.backup_object_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+    content {
+      sid       = "CustomerManagedKeys"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DescribeKey"]
+      resources = var.kms_key_arns
     }
   }
 

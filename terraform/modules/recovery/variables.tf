@@ -103,6 +103,51 @@ variable "secret_arns" {
   }
 }
 
+variable "rds_cluster_arns" {
+  description = "Aurora clusters dbrecover may restore (arn:aws:rds:<region>:<account>:cluster:<id>). Restored clusters are named <id>-rb-<run> and their writers <id>-rbw-<run>, which the policy also allows."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.rds_cluster_arns : can(regex("^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster:[A-Za-z][A-Za-z0-9-]*$", a))])
+    error_message = "rds_cluster_arns must be Aurora cluster ARNs (arn:aws:rds:<region>:<account>:cluster:<id>)."
+  }
+}
+
+variable "ssm_parameter_arns" {
+  description = "SSM parameters holding DATABASE_URL (url-target ssm) that dbrecover reads and swaps."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.ssm_parameter_arns : can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/", a))])
+    error_message = "ssm_parameter_arns must be SSM parameter ARNs."
+  }
+}
+
+variable "assume_role_arns" {
+  description = "Roles the functions assume per environment (role-arn in dbrecover.yaml)."
+  type        = list(string)
+  default     = []
+}
+
+variable "backup_bucket_arns" {
+  description = "S3 buckets of backup-store s3://... (arn:aws:s3:::<bucket>); objects anywhere in them."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.backup_bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9.-]+$", a))])
+    error_message = "backup_bucket_arns must be S3 bucket ARNs (arn:aws:s3:::<bucket>)."
+  }
+}
+
+variable "kms_key_arns" {
+  description = "Customer managed KMS keys of the secrets, parameters, buckets or instances dbrecover uses."
+  type        = list(string)
+  default     = []
+}
+
 variable "notification_emails" {
   description = "E-mail addresses subscribed to the notifications topic (recovery done or failed)."
   type        = list(string)
