@@ -54,7 +54,8 @@ public final class SnapshotHandler implements RequestStreamHandler {
       JsonNode in = Payloads.objectWithKeys(raw, ENTRY, KEYS);
       env = Payloads.required(in, "environment", ENTRY);
       config.environment(env);
-      String label = label(Payloads.optional(in, "label"), Payloads.optional(in, "git_sha"));
+      String gitSha = Payloads.optional(in, "git_sha");
+      String label = label(Payloads.optional(in, "label"), gitSha);
       String migration = Payloads.optional(in, "migration");
       RecoveryPoint backup =
           engine.backup(
@@ -62,6 +63,7 @@ public final class SnapshotHandler implements RequestStreamHandler {
               env,
               label,
               false,
+              gitSha,
               m -> log.info(ENTRY, m, Map.of("environment", environment(in))));
       PruneResult pruned = engine.prune(config, env, false);
       out.put("status", "done");

@@ -213,6 +213,20 @@ public final class RecoveryEngine {
       String label,
       boolean physical,
       Consumer<String> progress) {
+    return backup(config, environment, label, physical, null, progress);
+  }
+
+  /**
+   * As {@link #backup(DbRecoverConfig, String, String, boolean, Consumer)}, naming the commit being
+   * deployed ({@code gitSha}, null: none), which providers that tag snapshots record.
+   */
+  public RecoveryPoint backup(
+      DbRecoverConfig config,
+      String environment,
+      String label,
+      boolean physical,
+      String gitSha,
+      Consumer<String> progress) {
     RunContext ctx = context(config, environment);
     if (physical) {
       archiving(ctx, environment);
@@ -220,7 +234,7 @@ public final class RecoveryEngine {
     return ctx.provider()
         .backup(
             ctx.providerContext(ctx.liveUrl(), progress::accept),
-            new BackupRequest(label, false, null, physical));
+            new BackupRequest(label, false, null, physical, gitSha));
   }
 
   /** Continuous WAL archiving of an environment whose point-in-time recovery dbrecover runs. */

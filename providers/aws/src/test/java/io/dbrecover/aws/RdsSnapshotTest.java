@@ -144,6 +144,29 @@ class RdsSnapshotTest {
   }
 
   @Test
+  void backup_withGitSha_tagsTheSnapshotWithTheCommit() {
+    aws.server.stubFor(
+        snapshotCall("CreateDBSnapshot", null)
+            .willReturn(
+                AwsStub.xml(
+                    200,
+                    AwsStub.fixture("rds/create-snapshot.xml")
+                        .replace(
+                            "${snapshot}",
+                            snapshot(
+                                LABELLED, "creating", "0", ourTags(LABELLED, "pre-deploy-42"))))));
+    snapshotsAre(
+        LABELLED, snapshot(LABELLED, "available", "100", ourTags(LABELLED, "pre-deploy-42")));
+
+    provider.backup(ctx, new BackupRequest("pre-deploy-42", false, null, false, "3F2A9C1D7E8B"));
+
+    assertThat(aws.rdsRequests("CreateDBSnapshot").get(0))
+        .containsEntry("Tags.Tag.3.Key", "dbrecover:label")
+        .containsEntry("Tags.Tag.4.Key", "dbrecover:git-sha")
+        .containsEntry("Tags.Tag.4.Value", "3f2a9c1d7e8b");
+  }
+
+  @Test
   void backup_safetyCopyRetried_findsTheFirstSnapshotAndTakesNoSecond() {
     snapshotsAre(SAFETY, snapshot(SAFETY, "available", "100", ourTags(SAFETY, RUN)));
 

@@ -169,7 +169,10 @@ public final class CloudSqlProvider implements Provider {
     }
     String description =
         BackupDescriptions.of(
-            request.label(), request.runId(), GcpSettings.gitSha(env), request.safety());
+            request.label(),
+            request.runId(),
+            request.gitSha() != null ? request.gitSha() : GcpSettings.gitSha(env),
+            request.safety());
     ctx.progress().update("taking an on-demand backup of Cloud SQL instance " + s.instance());
     Operation op = api.insertBackupRun(s.instance(), description);
     Operation done = await(ctx, api, op, "backup of " + s.instance());

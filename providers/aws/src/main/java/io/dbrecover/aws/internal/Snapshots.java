@@ -31,6 +31,9 @@ public final class Snapshots {
   /** The last applied migration of the live database when the snapshot was taken. */
   public static final String MIGRATION_TAG = "dbrecover:migration";
 
+  /** The commit being deployed when the snapshot was taken, when the request names one. */
+  public static final String GIT_SHA_TAG = "dbrecover:git-sha";
+
   private Snapshots() {}
 
   /** The snapshot request with dbrecover's tags. */
@@ -68,6 +71,9 @@ public final class Snapshots {
       tags.add(tag(SAFETY_TAG, "true"));
     }
     migration.ifPresent(m -> tags.add(tag(MIGRATION_TAG, m)));
+    if (request.gitSha() != null) {
+      tags.add(tag(GIT_SHA_TAG, request.gitSha()));
+    }
     return tags;
   }
 
