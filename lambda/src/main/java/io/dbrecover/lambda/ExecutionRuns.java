@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * Which recovery run an execution of the state machine started, so that a retried start step finds
- * its run instead of starting a second one. The seam where a DynamoDB table (conditional writes)
- * replaces {@link FileExecutionRuns} once the engine's journal and lock are pluggable.
+ * its run instead of starting a second one. Kept where the engine keeps journals and locks: {@link
+ * DynamoDbExecutionRuns} with {@code state-store: dynamodb}, {@link FileExecutionRuns} otherwise
+ * (see {@link ExecutionRunsModule}).
  */
 public interface ExecutionRuns {
 

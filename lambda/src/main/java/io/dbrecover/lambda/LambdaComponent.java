@@ -21,7 +21,8 @@ import javax.inject.Singleton;
       PostgresProviderModule.class,
       NeonProviderModule.class,
       AwsProviderModule.class,
-      ConfigModule.class
+      ConfigModule.class,
+      ExecutionRunsModule.class
     })
 public interface LambdaComponent {
   RecoveryEngine engine();

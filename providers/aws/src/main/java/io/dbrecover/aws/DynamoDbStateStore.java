@@ -95,14 +95,7 @@ public final class DynamoDbStateStore implements StateStore {
                   + String.join(", ", new TreeSet<>(OPTIONS)));
         }
       }
-      String table = options.get(TABLE);
-      if (table == null || !table.matches("[A-Za-z0-9_.-]{3,255}")) {
-        throw new ConfigurationException(
-            "state-store.options.table: "
-                + (table == null ? "missing" : "'" + table + "' is not a DynamoDB table name")
-                + "; name the table that holds dbrecover's journals and locks (3 to 255 letters,"
-                + " digits, '_', '-', '.'), see docs/providers/aws.md");
-      }
+      String table = tableName(config);
       Duration lease = lease(options.get(LEASE));
       return new DynamoDbStateStore(
           clients.dynamoDb(AwsSettings.fromOptions(options)),
@@ -133,6 +126,24 @@ public final class DynamoDbStateStore implements StateStore {
       }
       return d;
     }
+  }
+
+  /**
+   * The table named by a {@code dynamodb} state store's {@code table} option, validated; for other
+   * parts that keep their own items in the same table (the Lambda's execution records).
+   *
+   * @throws ConfigurationException naming the option when it is missing or not a table name
+   */
+  public static String tableName(StateStoreConfig config) {
+    String table = config.options().get(TABLE);
+    if (table == null || !table.matches("[A-Za-z0-9_.-]{3,255}")) {
+      throw new ConfigurationException(
+          "state-store.options.table: "
+              + (table == null ? "missing" : "'" + table + "' is not a DynamoDB table name")
+              + "; name the table that holds dbrecover's journals and locks (3 to 255 letters,"
+              + " digits, '_', '-', '.'), see docs/providers/aws.md");
+    }
+    return table;
   }
 
   @Override

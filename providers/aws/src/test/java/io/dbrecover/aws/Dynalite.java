@@ -26,9 +26,13 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * 127.0.0.1 for the tests of one class: {@code @RegisterExtension static final Dynalite DYNAMODB =
  * new Dynalite();}. The build installs it with {@code npm ci} in {@code src/test/dynalite}
  * (pre-integration-test); {@code server.js} there prints the port, and stops when its stdin closes.
+ * Other modules use it from this module's test jar, with the system property {@code dynalite.dir}
+ * naming that directory.
  */
-final class Dynalite implements BeforeAllCallback, AfterAllCallback {
-  static final Path DIR = Path.of("src", "test", "dynalite").toAbsolutePath();
+public final class Dynalite implements BeforeAllCallback, AfterAllCallback {
+  static final Path DIR =
+      Path.of(System.getProperty("dynalite.dir", Path.of("src", "test", "dynalite").toString()))
+          .toAbsolutePath();
 
   private Process process;
   private int port;
@@ -71,7 +75,7 @@ final class Dynalite implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Creates a table laid out as the state store expects (string keys pk and sk), ACTIVE. */
-  static void createStateTable(DynamoDbClient client, String table) {
+  public static void createStateTable(DynamoDbClient client, String table) {
     // dbrecover never creates its table (Terraform or the operator does): not held against the
     // IAM action list
     IamActionRecorder.outsideTheList(() -> createTable(client, table));
@@ -95,7 +99,7 @@ final class Dynalite implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
