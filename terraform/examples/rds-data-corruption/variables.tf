@@ -31,7 +31,7 @@ variable "security_group_ids" {
 }
 
 variable "efs_access_point_arn" {
-  description = "EFS access point for the shared state directory (see docs/lambda.md)."
+  description = "EFS access point mounted at /mnt/dbrecover: this example's backup-store (pg_dump backups) and reports; runs live in the DynamoDB table (see docs/lambda.md)."
   type        = string
 }
 

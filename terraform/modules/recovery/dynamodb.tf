@@ -1,7 +1,8 @@
 # The journal / lock table for the DynamoDB state store (state-store: dynamodb, laid out as
-# docs/providers/aws.md describes: string keys pk and sk). The handlers of this build keep runs in
-# DBRECOVER_STATE_DIR (see docs/lambda.md); the functions may use the table through the state
-# store's configuration.
+# docs/providers/aws.md describes: string keys pk and sk), also holding the step entry's
+# execution -> run records (pk execution#<name>). Used when dbrecover.yaml says
+# `state-store: {type: dynamodb, options: {table: "${DBRECOVER_STATE_TABLE}"}}` (see docs/lambda.md);
+# the functions get the table's name in DBRECOVER_STATE_TABLE.
 resource "aws_dynamodb_table" "journal" {
   name         = "${var.name}-journal"
   billing_mode = "PAY_PER_REQUEST"

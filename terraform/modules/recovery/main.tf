@@ -10,6 +10,8 @@ locals {
   common_environment = merge(var.config_environment, {
     DBRECOVER_CONFIG    = "/opt/dbrecover.yaml"
     DBRECOVER_STATE_DIR = local.state_dir
+    # For dbrecover.yaml's `state-store: {type: dynamodb, options: {table: "${DBRECOVER_STATE_TABLE}"}}`.
+    DBRECOVER_STATE_TABLE = aws_dynamodb_table.journal.name
     # Same configuration check at every cold start: a route to an unknown environment fails init.
     DBRECOVER_ALARM_ROUTES = jsonencode(local.alarm_routes)
   })

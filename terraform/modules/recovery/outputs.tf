@@ -29,6 +29,6 @@ output "notifications_topic_arn" {
 }
 
 output "journal_table_name" {
-  description = "The DynamoDB journal / lock table (not yet used by this build's handlers; see docs/lambda.md)."
+  description = "The DynamoDB journal / lock / execution table; the functions get it as DBRECOVER_STATE_TABLE for dbrecover.yaml's state-store (see docs/lambda.md)."
   value       = aws_dynamodb_table.journal.name
 }

@@ -167,7 +167,7 @@ variable "security_group_ids" {
 }
 
 variable "efs_access_point_arn" {
-  description = "EFS access point mounted at /mnt/dbrecover as the state directory (journals, locks, reports), so that every invocation sees the same runs. Null: /tmp, which only works while one execution environment serves the whole run."
+  description = "EFS access point mounted at /mnt/dbrecover as the state directory (reports; with the files state store also journals, locks and execution records, which every invocation must then see). Null: /tmp, enough with the recommended state-store dynamodb (see docs/lambda.md)."
   type        = string
   default     = null
 }

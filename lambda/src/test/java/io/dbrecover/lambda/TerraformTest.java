@@ -223,10 +223,16 @@ class TerraformTest {
     DbRecoverConfig config =
         ConfigLoader.load(
             ROOT.resolve("examples/rds-data-corruption/dbrecover.yaml"),
-            Map.of("ORDERS_DATABASE_URL", "postgresql://dbrecover@orders.internal:5432/orders"));
+            Map.of(
+                "ORDERS_DATABASE_URL",
+                "postgresql://dbrecover@orders.internal:5432/orders",
+                "DBRECOVER_STATE_TABLE",
+                "dbrecover-journal"));
 
     assertThat(config.environment("production").database().provider()).isEqualTo("rds");
     assertThat(config.environment("production").urlTarget().type()).isEqualTo("secretsmanager");
+    assertThat(config.stateStore().type()).isEqualTo("dynamodb");
+    assertThat(config.stateStore().options()).containsEntry("table", "dbrecover-journal");
   }
 
   /**
