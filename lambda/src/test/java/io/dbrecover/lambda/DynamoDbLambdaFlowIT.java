@@ -1,13 +1,16 @@
 package io.dbrecover.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbrecover.aws.AwsClients;
 import io.dbrecover.aws.AwsSettings;
 import io.dbrecover.aws.Dynalite;
+import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.postgres.testing.SampleSchema;
 import io.dbrecover.postgres.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -184,6 +187,34 @@ class DynamoDbLambdaFlowIT {
     assertThat(logs.toString())
         .doesNotContain(db.password().orElseThrow().reveal())
         .contains("run " + runId + " done");
+  }
+
+  @Test
+  void executionRuns_claimedTwiceThenRecorded_firstClaimStandsAndRunIsRead() {
+    DynamoDbExecutionRuns runs =
+        new DynamoDbExecutionRuns(dynamo, TABLE, java.time.Clock.systemUTC());
+    Instant first = Instant.parse("2026-06-10T12:00:00Z");
+
+    assertThat(runs.find("exec-1")).isEmpty();
+    runs.reserve("exec-1", first);
+    runs.reserve("exec-1", first.plusSeconds(60));
+    assertThat(runs.find("exec-1")).contains(new ExecutionRuns.Entry(first, null));
+    runs.record("exec-1", "run-20260610-120000-1a2b");
+    assertThat(runs.find("exec-1"))
+        .contains(new ExecutionRuns.Entry(first, "run-20260610-120000-1a2b"));
+    assertThat(runs.find("exec-2")).isEmpty();
+  }
+
+  @Test
+  void executionRuns_tableMissing_failsNamingTableAndAction() {
+    DynamoDbExecutionRuns runs =
+        new DynamoDbExecutionRuns(dynamo, "no-such-table", java.time.Clock.systemUTC());
+
+    assertThatThrownBy(() -> runs.find("exec-1"))
+        .isInstanceOfSatisfying(
+            DbRecoverException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_API))
+        .hasMessageContaining("no-such-table")
+        .hasMessageContaining("dynamodb:GetItem");
   }
 
   /** The step entry; the first invocation that reaches the restored database's check dies there. */

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * env#&lt;env&gt;        lock               the environment's lock (holder, owner, acquiredAt, expiresAt)
  * env#&lt;env&gt;        run#&lt;run id&gt;       one item per run of the environment (runId, createdAt)
  * run#&lt;run id&gt;     rec#0000000001     journal record 1 (seq, record: the JSON text), and so on
+ * execution#&lt;name&gt; execution          the Lambda's execution -> run record (lambda module)
  * </pre>
  */
 public final class DynamoDbItems {
