@@ -205,39 +205,18 @@ public final class AuroraProvider implements Provider {
   /** Checks that a cluster snapshot dbrecover took exists and is available. */
   @Override
   public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
-    if (deep) {
-      throw new ConfigurationException(
-          "a deep check restores into a scratch database; for an Aurora cluster snapshot, restore"
-              + " it side by side instead: dbrecover restore "
-              + ctx.environment().name()
-              + " --from "
-              + backupId);
-    }
-    DBClusterSnapshot snapshot =
-        aurora(ctx.environment())
-            .findSnapshot(backupId)
-            .filter(Snapshots::ours)
-            .orElseThrow(
-                () ->
-                    new DbRecoverException(
-                        ErrorCode.BACKUP_NOT_FOUND,
-                        "no Aurora cluster snapshot '"
-                            + backupId
-                            + "' taken by dbrecover; `dbrecover list-backups "
-                            + ctx.environment().name()
-                            + "` lists them"));
-    String cluster = clusterId(ctx.environment());
-    return new BackupCheck(
+    Optional<DBClusterSnapshot> snapshot =
+        deep
+            ? Optional.empty()
+            : aurora(ctx.environment()).findSnapshot(backupId).filter(Snapshots::ours);
+    return Snapshots.check(
+        "Aurora cluster snapshot",
+        ctx.environment().name(),
         backupId,
-        List.of(
-            new BackupCheck.Item(
-                "status",
-                "available".equals(snapshot.status()),
-                "RDS reports " + snapshot.status()),
-            new BackupCheck.Item(
-                "source",
-                cluster.equals(snapshot.dbClusterIdentifier()),
-                "taken of " + snapshot.dbClusterIdentifier())));
+        deep,
+        snapshot.map(DBClusterSnapshot::status),
+        snapshot.map(DBClusterSnapshot::dbClusterIdentifier).orElse(null),
+        clusterId(ctx.environment()));
   }
 
   /**

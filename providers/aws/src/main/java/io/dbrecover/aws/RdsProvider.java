@@ -216,39 +216,18 @@ public final class RdsProvider implements Provider {
   /** Checks that a snapshot dbrecover took exists and is available; RDS keeps the data itself. */
   @Override
   public BackupCheck verifyBackup(ProviderContext ctx, String backupId, boolean deep) {
-    if (deep) {
-      throw new ConfigurationException(
-          "a deep check restores into a scratch database; for an RDS snapshot, restore it side by"
-              + " side instead: dbrecover restore "
-              + ctx.environment().name()
-              + " --from "
-              + backupId);
-    }
-    DBSnapshot snapshot =
-        api(ctx.environment())
-            .findSnapshot(backupId)
-            .filter(Snapshots::ours)
-            .orElseThrow(
-                () ->
-                    new DbRecoverException(
-                        ErrorCode.BACKUP_NOT_FOUND,
-                        "no RDS DB snapshot '"
-                            + backupId
-                            + "' taken by dbrecover; `dbrecover list-backups "
-                            + ctx.environment().name()
-                            + "` lists them"));
-    String instance = instanceId(ctx.environment());
-    return new BackupCheck(
+    Optional<DBSnapshot> snapshot =
+        deep
+            ? Optional.empty()
+            : api(ctx.environment()).findSnapshot(backupId).filter(Snapshots::ours);
+    return Snapshots.check(
+        "RDS DB snapshot",
+        ctx.environment().name(),
         backupId,
-        List.of(
-            new BackupCheck.Item(
-                "status",
-                "available".equals(snapshot.status()),
-                "RDS reports " + snapshot.status()),
-            new BackupCheck.Item(
-                "source",
-                instance.equals(snapshot.dbInstanceIdentifier()),
-                "taken of " + snapshot.dbInstanceIdentifier())));
+        deep,
+        snapshot.map(DBSnapshot::status),
+        snapshot.map(DBSnapshot::dbInstanceIdentifier).orElse(null),
+        instanceId(ctx.environment()));
   }
 
   /**

@@ -335,6 +335,15 @@ class RdsSnapshotTest {
   }
 
   @Test
+  void verifyBackup_deep_refusedSayingHowToRestoreItSideBySide_noCall() {
+    assertThatThrownBy(() -> provider.verifyBackup(ctx, LABELLED, true))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("for an RDS DB snapshot, restore it side by side instead")
+        .hasMessageContaining("--from " + LABELLED);
+    assertThat(aws.server.getAllServeEvents()).isEmpty();
+  }
+
+  @Test
   void backup_snapshotStillCreatingAfterTwoHours_exits8SayingItKeepsGoing() {
     RdsRecoveryIT.MutableClock clock = new RdsRecoveryIT.MutableClock(NOW);
     RdsProvider waiting =

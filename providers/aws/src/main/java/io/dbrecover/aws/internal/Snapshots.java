@@ -1,5 +1,9 @@
 package io.dbrecover.aws.internal;
 
+import io.dbrecover.engine.api.BackupCheck;
+import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
 import java.time.Instant;
@@ -133,5 +137,50 @@ public final class Snapshots {
 
   private static Tag tag(String key, String value) {
     return Tag.builder().key(key).value(value).build();
+  }
+
+  /**
+   * {@code verify-backup} of a snapshot dbrecover took: it exists, is {@code available} and was
+   * taken of {@code expectedSource}. RDS keeps the data itself, so there is nothing deeper to read
+   * here: a deep check is refused with how to restore the snapshot side by side instead.
+   *
+   * @param kind what the snapshot is called in messages ("RDS DB snapshot")
+   * @param status the snapshot's status, when it exists and is dbrecover's
+   * @param source the instance or cluster it was taken of
+   */
+  public static BackupCheck check(
+      String kind,
+      String environment,
+      String backupId,
+      boolean deep,
+      Optional<String> status,
+      String source,
+      String expectedSource) {
+    if (deep) {
+      throw new ConfigurationException(
+          "a deep check restores into a scratch database; for an "
+              + kind
+              + ", restore it side by side instead: dbrecover restore "
+              + environment
+              + " --from "
+              + backupId);
+    }
+    String state =
+        status.orElseThrow(
+            () ->
+                new DbRecoverException(
+                    ErrorCode.BACKUP_NOT_FOUND,
+                    "no "
+                        + kind
+                        + " '"
+                        + backupId
+                        + "' taken by dbrecover; `dbrecover list-backups "
+                        + environment
+                        + "` lists them"));
+    return new BackupCheck(
+        backupId,
+        List.of(
+            new BackupCheck.Item("status", "available".equals(state), "RDS reports " + state),
+            new BackupCheck.Item("source", expectedSource.equals(source), "taken of " + source)));
   }
 }
