@@ -139,6 +139,12 @@ final class PointInTimeRestore {
         return failed(
             "the restored server stopped " + starts() + " times without reporting an error");
       }
+      if (promotionInterrupted()) {
+        Optional<String> refused = reenterRecovery(progress);
+        if (refused.isPresent()) {
+          return failed(refused.get());
+        }
+      }
       progress.update("starting the restored server in " + dataDir() + " on port " + port());
       startServer();
     }
@@ -226,6 +232,69 @@ final class PointInTimeRestore {
         .filter(Matcher::find)
         .map(m -> Wal.lsn(m.group(1)))
         .reduce((a, b) -> b);
+  }
+
+  /**
+   * Whether the server stopped while it promoted: it had chosen its new timeline (and removed
+   * recovery.signal) but never finished the end-of-recovery checkpoint. Started as it is, it would
+   * run crash recovery along the old timeline's WAL in pg_wal, past the target (with archiving off,
+   * PostgreSQL keeps that segment under its own name).
+   */
+  private boolean promotionInterrupted() {
+    List<String> lines = sinceLastStart();
+    return !Files.exists(dataDir().resolve("recovery.signal"))
+        && lines.stream().anyMatch(l -> l.contains("selected new timeline ID"))
+        && lines.stream()
+            .noneMatch(l -> l.contains("database system is ready to accept connections"));
+  }
+
+  /**
+   * Makes the next start replay to the target again along the base backup's timeline, then promote
+   * (to a newer timeline); the reason to fail instead when that timeline is not known.
+   */
+  private Optional<String> reenterRecovery(Progress progress) {
+    Optional<Integer> timeline = baseTimeline();
+    if (timeline.isEmpty()) {
+      return Optional.of(
+          "the restored server stopped while it promoted, and the base backup's timeline is not"
+              + " known to replay again; start a new run");
+    }
+    try {
+      Files.writeString(
+          dataDir().resolve("postgresql.auto.conf"),
+          "# the server stopped while it promoted: replay to the target again (dbrecover)\n"
+              + "recovery_target_timeline = '"
+              + timeline.get()
+              + "'\n",
+          StandardOpenOption.APPEND);
+      Files.writeString(dataDir().resolve("recovery.signal"), "");
+      runAs.own(dataDir().resolve("recovery.signal"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not reconfigure " + dataDir(), e);
+    }
+    progress.update(
+        "the restored server stopped while it promoted: replaying to the target again on timeline "
+            + timeline.get());
+    return Optional.empty();
+  }
+
+  /** The timeline the base backup started on, from its backup_label (renamed once replay began). */
+  private Optional<Integer> baseTimeline() {
+    for (String name : List.of("backup_label.old", "backup_label")) {
+      Path label = dataDir().resolve(name);
+      try {
+        if (Files.exists(label)) {
+          for (String l : Files.readAllLines(label, StandardCharsets.UTF_8)) {
+            if (l.startsWith("START TIMELINE:")) {
+              return Optional.of(Integer.parseInt(l.substring("START TIMELINE:".length()).strip()));
+            }
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // try the next
+      }
+    }
+    return Optional.empty();
   }
 
   /** Drops the recovery target so the next start replays the archive to its end and promotes. */

@@ -283,6 +283,111 @@ class PointInTimeRecoveryIT {
     assertThat(provider.startRestore(ctx, request)).isInstanceOf(RestoreStatus.Done.class);
   }
 
+  /**
+   * The window the crash test above hits only by chance: the server has chosen its new timeline
+   * (and removed recovery.signal) but has not finished the end-of-recovery checkpoint. Holding the
+   * checkpointer (SIGSTOP) keeps the server in that window; then everything is killed. Started as
+   * it is, crash recovery would replay the old timeline past the target.
+   */
+  @Test
+  void pollRestore_crashWhilePromoting_replaysToTheTargetAgainNotPastIt() throws Exception {
+    // Enough WAL before the target that the checkpointer is found before the replay ends.
+    SampleSchema.run(
+        url,
+        "create table if not exists bulk (x int); insert into bulk select generate_series(1, 600000)");
+    insert(60, "first");
+    Instant between = serverNow();
+    Thread.sleep(5);
+    insert(61, "second");
+    switchAndAwaitArchive();
+    RestoreRequest request =
+        new RestoreRequest(
+            "run-promote-crash",
+            RecoveryPoint.at(between, RecoveryPoint.Kind.POINT_IN_TIME),
+            "x",
+            false);
+    Path run = root.resolve("state").resolve("pitr").resolve("run-promote-crash");
+    java.util.concurrent.CompletableFuture<RestoreStatus> started =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> provider.startRestore(ctx, request));
+
+    long postmaster = awaitPostmaster(run.resolve("data"));
+    long checkpointer = awaitChild(postmaster, "checkpointer");
+    signal("STOP", checkpointer);
+    String log = awaitLog(run.resolve("server.log"), "archive recovery complete");
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        log.contains("database system is ready to accept connections"),
+        "the promotion finished before the checkpointer was held");
+    // The postmaster first, so that it cannot restart its children after a crash of one of them.
+    List<Long> children = children(postmaster);
+    signal("KILL", postmaster);
+    for (long pid : children) {
+      signal("KILL", pid);
+    }
+    started.get(2, java.util.concurrent.TimeUnit.MINUTES);
+
+    DbUrl restored = awaitDone(new PostgresProvider(System.getenv()), request);
+
+    assertThat(ids(restored))
+        .as("server log:%n%s", Files.readString(run.resolve("server.log")))
+        .contains(60)
+        .doesNotContain(61);
+    assertThat(Files.readString(run.resolve("server.log")))
+        .containsPattern("selected new timeline ID: [3-9]");
+  }
+
+  private static long awaitPostmaster(Path data) throws Exception {
+    Path pid = data.resolve("postmaster.pid");
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (Instant.now().isBefore(deadline)) {
+      if (Files.exists(pid)) {
+        String first = Files.readAllLines(pid).stream().findFirst().orElse("").strip();
+        if (!first.isEmpty()) {
+          return Long.parseLong(first);
+        }
+      }
+      Thread.sleep(2);
+    }
+    throw new AssertionError("no postmaster.pid in " + data);
+  }
+
+  private static long awaitChild(long parent, String title) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (Instant.now().isBefore(deadline)) {
+      for (long pid : children(parent)) {
+        String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+        if (cmdline.contains(title)) {
+          return pid;
+        }
+      }
+      Thread.sleep(2);
+    }
+    throw new AssertionError("no " + title + " below postmaster " + parent);
+  }
+
+  private static List<Long> children(long parent) {
+    return ProcessHandle.of(parent).stream()
+        .flatMap(ProcessHandle::children)
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+  }
+
+  private static String awaitLog(Path log, String line) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (Instant.now().isBefore(deadline)) {
+      String text = Files.exists(log) ? Files.readString(log) : "";
+      if (text.contains(line) || text.contains("ready to accept connections")) {
+        return text;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("the restored server's log never said: " + line);
+  }
+
   @Test
   void missingArchivedSegment_statusNamesItAndRestoreFailsWhileOriginalServes() throws Exception {
     insert(40, "in the segment that goes missing");
