@@ -5,7 +5,7 @@ import io.dbrecover.aws.internal.ClusterRestoreSettings;
 import io.dbrecover.aws.internal.Endpoints;
 import io.dbrecover.aws.internal.InstanceNames;
 import io.dbrecover.aws.internal.RdsApi;
-import io.dbrecover.aws.internal.RestoreSettings;
+import io.dbrecover.aws.internal.RestoreRuns;
 import io.dbrecover.aws.internal.Sleeper;
 import io.dbrecover.aws.internal.SnapshotWait;
 import io.dbrecover.aws.internal.Snapshots;
@@ -25,7 +25,6 @@ import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -71,9 +70,6 @@ public final class AuroraProvider implements Provider {
           "storage-full",
           "deleting",
           "deleted");
-
-  private static final Duration MIN_POLL = Duration.ofSeconds(15);
-  private static final Duration MAX_POLL = Duration.ofSeconds(60);
 
   private final AwsClients clients;
   private final Sleeper sleeper;
@@ -254,10 +250,10 @@ public final class AuroraProvider implements Provider {
       return created.isEmpty()
           ? pollRestore(ctx, request)
           : new RestoreStatus.Running(
-              ctx.clock().instant().plus(MIN_POLL),
+              ctx.clock().instant().plus(RestoreRuns.MIN_POLL),
               "Aurora cluster " + targetId + " is " + orUnknown(created.get().status()));
     }
-    Instant target = targetTime(request);
+    Instant target = RestoreRuns.targetTime(request, NAME, "cluster snapshots", "Aurora");
     DBCluster source = aurora.require(sourceId);
     RestoreWindow window =
         AuroraApi.window(source)
@@ -307,7 +303,7 @@ public final class AuroraProvider implements Provider {
       return pollRestore(ctx, request);
     }
     return new RestoreStatus.Running(
-        ctx.clock().instant().plus(MIN_POLL),
+        ctx.clock().instant().plus(RestoreRuns.MIN_POLL),
         "Aurora cluster " + targetId + " is " + orUnknown(created.get().status()));
   }
 
@@ -328,7 +324,11 @@ public final class AuroraProvider implements Provider {
               + targetId
               + "' does not exist: the restore was not started, or the cluster was deleted");
     }
-    DBCluster cluster = adopt(found.get(), request.runId());
+    DBCluster cluster = found.get();
+    RestoreRuns.requireRunTag(
+        cluster.tagList(),
+        "Aurora cluster '" + cluster.dbClusterIdentifier() + "'",
+        request.runId());
     String status = orUnknown(cluster.status());
     Instant now = ctx.clock().instant();
     if (FAILED.contains(status)) {
@@ -336,7 +336,7 @@ public final class AuroraProvider implements Provider {
     }
     if (!status.equals("available")) {
       return new RestoreStatus.Running(
-          now.plus(pollInterval(cluster.clusterCreateTime(), now)),
+          now.plus(RestoreRuns.pollInterval(cluster.clusterCreateTime(), now)),
           "Aurora cluster " + targetId + " is " + status);
     }
     RdsApi rds = rds(ctx.environment());
@@ -349,7 +349,8 @@ public final class AuroraProvider implements Provider {
       aurora.createInstance(
           ClusterRestoreSettings.writer(source, sourceWriter, targetId, writerId, request.runId()));
       return new RestoreStatus.Running(
-          now.plus(MIN_POLL), "Aurora cluster " + targetId + ": creating writer " + writerId);
+          now.plus(RestoreRuns.MIN_POLL),
+          "Aurora cluster " + targetId + ": creating writer " + writerId);
     }
     String writerStatus = orUnknown(writer.get().dbInstanceStatus());
     if (FAILED.contains(writerStatus)) {
@@ -357,7 +358,7 @@ public final class AuroraProvider implements Provider {
     }
     if (!writerStatus.equals("available")) {
       return new RestoreStatus.Running(
-          now.plus(pollInterval(writer.get().instanceCreateTime(), now)),
+          now.plus(RestoreRuns.pollInterval(writer.get().instanceCreateTime(), now)),
           "Aurora cluster " + targetId + ": writer " + writerId + " is " + writerStatus);
     }
     DbUrl url = Endpoints.withEndpoint(ctx.liveUrl(), cluster.endpoint(), cluster.port());
@@ -410,54 +411,6 @@ public final class AuroraProvider implements Provider {
                     "Aurora cluster '"
                         + source.dbClusterIdentifier()
                         + "' has no writer instance to copy the instance class from; add one"));
-  }
-
-  /** About a tenth of the time taken so far, within 15 to 60 seconds. */
-  private static Duration pollInterval(Instant created, Instant now) {
-    if (created == null) {
-      return MIN_POLL;
-    }
-    Duration tenth = Duration.between(created, now).dividedBy(10);
-    return tenth.compareTo(MIN_POLL) < 0
-        ? MIN_POLL
-        : tenth.compareTo(MAX_POLL) > 0 ? MAX_POLL : tenth;
-  }
-
-  /** An existing target cluster is ours only when it carries this run's tag. */
-  private static DBCluster adopt(DBCluster cluster, String runId) {
-    boolean ours =
-        cluster.tagList().stream()
-            .anyMatch(t -> RestoreSettings.RUN_TAG.equals(t.key()) && runId.equals(t.value()));
-    if (!ours) {
-      throw new ConfigurationException(
-          "Aurora cluster '"
-              + cluster.dbClusterIdentifier()
-              + "' already exists and was not created by run "
-              + runId
-              + " (no tag "
-              + RestoreSettings.RUN_TAG
-              + "="
-              + runId
-              + "); rename or delete it, or start a new run");
-    }
-    return cluster;
-  }
-
-  private static Instant targetTime(RestoreRequest request) {
-    RecoveryPoint point = request.point();
-    if (point.kind() != RecoveryPoint.Kind.POINT_IN_TIME) {
-      throw new ConfigurationException(
-          "the aurora provider restores points in time and cluster snapshots, not a "
-              + point.kind()
-              + " ("
-              + point.id()
-              + ")");
-    }
-    if (point.targetLsn().isPresent()) {
-      throw new ConfigurationException(
-          "Aurora restores to a time, not to a WAL position (LSN " + point.targetLsn().get() + ")");
-    }
-    return point.takenAt();
   }
 
   private static String orUnknown(String status) {

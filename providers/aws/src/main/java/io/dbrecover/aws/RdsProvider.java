@@ -3,6 +3,7 @@ package io.dbrecover.aws;
 import io.dbrecover.aws.internal.Endpoints;
 import io.dbrecover.aws.internal.InstanceNames;
 import io.dbrecover.aws.internal.RdsApi;
+import io.dbrecover.aws.internal.RestoreRuns;
 import io.dbrecover.aws.internal.RestoreSettings;
 import io.dbrecover.aws.internal.Sleeper;
 import io.dbrecover.aws.internal.SnapshotWait;
@@ -26,7 +27,6 @@ import io.dbrecover.engine.spi.RestoreStatus;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -68,9 +68,6 @@ public final class RdsProvider implements Provider {
           "storage-full",
           "deleting",
           "deleted");
-
-  private static final Duration MIN_POLL = Duration.ofSeconds(15);
-  private static final Duration MAX_POLL = Duration.ofSeconds(60);
 
   private final AwsClients clients;
   private final Sleeper sleeper;
@@ -252,7 +249,7 @@ public final class RdsProvider implements Provider {
     if (request.point().kind() == RecoveryPoint.Kind.SNAPSHOT) {
       return startSnapshotRestore(ctx, api, request, sourceId, targetId);
     }
-    Instant target = targetTime(request);
+    Instant target = RestoreRuns.targetTime(request, NAME, "DB snapshots", "RDS");
     DBInstance source = api.require(sourceId);
     RestoreWindow window =
         api.window(source)
@@ -371,55 +368,15 @@ public final class RdsProvider implements Provider {
     }
     Instant now = ctx.clock().instant();
     return new RestoreStatus.Running(
-        now.plus(pollInterval(instance, now)), "RDS instance " + id + " is " + status);
-  }
-
-  /** About a tenth of the time the restore has taken so far, within 15 to 60 seconds. */
-  private static Duration pollInterval(DBInstance instance, Instant now) {
-    if (instance.instanceCreateTime() == null) {
-      return MIN_POLL;
-    }
-    Duration tenth = Duration.between(instance.instanceCreateTime(), now).dividedBy(10);
-    return tenth.compareTo(MIN_POLL) < 0
-        ? MIN_POLL
-        : tenth.compareTo(MAX_POLL) > 0 ? MAX_POLL : tenth;
+        now.plus(RestoreRuns.pollInterval(instance.instanceCreateTime(), now)),
+        "RDS instance " + id + " is " + status);
   }
 
   /** An existing target instance is ours only when it carries this run's tag. */
   private static DBInstance adopt(DBInstance instance, String runId) {
-    boolean ours =
-        instance.tagList().stream()
-            .anyMatch(t -> RestoreSettings.RUN_TAG.equals(t.key()) && runId.equals(t.value()));
-    if (!ours) {
-      throw new ConfigurationException(
-          "RDS instance '"
-              + instance.dbInstanceIdentifier()
-              + "' already exists and was not created by run "
-              + runId
-              + " (no tag "
-              + RestoreSettings.RUN_TAG
-              + "="
-              + runId
-              + "); rename or delete it, or start a new run");
-    }
+    RestoreRuns.requireRunTag(
+        instance.tagList(), "RDS instance '" + instance.dbInstanceIdentifier() + "'", runId);
     return instance;
-  }
-
-  private static Instant targetTime(RestoreRequest request) {
-    RecoveryPoint point = request.point();
-    if (point.kind() != RecoveryPoint.Kind.POINT_IN_TIME) {
-      throw new ConfigurationException(
-          "the rds provider restores points in time and DB snapshots, not a "
-              + point.kind()
-              + " ("
-              + point.id()
-              + ")");
-    }
-    if (point.targetLsn().isPresent()) {
-      throw new ConfigurationException(
-          "RDS restores to a time, not to a WAL position (LSN " + point.targetLsn().get() + ")");
-    }
-    return point.takenAt();
   }
 
   private static String noWindowReason(DBInstance source) {
