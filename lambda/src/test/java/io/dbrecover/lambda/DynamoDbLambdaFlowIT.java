@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbrecover.aws.AwsClients;
 import io.dbrecover.aws.AwsSettings;
 import io.dbrecover.aws.Dynalite;
@@ -17,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +40,6 @@ class DynamoDbLambdaFlowIT {
   @RegisterExtension static final Dynalite DYNAMODB = new Dynalite();
 
   private static final String TABLE = "dbrecover-state";
-  private static final DateTimeFormatter CLOUDWATCH_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
   private static final Path ASL = Path.of("../terraform/modules/recovery/state-machine.asl.json");
 
   @TempDir Path work;
@@ -121,7 +116,7 @@ class DynamoDbLambdaFlowIT {
         "delete from audit_log where message like 'event 1%'");
     assertThat(SampleSchema.contentHash(db)).isNotEqualTo(atBackup);
 
-    byte[] alarm = snsAlarmAt(Instant.now());
+    byte[] alarm = Harness.snsAlarmAt(Instant.now());
     JsonNode started = invokeFresh(env, h -> new AlarmHandler(h.alarmComponent()), alarm);
     JsonNode duplicate = invokeFresh(env, h -> new AlarmHandler(h.alarmComponent()), alarm);
     assertThat(started.get("alarms").get(0).get("status").asText()).isEqualTo("started");
@@ -278,15 +273,6 @@ class DynamoDbLambdaFlowIT {
 
   private static long count(List<String> records, String needle) {
     return records.stream().filter(r -> r.contains(needle)).count();
-  }
-
-  private static byte[] snsAlarmAt(Instant when) throws Exception {
-    ObjectNode event = (ObjectNode) Harness.JSON.readTree(Harness.fixture("sns-alarm.json"));
-    ObjectNode sns = (ObjectNode) event.get("Records").get(0).get("Sns");
-    ObjectNode message = (ObjectNode) Harness.JSON.readTree(sns.get("Message").asText());
-    message.put("StateChangeTime", CLOUDWATCH_TIME.format(when));
-    sns.put("Message", message.toString());
-    return Harness.JSON.writeValueAsBytes(event);
   }
 
   private static byte[] bytes(JsonNode payload) {

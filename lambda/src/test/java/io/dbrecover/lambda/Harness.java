@@ -3,6 +3,7 @@ package io.dbrecover.lambda;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,5 +141,18 @@ final class Harness {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static final DateTimeFormatter CLOUDWATCH_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
+
+  /** The SNS-wrapped alarm fixture with its state change at {@code when}. */
+  static byte[] snsAlarmAt(Instant when) throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(fixture("sns-alarm.json"));
+    ObjectNode sns = (ObjectNode) event.get("Records").get(0).get("Sns");
+    ObjectNode message = (ObjectNode) JSON.readTree(sns.get("Message").asText());
+    message.put("StateChangeTime", CLOUDWATCH_TIME.format(when));
+    sns.put("Message", message.toString());
+    return JSON.writeValueAsBytes(event);
   }
 }

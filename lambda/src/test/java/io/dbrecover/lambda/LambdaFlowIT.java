@@ -3,7 +3,6 @@ package io.dbrecover.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.postgres.testing.SampleSchema;
 import io.dbrecover.postgres.testing.TestPostgres;
@@ -15,8 +14,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * retry repeats it and the run completes once.
  */
 class LambdaFlowIT {
-  private static final DateTimeFormatter CLOUDWATCH_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
   private static final Path ASL = Path.of("../terraform/modules/recovery/state-machine.asl.json");
 
   @TempDir Path work;
@@ -93,7 +88,7 @@ class LambdaFlowIT {
         "delete from audit_log where message like 'event 1%'");
     assertThat(SampleSchema.contentHash(db)).isNotEqualTo(atBackup);
 
-    byte[] alarm = snsAlarmAt(Instant.now());
+    byte[] alarm = Harness.snsAlarmAt(Instant.now());
     AlarmHandler alarms = new AlarmHandler(harness.alarmComponent());
     JsonNode started = Harness.invoke(alarms, alarm);
     JsonNode duplicate = Harness.invoke(alarms, alarm);
@@ -134,15 +129,6 @@ class LambdaFlowIT {
     assertThat(harness.logText())
         .doesNotContain(db.password().orElseThrow().reveal())
         .contains("run " + runId + " done");
-  }
-
-  private static byte[] snsAlarmAt(Instant when) throws Exception {
-    ObjectNode event = (ObjectNode) Harness.JSON.readTree(Harness.fixture("sns-alarm.json"));
-    ObjectNode sns = (ObjectNode) event.get("Records").get(0).get("Sns");
-    ObjectNode message = (ObjectNode) Harness.JSON.readTree(sns.get("Message").asText());
-    message.put("StateChangeTime", CLOUDWATCH_TIME.format(when));
-    sns.put("Message", message.toString());
-    return Harness.JSON.writeValueAsBytes(event);
   }
 
   private static byte[] bytes(JsonNode payload) {

@@ -13,13 +13,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Plays the recovery state machine from its Amazon States Language file, for the subset it uses:
  * Task (lambda:invoke, sns:publish) with Parameters, ResultSelector, ResultPath, Retry and Catch;
- * Choice on StringEquals; Wait on SecondsPath (really waited); Succeed; Fail. A Lambda task that
- * throws fails with the throwable's class name as its error, as the Lambda service reports an
- * unhandled error; Retry then repeats the invocation (without the back-off delay).
+ * Choice on StringEquals; Wait on SecondsPath (slept, or see {@link #waiter}); Succeed; Fail. A
+ * Lambda task that throws fails with the throwable's class name as its error, as the Lambda service
+ * reports an unhandled error; Retry then repeats the invocation (without the back-off delay).
  */
 final class StateMachineDriver {
   /** Placeholder values the module's templatefile() would fill. */
@@ -33,6 +34,15 @@ final class StateMachineDriver {
   private Function<JsonNode, JsonNode> approver =
       message -> {
         throw new AssertionError("an approval was requested but the test gave no approver");
+      };
+  private LongConsumer waiter =
+      seconds -> {
+        try {
+          Thread.sleep(seconds * 1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted in a Wait state", e);
+        }
       };
   private ObjectNode context = JsonNodeFactory.instance.objectNode();
   private int tokens;
@@ -52,6 +62,15 @@ final class StateMachineDriver {
    */
   StateMachineDriver approver(Function<JsonNode, JsonNode> answer) {
     this.approver = answer;
+    return this;
+  }
+
+  /**
+   * What a Wait state does with its seconds: sleeps by default; a test whose fakes run on a clock
+   * of their own moves that clock instead.
+   */
+  StateMachineDriver waiter(LongConsumer waitSeconds) {
+    this.waiter = waitSeconds;
     return this;
   }
 
@@ -99,7 +118,7 @@ final class StateMachineDriver {
         case "Wait":
           long seconds = path(data, state.get("SecondsPath").asText()).asLong();
           waits.add(seconds);
-          Thread.sleep(seconds * 1000);
+          waiter.accept(seconds);
           name = state.get("Next").asText();
           break;
         case "Task":

@@ -55,14 +55,15 @@ public final class AwsClients {
   }
 
   public RdsClient rds(AwsSettings settings) {
-    return cached("rds", settings, () -> configure(RdsClient.builder(), settings).build());
+    return cached(
+        "rds", settings, () -> configure(RdsClient.builder(), settings, RDS_REGION).build());
   }
 
   public SecretsManagerClient secretsManager(AwsSettings settings) {
     return cached(
         "secretsmanager",
         settings,
-        () -> configure(SecretsManagerClient.builder(), settings).build());
+        () -> configure(SecretsManagerClient.builder(), settings, TARGET_REGION).build());
   }
 
   /**
@@ -74,7 +75,7 @@ public final class AwsClients {
         "s3",
         settings,
         () ->
-            configure(S3Client.builder(), settings)
+            configure(S3Client.builder(), settings, S3_REGION)
                 .overrideConfiguration(
                     ClientOverrideConfiguration.builder()
                         .retryStrategy(retryStrategy)
@@ -85,12 +86,15 @@ public final class AwsClients {
   }
 
   public SsmClient ssm(AwsSettings settings) {
-    return cached("ssm", settings, () -> configure(SsmClient.builder(), settings).build());
+    return cached(
+        "ssm", settings, () -> configure(SsmClient.builder(), settings, TARGET_REGION).build());
   }
 
   public DynamoDbClient dynamoDb(AwsSettings settings) {
     return cached(
-        "dynamodb", settings, () -> configure(DynamoDbClient.builder(), settings).build());
+        "dynamodb",
+        settings,
+        () -> configure(DynamoDbClient.builder(), settings, STATE_REGION).build());
   }
 
   /**
@@ -106,13 +110,14 @@ public final class AwsClients {
         settings,
         () ->
             StsAssumeRoleCredentialsProvider.builder()
-                .stsClient(configure(StsClient.builder(), settings.withoutRole()).build())
+                .stsClient(
+                    configure(StsClient.builder(), settings.withoutRole(), RDS_REGION).build())
                 .refreshRequest(r -> r.roleArn(settings.roleArn()).roleSessionName("dbrecover"))
                 .build());
   }
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
-      B builder, AwsSettings settings) {
+      B builder, AwsSettings settings, String regionSetting) {
     builder
         .credentialsProvider(credentials(settings))
         .httpClientBuilder(
@@ -124,18 +129,26 @@ public final class AwsClients {
                 .retryStrategy(retryStrategy)
                 .apiCallTimeout(Duration.ofMinutes(2))
                 .build());
-    builder.region(settings.regionOpt().map(Region::of).orElseGet(AwsClients::defaultRegion));
+    builder.region(
+        settings.regionOpt().map(Region::of).orElseGet(() -> defaultRegion(regionSetting)));
     settings.endpointOpt().ifPresent(builder::endpointOverride);
     return builder;
   }
 
-  private static Region defaultRegion() {
+  // Where dbrecover.yaml can name the region of each client, for the error when none is found.
+  private static final String RDS_REGION = "database.options.region";
+  private static final String TARGET_REGION = "the url-target's ARN (path: arn:aws:...)";
+  private static final String S3_REGION = "backup-store.options.region";
+  private static final String STATE_REGION = "state-store.options.region";
+
+  private static Region defaultRegion(String regionSetting) {
     try {
       return new DefaultAwsRegionProviderChain().getRegion();
     } catch (SdkClientException e) {
       throw new ConfigurationException(
-          "no AWS region: set database.options.region in dbrecover.yaml, or AWS_REGION, or a"
-              + " region in the AWS profile",
+          "no AWS region: set "
+              + regionSetting
+              + " in dbrecover.yaml, or AWS_REGION, or a region in the AWS profile",
           e);
     }
   }

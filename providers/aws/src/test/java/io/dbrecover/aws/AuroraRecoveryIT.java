@@ -46,7 +46,7 @@ class AuroraRecoveryIT {
   private static final Instant DAMAGE = Instant.parse("2025-01-15T10:10:00Z");
 
   @TempDir Path state;
-  private final RdsRecoveryIT.MutableClock clock = new RdsRecoveryIT.MutableClock(GOOD);
+  private final MutableClock clock = new MutableClock(GOOD);
   private FakeAws aws;
   private DbUrl source;
   private RecoveryEngine engine;

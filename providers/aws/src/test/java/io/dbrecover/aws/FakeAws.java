@@ -17,12 +17,12 @@ import java.util.List;
  * Manager (AWS JSON 1.1, {@code X-Amz-Target}). WireMock's request journal keeps every call for
  * assertions.
  */
-final class FakeAws implements AutoCloseable {
-  final RdsFake rds;
-  final SecretsManagerFake secrets;
+public final class FakeAws implements AutoCloseable {
+  public final RdsFake rds;
+  public final SecretsManagerFake secrets;
   final WireMockServer server;
 
-  FakeAws(Clock clock) {
+  public FakeAws(Clock clock) {
     rds = new RdsFake(clock);
     secrets = new SecretsManagerFake(clock);
     server = new WireMockServer(options().dynamicPort().extensions(new Dispatcher()));
@@ -30,12 +30,12 @@ final class FakeAws implements AutoCloseable {
     server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500)));
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + server.port();
   }
 
   /** The RDS actions and JSON targets received, in order. */
-  List<String> calls() {
+  public List<String> calls() {
     return server.getAllServeEvents().stream()
         .map(ServeEvent::getRequest)
         .sorted(java.util.Comparator.comparing(r -> r.getLoggedDate()))

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeoutException;
  * pg_restore; the instance stays {@code creating} until the clock passes its ready time and the
  * load is done.
  */
-final class RdsFake implements AutoCloseable {
+public final class RdsFake implements AutoCloseable {
   static final Duration RESTORE_TAKES = Duration.ofMinutes(6);
   static final Duration SNAPSHOT_TAKES = Duration.ofMinutes(4);
   private static final String ACCOUNT = "123456789012";
@@ -50,7 +50,7 @@ final class RdsFake implements AutoCloseable {
   }
 
   /** The network, parameter and class settings of an instance, as DescribeDBInstances shows. */
-  record Settings(
+  public record Settings(
       String subnetGroup,
       List<String> securityGroups,
       String parameterGroup,
@@ -87,17 +87,17 @@ final class RdsFake implements AutoCloseable {
   }
 
   /** One DB instance. */
-  static final class Instance {
-    final String id;
+  public static final class Instance {
+    public final String id;
     final String dbName;
     final String resourceId;
     final Instant createdAt;
     final Settings settings;
-    final Map<String, String> tags;
+    public final Map<String, String> tags;
     final List<Capture> history = new ArrayList<>();
     volatile String status;
     volatile String host;
-    volatile int port;
+    public volatile int port;
     Instant readyAt;
     CompletableFuture<EmbeddedPostgres> load;
 
@@ -178,7 +178,8 @@ final class RdsFake implements AutoCloseable {
   record Response(int status, String body) {}
 
   /** Registers an available instance whose database {@code dbName} lives on host:port. */
-  Instance addInstance(String id, String host, int port, String dbName, Map<String, String> tags) {
+  public Instance addInstance(
+      String id, String host, int port, String dbName, Map<String, String> tags) {
     Instance i = new Instance(id, dbName, clock.instant(), Settings.PRODUCTION, tags, "available");
     i.host = host;
     i.port = port;
@@ -187,7 +188,7 @@ final class RdsFake implements AutoCloseable {
   }
 
   /** Records the instance's state now as the state at {@code at} (its point-in-time history). */
-  void capture(String id, Instant at) {
+  public void capture(String id, Instant at) {
     Instance i = instances.get(id);
     i.history.add(copyNow(i, at, "h" + i.history.size()));
   }
@@ -230,7 +231,11 @@ final class RdsFake implements AutoCloseable {
     return Optional.ofNullable(clusters.get(id));
   }
 
-  Optional<Instance> instance(String id) {
+  public List<Instance> instances() {
+    return List.copyOf(instances.values());
+  }
+
+  public Optional<Instance> instance(String id) {
     return Optional.ofNullable(instances.get(id));
   }
 

@@ -345,7 +345,7 @@ class RdsSnapshotTest {
 
   @Test
   void backup_snapshotStillCreatingAfterTwoHours_exits8SayingItKeepsGoing() {
-    RdsRecoveryIT.MutableClock clock = new RdsRecoveryIT.MutableClock(NOW);
+    MutableClock clock = new MutableClock(NOW);
     RdsProvider waiting =
         new RdsProvider(AwsStub.clients(), d -> clock.set(clock.instant().plus(d)));
     ProviderContext slow =

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A stateful Secrets Manager for end-to-end tests (AWS JSON 1.1): secrets with versions and the
  * AWSCURRENT / AWSPREVIOUS stages, {@code PutSecretValue} idempotent on its ClientRequestToken.
  */
-final class SecretsManagerFake {
+public final class SecretsManagerFake {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Clock clock;
@@ -40,14 +40,14 @@ final class SecretsManagerFake {
     }
   }
 
-  void create(String name, String value) {
+  public void create(String name, String value) {
     Secret s = new Secret(name);
     secrets.put(name, s);
     put(s, UUID.randomUUID().toString(), value);
   }
 
   /** The AWSCURRENT value. */
-  synchronized String current(String name) {
+  public synchronized String current(String name) {
     Secret s = secrets.get(name);
     return version(s, s.current).map(Version::value).orElseThrow();
   }
