@@ -174,29 +174,33 @@ class NeonHttpTest {
     Thread interrupter =
         new Thread(
             () -> {
+              // once the request is at the server (bounded, should it never come)
+              long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
               try {
-                while (neon.server().getAllServeEvents().isEmpty()) {
+                while (neon.server().getAllServeEvents().isEmpty() && System.nanoTime() < until) {
                   Thread.sleep(20);
                 }
-                caller.interrupt();
               } catch (InterruptedException stop) {
-                // the test has ended
+                return;
               }
+              caller.interrupt();
             });
     long start = System.nanoTime();
     interrupter.start();
     DbRecoverException e;
+    boolean stillInterrupted;
     try {
       e =
           catchThrowableOfType(
               DbRecoverException.class,
               () -> client.createBranch(PROJECT, new BranchCreate(MAIN, "x", null, null, true)));
-      assertThat(Thread.currentThread().isInterrupted()).isTrue();
     } finally {
+      // cleared before the join, which would otherwise throw while the interrupter ends
+      stillInterrupted = Thread.interrupted();
       interrupter.join();
-      Thread.interrupted();
     }
 
+    assertThat(stillInterrupted).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
     assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED);
     assertThat(e)
@@ -279,6 +283,26 @@ class NeonHttpTest {
         .hasMessageNotContaining("null")
         .hasMessageNotContaining(API_KEY)
         .hasMessageEndingWith("; check the network and localhost");
+  }
+
+  @Test
+  void aRedirect_isNotFollowed_soTheKeyGoesNowhereElse() {
+    neon.stub(
+        get(urlEqualTo(PROJECT_PATH))
+            .willReturn(
+                aResponse()
+                    .withStatus(302)
+                    .withHeader("Location", neon.server().baseUrl() + "/elsewhere")));
+
+    ProviderException e =
+        catchThrowableOfType(ProviderException.class, () -> client.getProject(PROJECT));
+
+    assertThat(e).hasMessageContaining("refused").hasMessageContaining("HTTP 302");
+    assertThat(neon.server().getAllServeEvents())
+        .singleElement()
+        .satisfies(event -> assertThat(event.getRequest().getUrl()).isEqualTo(PROJECT_PATH));
+    // Neon's document has no redirects: nothing for it to check.
+    neon.server().resetRequests();
   }
 
   @Test
