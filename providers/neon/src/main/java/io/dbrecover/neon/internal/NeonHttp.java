@@ -23,7 +23,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -62,10 +61,6 @@ public final class NeonHttp {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
   private static final String USER_AGENT = "dbrecover";
-  // Printable ASCII sent as it is in a path segment / a query name or value; everything else is
-  // percent-encoded as UTF-8 (RFC 3986, the sets OkHttp used before, so the wire is unchanged).
-  private static final String PATH_SEGMENT_KEEP = keep(" \"<>^`{}|/\\?#%");
-  private static final String QUERY_KEEP = keep(" !\"#$&'(),/:;<=>?@[]\\^`{|}~%+");
 
   private final HttpClient client;
   private final URI baseUrl;
@@ -305,28 +300,9 @@ public final class NeonHttp {
   }
 
   private HttpRequest request(Call call) {
-    StringBuilder url = new StringBuilder();
-    url.append(baseUrl.getScheme()).append("://").append(baseUrl.getRawAuthority());
-    String basePath = baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath();
-    url.append(basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath);
-    call.path().forEach(segment -> url.append('/').append(encode(segment, PATH_SEGMENT_KEEP)));
-    String separator = "?";
-    if (baseUrl.getRawQuery() != null) {
-      url.append('?').append(baseUrl.getRawQuery());
-      separator = "&";
-    }
-    for (Map.Entry<String, String> q : call.query().entrySet()) {
-      if (q.getValue() != null) {
-        url.append(separator)
-            .append(encode(q.getKey(), QUERY_KEEP))
-            .append('=')
-            .append(encode(q.getValue(), QUERY_KEEP));
-        separator = "&";
-      }
-    }
     BodyPublisher body = BodyPublishers.noBody();
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url.toString()))
+        HttpRequest.newBuilder(ApiUrl.of(baseUrl, call.path(), call.query()))
             .timeout(timeouts.response())
             .header("Authorization", "Bearer " + apiKey.reveal())
             .header("Accept", "application/json")
@@ -340,31 +316,6 @@ public final class NeonHttp {
       request.header("Content-Type", "application/json");
     }
     return request.method(call.method(), body).build();
-  }
-
-  private static String keep(String encoded) {
-    StringBuilder sb = new StringBuilder();
-    for (char c = 0x21; c < 0x7f; c++) {
-      if (encoded.indexOf(c) < 0) {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String encode(String s, String keep) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if (keep.indexOf(c) >= 0) {
-        sb.append(c);
-      } else {
-        sb.append('%')
-            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
   }
 
   private static JsonNode parse(String text, Call call) {
