@@ -28,6 +28,7 @@ import io.dbrecover.neon.internal.NeonModel.Snapshot;
 import io.dbrecover.neon.internal.NeonModel.SnapshotOperations;
 import io.dbrecover.neon.internal.RetryPolicy;
 import io.dbrecover.neon.internal.Sleeper;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,11 +41,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 
 /**
  * The {@code neon} provider: recovers a Neon branch by branching it at a moment of its history.
@@ -125,20 +123,14 @@ public final class NeonProvider implements Provider {
 
   private static Function<NeonSettings, NeonClient> defaultClients() {
     // Built on first use: every CLI start creates the providers, most never call Neon.
-    java.util.function.Supplier<OkHttpClient> http =
+    java.util.function.Supplier<HttpClient> http =
         new java.util.function.Supplier<>() {
-          private OkHttpClient client;
+          private HttpClient client;
 
           @Override
-          public synchronized OkHttpClient get() {
+          public synchronized HttpClient get() {
             if (client == null) {
-              client =
-                  new OkHttpClient.Builder()
-                      .connectTimeout(10, TimeUnit.SECONDS)
-                      .readTimeout(60, TimeUnit.SECONDS)
-                      .writeTimeout(30, TimeUnit.SECONDS)
-                      .callTimeout(90, TimeUnit.SECONDS)
-                      .build();
+              client = NeonHttp.Timeouts.DEFAULT.newClient();
             }
             return client;
           }
@@ -147,8 +139,9 @@ public final class NeonProvider implements Provider {
         new NeonClient(
             new NeonHttp(
                 http.get(),
-                HttpUrl.get(s.apiUrl().toString()),
+                s.apiUrl(),
                 s.apiKey(),
+                NeonHttp.Timeouts.DEFAULT,
                 RetryPolicy.DEFAULT,
                 Sleeper.SYSTEM,
                 Clock.systemUTC(),

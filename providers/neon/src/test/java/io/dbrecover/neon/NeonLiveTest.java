@@ -21,8 +21,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -118,9 +116,10 @@ class NeonLiveTest {
     NeonSettings s = NeonSettings.from(ctx.environment().database(), env);
     return new NeonClient(
         new NeonHttp(
-            new OkHttpClient(),
-            HttpUrl.get(s.apiUrl().toString()),
+            NeonHttp.Timeouts.DEFAULT.newClient(),
+            s.apiUrl(),
             s.apiKey(),
+            NeonHttp.Timeouts.DEFAULT,
             RetryPolicy.DEFAULT,
             Sleeper.SYSTEM,
             Clock.systemUTC(),

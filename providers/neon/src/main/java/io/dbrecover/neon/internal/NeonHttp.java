@@ -15,6 +15,14 @@ import io.dbrecover.engine.api.ProviderException;
 import io.dbrecover.engine.api.RateLimitedException;
 import io.dbrecover.engine.api.Secret;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -25,13 +33,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Sends one Neon API call: authentication, JSON, retries and the mapping of every HTTP failure to
@@ -42,6 +49,9 @@ import okhttp3.Response;
  * with exponential backoff and jitter, for GET and DELETE always and for POST only on 503 (Neon's
  * document: POST is not safe to retry blindly, 503 always is). The API key never appears in a
  * message.
+ *
+ * <p>The transport is the JDK's {@link HttpClient} (HTTP/1.1, redirects not followed, so the bearer
+ * key never goes to another host); one client serves every call, see {@link Timeouts#newClient()}.
  */
 public final class NeonHttp {
   static final ObjectMapper JSON =
@@ -50,20 +60,22 @@ public final class NeonHttp {
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-  private static final MediaType JSON_TYPE = MediaType.get("application/json");
+  private static final String USER_AGENT = "dbrecover";
 
-  private final OkHttpClient client;
-  private final HttpUrl baseUrl;
+  private final HttpClient client;
+  private final URI baseUrl;
   private final Secret apiKey;
+  private final Timeouts timeouts;
   private final RetryPolicy policy;
   private final Sleeper sleeper;
   private final Clock clock;
   private final DoubleSupplier jitter;
 
   public NeonHttp(
-      OkHttpClient client,
-      HttpUrl baseUrl,
+      HttpClient client,
+      URI baseUrl,
       Secret apiKey,
+      Timeouts timeouts,
       RetryPolicy policy,
       Sleeper sleeper,
       Clock clock,
@@ -71,10 +83,43 @@ public final class NeonHttp {
     this.client = Objects.requireNonNull(client, "client");
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+    this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.jitter = Objects.requireNonNull(jitter, "jitter");
+  }
+
+  /**
+   * How long a call may take.
+   *
+   * @param connect to open the connection (the client's, see {@link #newClient()})
+   * @param response from sending the request to the answer's status and headers
+   * @param call the whole call, answer body included; beyond it the call is abandoned
+   */
+  public record Timeouts(Duration connect, Duration response, Duration call) {
+    public static final Timeouts DEFAULT =
+        new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(90));
+
+    public Timeouts {
+      for (Duration d : new Duration[] {connect, response, call}) {
+        if (d == null || d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("every Neon API timeout must be positive: " + d);
+        }
+      }
+    }
+
+    /**
+     * A client for the Neon API with the connect timeout: HTTP/1.1, no redirects followed. Build it
+     * once and share it, it holds a selector thread and a connection pool.
+     */
+    public HttpClient newClient() {
+      return HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(connect)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+    }
   }
 
   /** What a 404 means for a call. */
@@ -122,14 +167,19 @@ public final class NeonHttp {
 
   /** Sends the call; empty for 204 and for 404 with {@link NotFound#EMPTY}. */
   public Optional<JsonNode> execute(Call call) {
-    Request request = request(call);
+    HttpRequest request = request(call);
     int locked = 0;
     int server = 0;
     int limited = 0;
     while (true) {
-      Response response;
+      HttpResponse<String> response;
       try {
-        response = client.newCall(request).execute();
+        response = send(request, call);
+      } catch (BrokenOff e) {
+        throw new ProviderException(
+            "the Neon API's answer to " + call.what() + " broke off: " + describe(e.getCause()),
+            null,
+            e.getCause());
       } catch (IOException e) {
         server++;
         if (!"POST".equals(call.method()) && server < policy.serverAttempts()) {
@@ -140,74 +190,132 @@ public final class NeonHttp {
             "could not reach the Neon API to "
                 + call.what()
                 + " ("
-                + e.getClass().getSimpleName()
-                + ": "
-                + e.getMessage()
+                + describe(e)
                 + ")"
                 + ("POST".equals(call.method())
                     ? "; the change may or may not have been made: `dbrecover resume` finds what"
                         + " it created"
-                    : "; check the network and " + baseUrl.host()),
+                    : "; check the network and " + baseUrl.getHost()),
             null,
             e);
       }
-      int status = response.code();
-      String text;
-      try (response) {
-        text = response.body().string();
-      } catch (IOException e) {
-        throw new ProviderException(
-            "the Neon API's answer to " + call.what() + " broke off: " + e.getMessage(), null, e);
-      }
+      int status = response.statusCode();
+      String text = response.body();
       if (status >= 200 && status < 300) {
         return status == 204 || text.isBlank() ? Optional.empty() : Optional.of(parse(text, call));
       }
       if (status == 404 && call.notFound() == NotFound.EMPTY) {
         return Optional.empty();
       }
-      ApiError error = ApiError.of(text, response.header("X-Request-Id"));
+      String retryAfter = response.headers().firstValue("Retry-After").orElse(null);
+      ApiError error =
+          ApiError.of(text, response.headers().firstValue("X-Request-Id").orElse(null));
       if ((status == 423 || status == 409) && ++locked < policy.lockedAttempts()) {
         pause(policy.lockedWait());
         continue;
       }
       if (status == 429 && ++limited < policy.rateLimitAttempts()) {
-        pause(retryAfter(response.header("Retry-After"), limited));
+        pause(retryAfter(retryAfter, limited));
         continue;
       }
       if (status >= 500 && call.retriesServerErrors(status) && ++server < policy.serverAttempts()) {
         pause(policy.serverBackoff(server, jitter.getAsDouble()));
         continue;
       }
-      throw failure(call, status, error, response.header("Retry-After"), limited);
+      throw failure(call, status, error, retryAfter, limited);
     }
   }
 
-  private Request request(Call call) {
-    HttpUrl.Builder url = baseUrl.newBuilder();
-    call.path().forEach(url::addPathSegment);
-    call.query()
-        .forEach(
-            (k, v) -> {
-              if (v != null) {
-                url.addQueryParameter(k, v);
-              }
+  /**
+   * One attempt, bounded by {@link Timeouts#call()}. An {@link IOException} means no answer came
+   * (the call may be retried); {@link BrokenOff}, that the answer's status came but not its body.
+   */
+  private HttpResponse<String> send(HttpRequest request, Call call) throws IOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw cancelled(call, null);
+    }
+    AtomicBoolean answered = new AtomicBoolean();
+    CompletableFuture<HttpResponse<String>> future =
+        client.sendAsync(
+            request,
+            info -> {
+              answered.set(true);
+              return BodyHandlers.ofString().apply(info);
             });
-    RequestBody body = null;
+    try {
+      return future.get(timeouts.call().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw cancelled(call, e);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      IOException timedOut =
+          new HttpTimeoutException("no complete answer within " + timeouts.call());
+      throw answered.get() ? new BrokenOff(timedOut) : timedOut;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException) {
+        throw answered.get() ? new BrokenOff((IOException) cause) : (IOException) cause;
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new IOException(cause);
+    }
+  }
+
+  /** The answer's status and headers came, then its body failed. */
+  private static final class BrokenOff extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BrokenOff(IOException cause) {
+      super(cause);
+    }
+  }
+
+  private DbRecoverException cancelled(Call call, InterruptedException e) {
+    return new DbRecoverException(
+        ErrorCode.CANCELLED,
+        "interrupted while waiting for Neon to "
+            + call.what()
+            + ("POST".equals(call.method())
+                ? "; the change may or may not have been made: `dbrecover resume` finds what it"
+                    + " created"
+                : ""),
+        e);
+  }
+
+  /** The exception's type and the first message in its chain (the JDK's are sometimes null). */
+  private static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return e.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  private HttpRequest request(Call call) {
+    BodyPublisher body = BodyPublishers.noBody();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(ApiUrl.of(baseUrl, call.path(), call.query()))
+            .timeout(timeouts.response())
+            .header("Authorization", "Bearer " + apiKey.reveal())
+            .header("Accept", "application/json")
+            .header("User-Agent", USER_AGENT);
     if (call.body() != null) {
       try {
-        body = RequestBody.create(JSON.writeValueAsBytes(call.body()), JSON_TYPE);
+        body = BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call.body()));
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write the request to " + call.what(), e);
       }
-    } else if ("POST".equals(call.method())) {
-      body = RequestBody.create(new byte[0], null);
+      request.header("Content-Type", "application/json");
     }
-    return new Request.Builder()
-        .url(url.build())
-        .method(call.method(), body)
-        .header("Authorization", "Bearer " + apiKey.reveal())
-        .header("Accept", "application/json")
-        .build();
+    return request.method(call.method(), body).build();
   }
 
   private static JsonNode parse(String text, Call call) {

@@ -21,6 +21,7 @@ import io.dbrecover.engine.api.Secret;
 import io.dbrecover.neon.internal.NeonClient;
 import io.dbrecover.neon.internal.NeonHttp;
 import io.dbrecover.neon.internal.RetryPolicy;
+import io.dbrecover.neon.internal.Sleeper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,8 +36,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -169,13 +168,23 @@ public final class NeonApiStub implements BeforeEachCallback, AfterEachCallback 
 
   /** A client of this stub that records its waits and uses a fixed clock and jitter 0.5. */
   public NeonClient client() {
+    return client(sleeps::add, NeonHttp.Timeouts.DEFAULT);
+  }
+
+  /** A client of this stub with these timeouts, recording its waits; fixed clock, jitter 0.5. */
+  public NeonClient client(NeonHttp.Timeouts timeouts) {
+    return client(sleeps::add, timeouts);
+  }
+
+  private NeonClient client(Sleeper sleeper, NeonHttp.Timeouts timeouts) {
     return new NeonClient(
         new NeonHttp(
-            new OkHttpClient(),
-            HttpUrl.get(baseUrl()),
+            timeouts.newClient(),
+            URI.create(baseUrl()),
             Secret.of(API_KEY),
+            timeouts,
             RetryPolicy.DEFAULT,
-            sleeps::add,
+            sleeper,
             Clock.fixed(NOW, ZoneOffset.UTC),
             () -> 0.5));
   }
