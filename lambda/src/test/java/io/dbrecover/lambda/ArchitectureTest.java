@@ -40,8 +40,7 @@ class ArchitectureTest {
             "io.dbrecover.postgres..",
             "io.dbrecover.aws..",
             "io.dbrecover.neon..",
-            "software.amazon.awssdk.services.rds..",
-            "okhttp3..")
+            "software.amazon.awssdk.services.rds..")
         .orShould()
         .transitivelyDependOnClassesThat()
         .haveFullyQualifiedName("io.dbrecover.engine.api.RecoveryEngine")

@@ -30,6 +30,16 @@ class PackagedJarIT {
 
   @TempDir Path work;
 
+  /**
+   * Issue 7's packaging budget for each jar (bench/lambda-cold-start.sh measures it with the init
+   * time): a dependency that pushes a jar over it fails here, where it is added, and not at deploy.
+   */
+  @Test
+  void jars_stayUnderThirtyMegabytes() throws IOException {
+    assertThat(Files.size(RECOVERY_JAR)).isLessThan(30_000_000L);
+    assertThat(Files.size(Path.of("target/dbrecover-lambda-alarm.jar"))).isLessThan(30_000_000L);
+  }
+
   @Test
   void recoveryJar_leavesOutTheEmbeddedServersArchiveLibraries() throws IOException {
     try (ZipFile jar = new ZipFile(RECOVERY_JAR.toFile())) {
