@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       ResumeCommand.class,
       SwapBackCommand.class,
+      ReportCommand.class,
       PitrCommand.class,
       TimelineCommand.class,
       DrillCommand.class

@@ -9,6 +9,7 @@ import io.dbrecover.engine.internal.FileStateStore;
 import io.dbrecover.engine.internal.Journal;
 import io.dbrecover.engine.internal.Json;
 import io.dbrecover.engine.internal.RecoveryRun;
+import io.dbrecover.engine.internal.ReportWriter;
 import io.dbrecover.engine.internal.RetentionPolicy;
 import io.dbrecover.engine.internal.RunContext;
 import io.dbrecover.engine.internal.RunHeader;
@@ -404,6 +405,24 @@ public final class RecoveryEngine {
     }
   }
 
+  /**
+   * A run's report rebuilt from its journal, so any host whose state store holds the run can show
+   * it (a Lambda's report files go with its execution environment): the report the run wrote when
+   * it ended, or the run so far with status {@code INCOMPLETE}. Reads only; takes no lock.
+   */
+  public RunReport report(DbRecoverConfig config, String runId) {
+    requireRunId(runId);
+    return ReportWriter.rebuild(
+        RecoveryRun.read(
+            Journal.of(store(config).open(runId)),
+            config.stateDir().resolve("runs").resolve(runId)));
+  }
+
+  /** A report as Markdown, exactly as a run writes its {@code report.md}. */
+  public static String markdown(RunReport report) {
+    return ReportWriter.markdown(report);
+  }
+
   /** Points DATABASE_URL back to the value it had before the run's swap, and verifies it. */
   public SwapBackResult swapBack(DbRecoverConfig config, String runId) {
     RecoveryRun run = open(config, runId);
@@ -481,13 +500,17 @@ public final class RecoveryEngine {
 
   // --- internals -----------------------------------------------------------------------------
 
-  private RecoveryRun open(DbRecoverConfig config, String runId) {
+  private static void requireRunId(String runId) {
     if (!RunIds.isRunId(runId)) {
       throw new ConfigurationException(
           "'"
               + runId
               + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
     }
+  }
+
+  private RecoveryRun open(DbRecoverConfig config, String runId) {
+    requireRunId(runId);
     RecoveryRun run =
         RecoveryRun.read(Journal.of(store(config).open(runId)), reportDir(config, runId));
     return run.withContext(context(config, run.header().environment()));
