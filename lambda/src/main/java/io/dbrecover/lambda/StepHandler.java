@@ -3,7 +3,9 @@ package io.dbrecover.lambda;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.Decision;
@@ -14,7 +16,9 @@ import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
+import io.dbrecover.engine.api.RunReport;
 import io.dbrecover.engine.api.Summaries;
+import io.dbrecover.engine.api.Verification;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,6 +51,9 @@ public final class StepHandler implements RequestStreamHandler {
 
   /** How long to wait when the environment's lock is held by another invocation. */
   static final Duration LOCKED_WAIT = Duration.ofSeconds(30);
+
+  /** At most this many tables are named in a finished run's result (the report has them all). */
+  static final int RESULT_TABLES = 20;
 
   private final RecoveryEngine engine;
   private final DbRecoverConfig config;
@@ -288,7 +295,7 @@ public final class StepHandler implements RequestStreamHandler {
               "run " + runId + " done; report " + outcome.report(),
               Map.of("runId", runId, "environment", session.environment()));
           ObjectNode done = response("done", runId, 0);
-          done.put("report", String.valueOf(outcome.report()));
+          done.set("result", result(runId));
           return done;
         case WAITING:
           Duration wait = Duration.between(clock.instant(), outcome.waitUntil());
@@ -300,10 +307,70 @@ public final class StepHandler implements RequestStreamHandler {
               "run " + runId + " failed: " + outcome.error().getMessage(),
               Map.of("runId", runId, "code", outcome.error().code().name()));
           ObjectNode failed = failed(runId, outcome.error());
-          failed.put("report", String.valueOf(outcome.report()));
+          failed.set("result", result(runId));
           return failed;
       }
     }
+  }
+
+  /**
+   * The run's outcome at a glance, for the notification the state machine sends when the run ends
+   * (its report files stay in this execution environment's {@code /tmp}): status, where the
+   * recovered database and the original are, where DATABASE_URL points, the undo, each
+   * verification, the rows lost and changed (tables that lose rows first, at most {@link
+   * #RESULT_TABLES}), and the command that prints the whole report from the journal.
+   */
+  private ObjectNode result(String runId) {
+    ObjectNode n = Payloads.object();
+    n.put("fullReport", "dbrecover report " + runId);
+    RunReport r;
+    try {
+      r = engine.report(config, runId);
+    } catch (RuntimeException e) {
+      log.warn(
+          ENTRY,
+          "run " + runId + ": no summary for the notification: " + e.getMessage(),
+          Map.of("runId", runId));
+      return n;
+    }
+    n.put("status", r.status());
+    n.put("environment", r.environment());
+    n.put("method", r.decision().method().label());
+    n.put("original", r.original());
+    n.put("safetyCopy", r.safetyCopy());
+    n.put("recovered", r.recovered());
+    n.put("databaseUrl", r.urlTarget() == null ? "not changed" : r.urlTarget());
+    n.put("undo", r.swapBack());
+    ArrayNode verifications = n.putArray("verifications");
+    for (Verification v : r.verifications()) {
+      ObjectNode o = verifications.addObject();
+      o.put("subject", v.subject());
+      o.put("passed", v.passed());
+      o.put("checks", v.checks().size());
+      ArrayNode failures = o.putArray("failures");
+      v.failures().forEach(c -> failures.add(c.name()));
+    }
+    if (r.dataLoss() != null) {
+      ObjectNode loss = n.putObject("dataLoss");
+      loss.put("estimate", r.dataLoss().estimate());
+      loss.put("rowsLost", r.dataLoss().totalLost());
+      loss.put("rowsChanged", r.dataLoss().totalChanged());
+      ArrayNode tables = loss.putArray("tables");
+      r.dataLoss().tables().stream()
+          .filter(DataLossReport.Table::loses)
+          .sorted(
+              Comparator.comparingLong((DataLossReport.Table t) -> t.lostRows() + t.changedRows())
+                  .reversed())
+          .limit(RESULT_TABLES)
+          .forEach(
+              t ->
+                  tables
+                      .addObject()
+                      .put("table", t.name())
+                      .put("lost", t.lostRows())
+                      .put("changed", t.changedRows()));
+    }
+    return n;
   }
 
   /** The end of the invocation's useful time: now + remaining time - margin. */
