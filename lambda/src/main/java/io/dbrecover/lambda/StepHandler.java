@@ -36,6 +36,10 @@ import java.util.Optional;
  * remaining time, less a margin, is used up. Either answers {@code {status: done | wait | failed,
  * waitSeconds, runId}}: the state machine waits {@code waitSeconds} and advances again.
  *
+ * <p>For a protected environment, {@code start} first answers {@code approve} with the plan and a
+ * new run id, changing nothing; {@code await-approval} records the waiting task's token under that
+ * id for {@code dbrecover approve}; the approved {@code start} then starts the run under it.
+ *
  * <p>Unexpected errors are thrown, so the state machine's retry (with backoff) repeats the step;
  * every step of a run is idempotent and resumes from the journal.
  *
