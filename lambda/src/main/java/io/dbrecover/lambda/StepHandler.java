@@ -95,7 +95,19 @@ public final class StepHandler implements RequestStreamHandler {
       } else if (StepInput.ADVANCE.equals(action)) {
         response = advance(Payloads.required(in, "runId", ENTRY), deadline(context));
       } else if (StepInput.AWAIT_APPROVAL.equals(action)) {
-        response = awaitApproval(in);
+        try {
+          response = awaitApproval(in);
+        } catch (RejectedEventException e) {
+          // Its answer is not read: the task waits for its token. Only an error fails it now,
+          // rather than after four hours of waiting for an answer nobody can give.
+          log.error(ENTRY, "input rejected: " + e.getMessage(), Map.of("bytes", raw.length));
+          throw new DbRecoverException(
+              ErrorCode.CONFIGURATION,
+              "the await-approval input is rejected: "
+                  + e.getMessage()
+                  + "; the waiting task fails and the failure is notified",
+              e);
+        }
       } else {
         throw new RejectedEventException(
             "action '"

@@ -1,9 +1,11 @@
 package io.dbrecover.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbrecover.engine.api.ApprovalRequest;
+import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.ProtectionLevel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,19 +166,21 @@ class StepHandlerTest {
   }
 
   @Test
-  void handleRequest_awaitApprovalWithoutARunId_rejectedAndNothingRecorded() {
+  void handleRequest_awaitApprovalWithoutARunId_thrownSoTheWaitingTaskFailsAndNothingRecorded() {
     Harness h = new Harness(state);
 
-    JsonNode out =
-        Harness.invoke(
-            handler(h),
-            "{\"action\":\"await-approval\",\"runId\":\"latest\",\"execution\":\"e-1\","
-                + "\"environment\":\"embedded\",\"protection\":\"confirm\","
-                + "\"taskToken\":\"t\"}");
-
-    assertThat(out.get("status").asText()).isEqualTo("failed");
-    assertThat(out.get("error").get("message").asText())
-        .isEqualTo("runId 'latest' is not a run id");
+    // Thrown, not answered: the waiting task ignores the function's answer and would wait.
+    assertThatThrownBy(
+            () ->
+                Harness.invoke(
+                    handler(h),
+                    "{\"action\":\"await-approval\",\"runId\":\"latest\","
+                        + "\"execution\":\"e-1\",\"environment\":\"embedded\","
+                        + "\"protection\":\"confirm\",\"taskToken\":\"t\"}"))
+        .isInstanceOf(DbRecoverException.class)
+        .hasMessage(
+            "the await-approval input is rejected: runId 'latest' is not a run id; the waiting"
+                + " task fails and the failure is notified");
     assertThat(state.resolve("approvals")).doesNotExist();
   }
 }
