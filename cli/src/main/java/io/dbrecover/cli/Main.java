@@ -20,7 +20,11 @@ public final class Main {
   }
 
   static CommandLine commandLine(CliComponent component) {
-    CommandLine cli = new CommandLine(new DbRecoverCommand(component::engine));
+    return commandLine(new DbRecoverCommand(component::engine));
+  }
+
+  static CommandLine commandLine(DbRecoverCommand command) {
+    CommandLine cli = new CommandLine(command);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(Main::handle);
     cli.setExitCodeExceptionMapper(

@@ -2,6 +2,7 @@ package io.dbrecover.engine.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbrecover.engine.internal.ApprovalDocuments;
 import io.dbrecover.engine.internal.DataLossAnalyzer;
 import io.dbrecover.engine.internal.DecisionInput;
 import io.dbrecover.engine.internal.DecisionTree;
@@ -370,11 +371,36 @@ public final class RecoveryEngine {
    * takes over the lock and releases it when closed.
    */
   public RunSession start(DbRecoverConfig config, Plan plan, RunOptions options, Lock lock) {
+    return start(config, plan, options, lock, newRunId());
+  }
+
+  /**
+   * A new run id, for a run announced before it starts (an approval request names the run it will
+   * start); pass it to {@link #start(DbRecoverConfig, Plan, RunOptions, Lock, String)}.
+   */
+  public String newRunId() {
+    return RunIds.next(clock.instant());
+  }
+
+  /** Whether {@code s} has the form of a run id ({@code run-YYYYMMDD-HHMMSS-xxxx}). */
+  public static boolean isRunId(String s) {
+    return RunIds.isRunId(s);
+  }
+
+  /**
+   * Starts a run under the id {@code runId} from {@link #newRunId()}; exit 1 when a run of that id
+   * exists already.
+   */
+  public RunSession start(
+      DbRecoverConfig config, Plan plan, RunOptions options, Lock lock, String runId) {
     if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
       throw new IllegalArgumentException("nothing to run for " + plan.decision().outcome());
     }
+    if (!RunIds.isRunId(runId)) {
+      throw new ConfigurationException(
+          "'" + runId + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx)");
+    }
     String env = plan.environment();
-    String runId = RunIds.next(clock.instant());
     RunContext ctx = context(config, env);
     DbUrl live = ctx.liveUrl();
     RunHeader header =
@@ -389,6 +415,33 @@ public final class RecoveryEngine {
             plan.removedMigrations());
     Journal journal = Journal.of(store(config).create(env, runId));
     return new RunSession(RecoveryRun.create(ctx, journal, reportDir(config, runId), header), lock);
+  }
+
+  /**
+   * Records a request for approval (replacing an earlier one for the same run: the state machine
+   * asks again with a new token).
+   */
+  public void requestApproval(DbRecoverConfig config, ApprovalRequest request) {
+    new ApprovalDocuments(store(config)).put(request);
+  }
+
+  /** The approval request for {@code runId} with its answer, if one was ever recorded. */
+  public Optional<ApprovalRequest> approval(DbRecoverConfig config, String runId) {
+    return new ApprovalDocuments(store(config)).find(runId);
+  }
+
+  /** Every recorded approval request, newest first. */
+  public List<ApprovalRequest> approvals(DbRecoverConfig config) {
+    return new ApprovalDocuments(store(config)).all();
+  }
+
+  /**
+   * Records the answer to {@code runId}'s request; {@code false} when it was answered already (the
+   * first answer stands, atomically in the state store).
+   */
+  public boolean answerApproval(
+      DbRecoverConfig config, String runId, ApprovalRequest.Answer answer) {
+    return new ApprovalDocuments(store(config)).answer(runId, answer);
   }
 
   /** Reopens a run from its journal to continue it. */
