@@ -13,6 +13,8 @@ import io.dbrecover.engine.api.ApprovalRequest;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.engine.api.RunReport;
 import io.dbrecover.postgres.testing.SampleSchema;
 import io.dbrecover.postgres.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -176,6 +178,22 @@ class DynamoDbLambdaFlowIT {
         }
       }
     }
+
+    // The report the finishing invocation wrote went with its /tmp; a host that shares only the
+    // table rebuilds the same report from the journal.
+    Path written = null;
+    for (Path dir : stateDirs) {
+      Path md = dir.resolve("runs").resolve(runId).resolve("report.md");
+      if (Files.exists(md)) {
+        written = md;
+      }
+    }
+    assertThat(written).as("the finishing invocation wrote a report").isNotNull();
+    Harness oncall = new Harness(work.resolve("oncall"));
+    env.forEach(oncall::env);
+    RunReport rebuilt = oncall.component().engine().report(oncall.component().config(), runId);
+    assertThat(rebuilt.status()).isEqualTo("DONE");
+    assertThat(RecoveryEngine.markdown(rebuilt)).isEqualTo(Files.readString(written));
 
     // The start step (its payload is the execution input) delivered again after the run, in a new
     // environment, finds the execution's run in the table and starts nothing.
