@@ -3,6 +3,7 @@ package io.dbrecover.cli;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Trace;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -11,7 +12,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    Trace.mark("main");
+    Warmup.start();
+    int code = run(args);
+    Trace.mark("exit " + code);
+    System.exit(code);
   }
 
   static int run(String... args) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -97,8 +98,14 @@ public final class PgTools {
     searched.add(versionedRoot + "/*/bin");
 
     Map<String, Installation> found = new LinkedHashMap<>();
+    // Each real directory is asked for its version once (/bin is often /usr/bin): every probe
+    // starts a process, pg_wrapper's a Perl interpreter.
+    Set<Path> probed = new HashSet<>();
     for (Path dir : dirs) {
-      probe(dir).ifPresent(i -> found.putIfAbsent(realPath(dir) + "|" + i.version(), i));
+      Path real = realPath(dir);
+      if (probed.add(real)) {
+        probe(dir).ifPresent(i -> found.putIfAbsent(real + "|" + i.version(), i));
+      }
     }
     List<Installation> list = new ArrayList<>(found.values());
     list.sort(Comparator.comparingInt((Installation i) -> majorKey(i.major())).reversed());

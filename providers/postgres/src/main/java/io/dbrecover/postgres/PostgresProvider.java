@@ -9,6 +9,7 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.Capabilities;
@@ -209,7 +210,11 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
         .equals(DatabaseRestore.marker(ctx.liveUrl(), request.targetName()).orElse(""))) {
       return done(ctx, request, "restored " + backupId);
     }
-    store.restore(backupId, ctx.liveUrl(), request.targetName(), ctx.progress());
+    // Side by side, the target is this run's own new database: its restore may start before the
+    // checksums have all passed. In place, the target is the live database: checked first.
+    boolean newDatabase =
+        !request.inPlace() && !request.targetName().equals(ctx.liveUrl().database());
+    store.restore(backupId, ctx.liveUrl(), request.targetName(), newDatabase, ctx.progress());
     DatabaseRestore.mark(ctx.liveUrl(), request.targetName(), marker(request));
     return done(ctx, request, "restored " + backupId);
   }
@@ -396,7 +401,9 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   private PgTools tools() {
     PgTools t = tools;
     if (t == null) {
-      t = PgTools.discover(env);
+      try (Trace.Span s = Trace.span("discover pg_dump / pg_restore")) {
+        t = PgTools.discover(env);
+      }
       tools = t;
     }
     return t;

@@ -104,4 +104,19 @@ class PgToolsTest {
 
     assertThat(discover(Map.of("PATH", bin.toString())).installations()).isEmpty();
   }
+
+  @Test
+  void discover_sameDirectoryThroughASymlink_asksItsVersionOnce() throws IOException {
+    Path bin = fakeTools("a", "pg_dump (PostgreSQL) 15.18");
+    Path counter = tmp.resolve("probes");
+    Files.writeString(
+        bin.resolve("pg_dump"),
+        "#!/bin/sh\necho probe >> '" + counter + "'\necho 'pg_dump (PostgreSQL) 15.18'\n");
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), bin);
+
+    PgTools tools = discover(Map.of("PATH", bin + java.io.File.pathSeparator + link));
+
+    assertThat(tools.installations()).singleElement();
+    assertThat(Files.readAllLines(counter)).hasSize(1);
+  }
 }
