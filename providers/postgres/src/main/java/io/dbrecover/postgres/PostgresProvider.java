@@ -9,7 +9,6 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.Capabilities;
@@ -401,9 +400,8 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   private PgTools tools() {
     PgTools t = tools;
     if (t == null) {
-      try (Trace.Span s = Trace.span("discover pg_dump / pg_restore")) {
-        t = PgTools.discover(env);
-      }
+      // found while the command connects and reads its backups; waited for where first needed
+      t = PgTools.discoverSoon(env);
       tools = t;
     }
     return t;

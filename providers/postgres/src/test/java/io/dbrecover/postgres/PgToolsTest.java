@@ -119,4 +119,15 @@ class PgToolsTest {
     assertThat(tools.installations()).singleElement();
     assertThat(Files.readAllLines(counter)).hasSize(1);
   }
+
+  @Test
+  void discoverSoon_answersAsDiscoverDoes() throws IOException {
+    Path bin = fakeTools("a", "pg_dump (PostgreSQL) 15.18");
+    Map<String, String> env = Map.of("PATH", bin.toString(), "PG_BINDIR", bin.toString());
+
+    PgTools soon = PgTools.discoverSoon(env);
+
+    assertThat(soon.forServer(150018)).isEqualTo(PgTools.discover(env).forServer(150018));
+    assertThat(soon.installations()).isEqualTo(PgTools.discover(env).installations());
+  }
 }
