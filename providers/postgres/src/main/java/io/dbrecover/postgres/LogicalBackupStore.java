@@ -286,9 +286,9 @@ public final class LogicalBackupStore {
           checksumFailure(
               id,
               checked,
-              "pg_restore was stopped and the new database "
+              "nothing was changed: pg_restore into the new database "
                   + target
-                  + " dropped; nothing else was changed");
+                  + ", started beside the check, was stopped and that database dropped");
       if (restoreFailure != null) {
         e.addSuppressed(restoreFailure);
       }

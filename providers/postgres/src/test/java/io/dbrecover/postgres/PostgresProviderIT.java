@@ -172,7 +172,8 @@ class PostgresProviderIT {
                     ctx, new RestoreRequest("r12", large, db.database() + "_rb_r12", false)))
         .isInstanceOf(DbRecoverException.class)
         .hasMessageContaining("failed its checksum check")
-        .hasMessageContaining("pg_restore was stopped")
+        .hasMessageContaining("nothing was changed")
+        .hasMessageContaining("was stopped and that database dropped")
         .satisfies(
             e ->
                 assertThat(e.getSuppressed())
