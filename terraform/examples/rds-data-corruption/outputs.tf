@@ -7,3 +7,8 @@ output "state_machine_arn" {
   description = "Where to watch a recovery (Step Functions console or aws stepfunctions list-executions)."
   value       = module.recovery.state_machine_arn
 }
+
+output "approver_policy_json" {
+  description = "Attach to the on-call role so it can run `dbrecover approve <run-id>` (see docs/lambda.md#approve)."
+  value       = module.recovery.approver_policy_json
+}

@@ -310,3 +310,30 @@ data "aws_iam_policy_document" "state_machine" {
     resources = ["*"]
   }
 }
+
+# --- approvers (dbrecover approve) --------------------------------------------------------------
+# Attached to nothing here: attach the approver_policy_json output to the on-call role only.
+# dbrecover approve reads the approval request the step entry recorded in the journal table (its
+# items doc#approvals / doc#approval-answers, and nothing else of the table), answers the waiting
+# task with its token, and records the answer.
+data "aws_iam_policy_document" "approver" {
+  # The task-token actions name no resource AWS could scope them to (the token is the
+  # capability), so they take *; only the on-call role should get them.
+  statement {
+    sid       = "AnswerApprovals"
+    actions   = ["states:SendTaskSuccess", "states:SendTaskFailure"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ApprovalRequests"
+    actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.journal.arn]
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["doc#approvals", "doc#approval-answers"]
+    }
+  }
+}

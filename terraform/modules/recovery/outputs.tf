@@ -32,3 +32,8 @@ output "journal_table_name" {
   description = "The DynamoDB journal / lock / execution table; the functions get it as DBRECOVER_STATE_TABLE for dbrecover.yaml's state-store (see docs/lambda.md)."
   value       = aws_dynamodb_table.journal.name
 }
+
+output "approver_policy_json" {
+  description = "An IAM policy for the people who answer approval requests with `dbrecover approve <run-id>`: states:SendTaskSuccess / SendTaskFailure, and reading (and recording answers to) the approval items of the journal table. Attach it to the on-call role (aws_iam_role_policy or aws_iam_policy)."
+  value       = data.aws_iam_policy_document.approver.json
+}

@@ -8,6 +8,7 @@ import io.dbrecover.engine.api.Trace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,6 +55,8 @@ final class DbRecoverCommand implements Runnable {
           StatusCommand.class,
           ResumeCommand.class,
           SwapBackCommand.class,
+          ReportCommand.class,
+          ApproveCommand.class,
           PitrCommand.class,
           TimelineCommand.class,
           DrillCommand.class);
@@ -89,9 +92,21 @@ final class DbRecoverCommand implements Runnable {
   Format output = Format.TEXT;
 
   private final Supplier<RecoveryEngine> engine;
+  private final Map<String, String> environment;
 
   DbRecoverCommand(Supplier<RecoveryEngine> engine) {
+    this(engine, System.getenv());
+  }
+
+  /** With the environment variables the commands read (tests pass their own). */
+  DbRecoverCommand(Supplier<RecoveryEngine> engine, Map<String, String> environment) {
     this.engine = engine;
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** An environment variable, or null. */
+  String env(String key) {
+    return environment.get(key);
   }
 
   RecoveryEngine engine() {
@@ -102,8 +117,8 @@ final class DbRecoverCommand implements Runnable {
 
   DbRecoverConfig loadConfig() {
     Path file = config;
-    if (file == null && System.getenv("DBRECOVER_CONFIG") != null) {
-      file = Path.of(System.getenv("DBRECOVER_CONFIG"));
+    if (file == null && env("DBRECOVER_CONFIG") != null) {
+      file = Path.of(env("DBRECOVER_CONFIG"));
     }
     if (file == null && Files.exists(Path.of("dbrecover.yaml"))) {
       file = Path.of("dbrecover.yaml");
@@ -121,7 +136,7 @@ final class DbRecoverCommand implements Runnable {
     }
     DbRecoverConfig loaded;
     try (Trace.Span t = Trace.span("configuration " + file)) {
-      loaded = ConfigLoader.load(file, System.getenv());
+      loaded = ConfigLoader.load(file, environment);
     }
     if (stateDir != null) {
       return new DbRecoverConfig(

@@ -30,7 +30,12 @@ public final class Main {
 
   /** The whole command line, every subcommand included. */
   static CommandLine commandLine(CliComponent component) {
-    return commandLine(component, DbRecoverCommand.SUBCOMMANDS);
+    return commandLine(new DbRecoverCommand(component::engine));
+  }
+
+  /** The whole command line around {@code command}, every subcommand included. */
+  static CommandLine commandLine(DbRecoverCommand command) {
+    return commandLine(command, DbRecoverCommand.SUBCOMMANDS);
   }
 
   /**
@@ -45,15 +50,17 @@ public final class Main {
         DbRecoverCommand.SUBCOMMANDS.stream()
             .filter(c -> words.contains(c.getAnnotation(CommandLine.Command.class).name()))
             .toList();
-    return commandLine(component, named.isEmpty() ? DbRecoverCommand.SUBCOMMANDS : named);
+    return commandLine(
+        new DbRecoverCommand(component::engine),
+        named.isEmpty() ? DbRecoverCommand.SUBCOMMANDS : named);
   }
 
   private static String[] dedup(String[] args) {
     return java.util.Arrays.stream(args).distinct().toArray(String[]::new);
   }
 
-  private static CommandLine commandLine(CliComponent component, List<Class<?>> subcommands) {
-    CommandLine cli = new CommandLine(new DbRecoverCommand(component::engine));
+  private static CommandLine commandLine(DbRecoverCommand command, List<Class<?>> subcommands) {
+    CommandLine cli = new CommandLine(command);
     for (Class<?> sub : subcommands) {
       cli.addSubcommand(sub);
     }

@@ -161,6 +161,26 @@ class CliIT {
     assertThat(back.exit()).as(back.all()).isZero();
     assertThat(urlInDotenv().database()).isEqualTo(db.database());
 
+    // The report files go (as with a Lambda's /tmp); `report` rebuilds them from the journal.
+    Path runDir = work.resolve(".dbrecover/runs").resolve(runId);
+    String written = Files.readString(runDir.resolve("report.md"));
+    Files.delete(runDir.resolve("report.md"));
+    Files.delete(runDir.resolve("report.json"));
+    CliProcess.Result report = dbrecover("report", runId, "--write", "incident-42");
+    assertThat(report.exit()).as(report.all()).isZero();
+    assertThat(report.out()).isEqualTo(written);
+    assertThat(Files.readString(work.resolve("incident-42/report.md"))).isEqualTo(written);
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(dbrecover("report", runId, "--output=json").out());
+    assertThat(json.path("status").asText()).isEqualTo("DONE");
+    assertThat(json.path("swapBack").asText()).isEqualTo("dbrecover swap-back " + runId);
+    assertThat(json.path("dataLoss").path("tables").size()).isPositive();
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(work.resolve("incident-42/report.json").toFile()))
+        .isEqualTo(json);
+
     assertThat(everythingWritten())
         .as("the password appears in no output, journal, report or metadata")
         .doesNotContain(db.password().orElseThrow().reveal());
@@ -379,6 +399,21 @@ class CliIT {
     assertThat(r.err()).contains("failed verification").contains("DATABASE_URL was not changed");
     assertThat(urlInDotenv().database()).isEqualTo(db.database());
     assertThat(r.out()).contains("status: **FAILED**").contains("**FAIL**");
+    CliProcess.Result report = dbrecover("report", runId(r.all()));
+    assertThat(report.exit()).as(report.all()).isZero();
+    assertThat(report.out())
+        .contains("status: **FAILED** (VERIFICATION_FAILED: ")
+        .contains("DATABASE_URL: not changed");
+  }
+
+  @Test
+  void report_unknownOrMalformedRunId_exit1SayingWhereToLook() {
+    CliProcess.Result unknown = dbrecover("report", "run-20250101-000000-abcd");
+    assertThat(unknown.exit()).as(unknown.all()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no run 'run-20250101-000000-abcd'").contains("status");
+    CliProcess.Result malformed = dbrecover("report", "yesterday");
+    assertThat(malformed.exit()).as(malformed.all()).isEqualTo(1);
+    assertThat(malformed.err()).contains("'yesterday' is not a run id");
   }
 
   @Test

@@ -1,14 +1,16 @@
 package io.dbrecover.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbrecover.engine.api.ApprovalRequest;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.ProtectionLevel;
 
 /**
- * A person's answer to an approval request, as the state machine passes it back: the output given
- * to {@code aws stepfunctions send-task-success}, e.g. {@code {"approved": true, "by": "alice"}};
- * for a {@code strict} environment also {@code "phrase": "rollback-<env>"}.
+ * A person's answer to an approval request, as the state machine passes it back: the task output
+ * {@code dbrecover approve} sends with SendTaskSuccess (or {@code aws stepfunctions
+ * send-task-success} by hand), e.g. {@code {"approved": true, "by": "alice"}}; for a {@code strict}
+ * environment also {@code "phrase": "rollback-<env>"}.
  *
  * @param approved whether the recovery may go on
  * @param by who answered (logged), or null
@@ -31,7 +33,7 @@ record Approval(boolean approved, String by, String phrase) {
 
   /** The phrase a strict environment's approval must carry. */
   static String phrase(String environment) {
-    return "rollback-" + environment;
+    return ApprovalRequest.phrase(environment);
   }
 
   /** Throws unless this answer lets a recovery of {@code environment} go on. */

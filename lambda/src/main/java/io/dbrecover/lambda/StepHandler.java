@@ -3,7 +3,10 @@ package io.dbrecover.lambda;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dbrecover.engine.api.ApprovalRequest;
+import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.Decision;
@@ -14,7 +17,10 @@ import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
+import io.dbrecover.engine.api.RunReport;
+import io.dbrecover.engine.api.Secret;
 import io.dbrecover.engine.api.Summaries;
+import io.dbrecover.engine.api.Verification;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,6 +40,10 @@ import java.util.Optional;
  * remaining time, less a margin, is used up. Either answers {@code {status: done | wait | failed,
  * waitSeconds, runId}}: the state machine waits {@code waitSeconds} and advances again.
  *
+ * <p>For a protected environment, {@code start} first answers {@code approve} with the plan and a
+ * new run id, changing nothing; {@code await-approval} records the waiting task's token under that
+ * id for {@code dbrecover approve}; the approved {@code start} then starts the run under it.
+ *
  * <p>Unexpected errors are thrown, so the state machine's retry (with backoff) repeats the step;
  * every step of a run is idempotent and resumes from the journal.
  *
@@ -45,8 +55,14 @@ public final class StepHandler implements RequestStreamHandler {
   /** The longest the state machine is told to wait before asking again. */
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
+  /** How long the state machine's AwaitApproval waits (its TimeoutSeconds; AslTest checks). */
+  static final Duration APPROVAL_TIMEOUT = Duration.ofHours(4);
+
   /** How long to wait when the environment's lock is held by another invocation. */
   static final Duration LOCKED_WAIT = Duration.ofSeconds(30);
+
+  /** At most this many tables are named in a finished run's result (the report has them all). */
+  static final int RESULT_TABLES = 20;
 
   private final RecoveryEngine engine;
   private final DbRecoverConfig config;
@@ -81,12 +97,30 @@ public final class StepHandler implements RequestStreamHandler {
         response =
             start(
                 StepInput.incident(in),
-                in.hasNonNull("approval") ? Approval.read(in.get("approval")) : null);
+                in.hasNonNull("approval") ? Approval.read(in.get("approval")) : null,
+                announcedRunId(in));
       } else if (StepInput.ADVANCE.equals(action)) {
         response = advance(Payloads.required(in, "runId", ENTRY), deadline(context));
+      } else if (StepInput.AWAIT_APPROVAL.equals(action)) {
+        try {
+          response = awaitApproval(in);
+        } catch (RejectedEventException e) {
+          // Its answer is not read: the task waits for its token. Only an error fails it now,
+          // rather than after four hours of waiting for an answer nobody can give.
+          log.error(ENTRY, "input rejected: " + e.getMessage(), Map.of("bytes", raw.length));
+          throw new DbRecoverException(
+              ErrorCode.CONFIGURATION,
+              "the await-approval input is rejected: "
+                  + e.getMessage()
+                  + "; the waiting task fails and the failure is notified",
+              e);
+        }
       } else {
         throw new RejectedEventException(
-            "action '" + action + "' is not one of " + StepInput.START + ", " + StepInput.ADVANCE);
+            "action '"
+                + action
+                + "' is not one of "
+                + String.join(", ", StepInput.START, StepInput.ADVANCE, StepInput.AWAIT_APPROVAL));
       }
     } catch (RejectedEventException e) {
       log.error(ENTRY, "input rejected: " + e.getMessage(), Map.of("bytes", raw.length));
@@ -95,7 +129,7 @@ public final class StepHandler implements RequestStreamHandler {
     Payloads.write(output, response);
   }
 
-  private ObjectNode start(IncidentRequest request, Approval approval) {
+  private ObjectNode start(IncidentRequest request, Approval approval, String announcedRunId) {
     String env = request.environment();
     Optional<ExecutionRuns.Entry> known = executions.find(request.execution());
     if (known.isPresent() && known.get().runId() != null) {
@@ -143,6 +177,9 @@ public final class StepHandler implements RequestStreamHandler {
         if (decision.outcome() != Decision.Outcome.RECOVER) {
           return nothingToRun(request, decision);
         }
+        // An approved run starts under the run id its approval request announced, so the
+        // message, `dbrecover approve <run-id>` and the run speak of the same run.
+        String runId = approved && announcedRunId != null ? announcedRunId : engine.newRunId();
         try (RecoveryEngine.RunSession session =
             engine.start(
                 config,
@@ -150,7 +187,8 @@ public final class StepHandler implements RequestStreamHandler {
                 // An approved run skips the confirmation the person has just given (the journal
                 // records it as --force; the log says who approved).
                 new RunOptions(request.incident(), false, approved, List.of(), null),
-                lock)) {
+                lock,
+                runId)) {
           executions.record(request.execution(), session.runId());
           log.info(
               ENTRY,
@@ -244,26 +282,95 @@ public final class StepHandler implements RequestStreamHandler {
     }
     summary.append(
         "DATABASE_URL will point to the restored database; the original stays for swap-back.\n");
-    String answer =
-        protection == ProtectionLevel.STRICT
-            ? "{\"approved\": true, \"by\": \"<you>\", \"phrase\": \""
-                + Approval.phrase(env)
-                + "\"}"
-            : "{\"approved\": true, \"by\": \"<you>\"}";
+    // The run id is announced now; the run started after the approval carries it.
+    String runId = engine.newRunId();
     summary
-        .append("Approve: aws stepfunctions send-task-success --task-output '")
-        .append(answer)
-        .append("' --task-token <the token below>. Deny: aws stepfunctions send-task-failure")
-        .append(" --error Denied --task-token <the token below>.");
+        .append("Run id: ")
+        .append(runId)
+        .append(".\nApprove: dbrecover approve ")
+        .append(runId)
+        .append(protection == ProtectionLevel.STRICT ? " --phrase " + Approval.phrase(env) : "")
+        .append(". Deny: dbrecover approve ")
+        .append(runId)
+        .append(" --deny --reason <why>.\n");
     log.info(
         ENTRY,
-        "approval requested for " + env + ": " + decision.method().label(),
-        Map.of("execution", request.execution(), "environment", env));
-    ObjectNode out = response("approve", null, 0);
+        "approval requested for " + env + ": " + decision.method().label() + ", run " + runId,
+        Map.of("execution", request.execution(), "environment", env, "runId", runId));
+    ObjectNode out = response("approve", runId, 0);
     out.put("environment", env);
     out.put("protection", protection.name().toLowerCase(Locale.ROOT));
+    out.put("method", decision.method().label());
+    out.put("recoveryPoint", String.valueOf(decision.target()));
     out.put("summary", summary.toString());
     return out;
+  }
+
+  /**
+   * Called by the state machine's waiting task ({@code lambda:invoke.waitForTaskToken}): records
+   * the request with its task token in the state store, where {@code dbrecover approve <run-id>}
+   * finds it. The token is never logged.
+   */
+  private ObjectNode awaitApproval(JsonNode in) {
+    String runId = Payloads.required(in, "runId", ENTRY);
+    if (!RecoveryEngine.isRunId(runId)) {
+      throw new RejectedEventException("runId '" + runId + "' is not a run id");
+    }
+    String env = Payloads.required(in, "environment", ENTRY);
+    String execution = Payloads.required(in, "execution", ENTRY);
+    String token = Payloads.required(in, "taskToken", ENTRY);
+    String protectionText = Payloads.required(in, "protection", ENTRY);
+    ProtectionLevel protection;
+    try {
+      protection = ProtectionLevel.valueOf(protectionText.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new RejectedEventException(
+          "protection '" + protectionText + "' is not one of confirm, strict");
+    }
+    Instant now = clock.instant();
+    try {
+      config.environment(env);
+      engine.requestApproval(
+          config,
+          new ApprovalRequest(
+              runId,
+              env,
+              protection,
+              execution,
+              Payloads.optional(in, "executionArn"),
+              Payloads.optional(in, "method"),
+              Payloads.optional(in, "recoveryPoint"),
+              Payloads.optional(in, "summary"),
+              now,
+              now.plus(APPROVAL_TIMEOUT),
+              Secret.of(token),
+              null));
+    } catch (DbRecoverException e) {
+      log.error(
+          ENTRY,
+          "approval request of run " + runId + " not recorded: " + e.getMessage(),
+          Map.of("execution", execution, "runId", runId, "code", e.code().name()));
+      // Thrown: the waiting task fails (after the state machine's retries) rather than waiting
+      // four hours for an answer nobody can give.
+      throw e;
+    }
+    log.info(
+        ENTRY,
+        "approval of run " + runId + " on " + env + " awaited until " + now.plus(APPROVAL_TIMEOUT),
+        Map.of("execution", execution, "runId", runId, "environment", env));
+    ObjectNode out = response("awaiting", runId, 0);
+    out.put("expiresAt", now.plus(APPROVAL_TIMEOUT).toString());
+    return out;
+  }
+
+  /** The run id the approval request announced: the state machine keeps it in {@code run}. */
+  private static String announcedRunId(JsonNode in) {
+    JsonNode run = in.get("run");
+    if (run == null || !run.isObject() || !"approve".equals(run.path("status").asText())) {
+      return null;
+    }
+    String id = run.path("runId").asText(null);
+    return RecoveryEngine.isRunId(id) ? id : null;
   }
 
   private ObjectNode advance(String runId, Instant deadline) {
@@ -288,7 +395,7 @@ public final class StepHandler implements RequestStreamHandler {
               "run " + runId + " done; report " + outcome.report(),
               Map.of("runId", runId, "environment", session.environment()));
           ObjectNode done = response("done", runId, 0);
-          done.put("report", String.valueOf(outcome.report()));
+          done.set("result", result(runId));
           return done;
         case WAITING:
           Duration wait = Duration.between(clock.instant(), outcome.waitUntil());
@@ -300,10 +407,70 @@ public final class StepHandler implements RequestStreamHandler {
               "run " + runId + " failed: " + outcome.error().getMessage(),
               Map.of("runId", runId, "code", outcome.error().code().name()));
           ObjectNode failed = failed(runId, outcome.error());
-          failed.put("report", String.valueOf(outcome.report()));
+          failed.set("result", result(runId));
           return failed;
       }
     }
+  }
+
+  /**
+   * The run's outcome at a glance, for the notification the state machine sends when the run ends
+   * (its report files stay in this execution environment's {@code /tmp}): status, where the
+   * recovered database and the original are, where DATABASE_URL points, the undo, each
+   * verification, the rows lost and changed (tables that lose rows first, at most {@link
+   * #RESULT_TABLES}), and the command that prints the whole report from the journal.
+   */
+  private ObjectNode result(String runId) {
+    ObjectNode n = Payloads.object();
+    n.put("fullReport", "dbrecover report " + runId);
+    RunReport r;
+    try {
+      r = engine.report(config, runId);
+    } catch (RuntimeException e) {
+      log.warn(
+          ENTRY,
+          "run " + runId + ": no summary for the notification: " + e.getMessage(),
+          Map.of("runId", runId));
+      return n;
+    }
+    n.put("status", r.status());
+    n.put("environment", r.environment());
+    n.put("method", r.decision().method().label());
+    n.put("original", r.original());
+    n.put("safetyCopy", r.safetyCopy());
+    n.put("recovered", r.recovered());
+    n.put("databaseUrl", r.urlTarget() == null ? "not changed" : r.urlTarget());
+    n.put("undo", r.swapBack());
+    ArrayNode verifications = n.putArray("verifications");
+    for (Verification v : r.verifications()) {
+      ObjectNode o = verifications.addObject();
+      o.put("subject", v.subject());
+      o.put("passed", v.passed());
+      o.put("checks", v.checks().size());
+      ArrayNode failures = o.putArray("failures");
+      v.failures().forEach(c -> failures.add(c.name()));
+    }
+    if (r.dataLoss() != null) {
+      ObjectNode loss = n.putObject("dataLoss");
+      loss.put("estimate", r.dataLoss().estimate());
+      loss.put("rowsLost", r.dataLoss().totalLost());
+      loss.put("rowsChanged", r.dataLoss().totalChanged());
+      ArrayNode tables = loss.putArray("tables");
+      r.dataLoss().tables().stream()
+          .filter(DataLossReport.Table::loses)
+          .sorted(
+              Comparator.comparingLong((DataLossReport.Table t) -> t.lostRows() + t.changedRows())
+                  .reversed())
+          .limit(RESULT_TABLES)
+          .forEach(
+              t ->
+                  tables
+                      .addObject()
+                      .put("table", t.name())
+                      .put("lost", t.lostRows())
+                      .put("changed", t.changedRows()));
+    }
+    return n;
   }
 
   /** The end of the invocation's useful time: now + remaining time - margin. */

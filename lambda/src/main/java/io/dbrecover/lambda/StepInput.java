@@ -11,10 +11,13 @@ import java.util.Set;
 /**
  * The step entry's input. {@code start}: the execution's input, written by the alarm entry (or by
  * hand, to start a recovery from the console). {@code advance}: a run id, from the start step.
+ * {@code await-approval}: the announced run id, the execution, the waiting task's token and the
+ * start step's approval summary.
  */
 final class StepInput {
   static final String START = "start";
   static final String ADVANCE = "advance";
+  static final String AWAIT_APPROVAL = "await-approval";
   static final Set<String> KEYS =
       Set.of(
           "action",
@@ -28,7 +31,14 @@ final class StepInput {
           // Added to the execution's state by the state machine: the start step's earlier answer
           // (ignored) and a person's approval.
           "run",
-          "approval");
+          "approval",
+          // await-approval: the task token of the waiting state and what the approvers are shown.
+          "executionArn",
+          "taskToken",
+          "protection",
+          "method",
+          "recoveryPoint",
+          "summary");
 
   private StepInput() {}
 

@@ -117,6 +117,33 @@ class AslTest {
     assertThat(inAsl).isEqualTo(passed).containsExactly("step_function_arn", "topic_arn");
   }
 
+  @Test
+  void approval_announcedWithoutTheToken_thenAwaitedByTheStepEntryHoldingIt() {
+    JsonNode states = StateMachineDriver.render(ASL).get("States");
+    JsonNode announce = states.get("AnnounceApproval");
+    JsonNode await = states.get("AwaitApproval");
+
+    assertThat(states.get("RunStarted").get("Choices").toString())
+        .contains("\"StringEquals\":\"approve\",\"Next\":\"AnnounceApproval\"");
+    assertThat(announce.get("Resource").asText()).isEqualTo("arn:aws:states:::sns:publish");
+    assertThat(announce.toString()).doesNotContain("Task.Token");
+    assertThat(announce.get("Next").asText()).isEqualTo("AwaitApproval");
+    assertThat(await.get("Resource").asText())
+        .isEqualTo("arn:aws:states:::lambda:invoke.waitForTaskToken");
+    JsonNode payload = await.get("Parameters").get("Payload");
+    assertThat(payload.get("action").asText()).isEqualTo(StepInput.AWAIT_APPROVAL);
+    assertThat(payload.get("taskToken.$").asText()).isEqualTo("$$.Task.Token");
+    assertThat(payload.get("runId.$").asText()).isEqualTo("$.run.runId");
+    payload
+        .fieldNames()
+        .forEachRemaining(
+            k -> assertThat(StepInput.KEYS).as(k).contains(k.replaceFirst("\\.\\$$", "")));
+    assertThat(await.get("TimeoutSeconds").asLong())
+        .isEqualTo(StepHandler.APPROVAL_TIMEOUT.toSeconds());
+    assertThat(await.get("ResultPath").asText()).isEqualTo("$.approval");
+    assertThat(await.get("Next").asText()).isEqualTo("StartRun");
+  }
+
   /** Names that point nowhere and states nothing leads to. */
   static List<String> problems(JsonNode asl) {
     JsonNode states = asl.get("States");

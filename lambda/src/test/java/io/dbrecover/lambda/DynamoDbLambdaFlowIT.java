@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbrecover.aws.AwsClients;
 import io.dbrecover.aws.AwsSettings;
 import io.dbrecover.aws.Dynalite;
+import io.dbrecover.cli.StepFunctionsApprovals;
+import io.dbrecover.engine.api.ApprovalRequest;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
@@ -182,6 +185,104 @@ class DynamoDbLambdaFlowIT {
     assertThat(logs.toString())
         .doesNotContain(db.password().orElseThrow().reveal())
         .contains("run " + runId + " done");
+  }
+
+  @Test
+  void protectedEnvironment_approvedFromAnotherHost_runStartsUnderTheAnnouncedIdFromTheTable()
+      throws Exception {
+    DbUrl db = TestPostgres.freshDatabase();
+    SampleSchema.create(db);
+    Path yaml = work.resolve("dbrecover.yaml");
+    Files.writeString(
+        yaml,
+        "state-store:\n  type: dynamodb\n  options:\n    table: "
+            + TABLE
+            + "\n    region: eu-west-1\n    endpoint-override: '"
+            + DYNAMODB.endpoint()
+            + "'\n"
+            + "environments:\n  prod:\n    protection: strict\n"
+            + "    database: { provider: postgres, url: '${APP_DB_URL}' }\n"
+            + "    backup-store: "
+            + work.resolve("backups")
+            + "\n    url-target: { type: dotenv, path: app.env }\n"
+            + "    jobs: 2\n");
+    Files.writeString(work.resolve("app.env"), "DATABASE_URL=" + db.toSecretUri().reveal() + "\n");
+    Map<String, String> env =
+        Map.of(LambdaSettings.CONFIG, yaml.toString(), "APP_DB_URL", db.toSecretUri().reveal());
+    JsonNode snapshot =
+        invokeFresh(
+            env,
+            h -> new SnapshotHandler(h.component()),
+            Harness.fixture("scheduler-snapshot.json"));
+    assertThat(snapshot.get("status").asText()).as(snapshot.toString()).isEqualTo("done");
+    String atBackup = SampleSchema.contentHash(db);
+    SampleSchema.run(db, "update orders set amount = 0 where id % 3 = 0");
+    ObjectNode input = Harness.JSON.createObjectNode();
+    input.put("action", "start");
+    input.put("execution", "orders-data-corruption-dynamodb-approval");
+    input.put("environment", "prod");
+    input.put("kind", "data");
+    input.put("suspectedStart", Instant.now().toString());
+
+    // The on-call engineer's host: its own graph and an empty state directory; only the table is
+    // shared with the Lambda.
+    Harness oncall = new Harness(work.resolve("oncall"));
+    env.forEach(oncall::env);
+    try (SfnTaskStub tasks = new SfnTaskStub()) {
+      StepFunctionsApprovals approvals =
+          new StepFunctionsApprovals(
+              oncall.component().engine(),
+              oncall.component().config(),
+              StepFunctionsApprovals.clients(tasks.endpoint()));
+      StateMachineDriver driver =
+          new StateMachineDriver(
+                  ASL,
+                  Map.of(
+                      StateMachineDriver.STEP_FUNCTION,
+                      payload ->
+                          invokeFresh(env, h -> new StepHandler(h.component()), bytes(payload))))
+              .approver(
+                  waiting -> {
+                    assertThat(approvals.pending())
+                        .extracting(ApprovalRequest::runId)
+                        .containsExactly(waiting.get("runId").asText());
+                    approvals.approve(
+                        approvals.waiting(waiting.get("runId").asText()), "alice", "rollback-prod");
+                    return tasks.answerFor(waiting.get("taskToken").asText());
+                  });
+
+      StateMachineDriver.Outcome outcome = driver.run(input);
+
+      assertThat(outcome.state()).as(outcome.output().toString()).isEqualTo("Recovered");
+      String announced = driver.awaited.get(0).get("runId").asText();
+      assertThat(outcome.output().get("run").get("runId").asText()).isEqualTo(announced);
+      assertThat(runIdsOf("prod")).containsExactly(announced);
+      // The execution's claim and the announcement live in different items: neither erased the
+      // other.
+      assertThat(item("execution#orders-data-corruption-dynamodb-approval", "execution"))
+          .containsEntry("runId", AttributeValue.fromS(announced))
+          .containsKey("reservedAt");
+      assertThat(item("doc#approvals", announced)).containsKey("document");
+      assertThat(item("doc#approval-answers", announced).get("document").s())
+          .contains("\"outcome\":\"approved\"")
+          .contains("\"by\":\"alice\"");
+      assertThat(SampleSchema.contentHash(swappedUrl(work.resolve("app.env")))).isEqualTo(atBackup);
+      assertThat(approvals.pending()).isEmpty();
+      String token = driver.awaited.get(0).get("taskToken").asText();
+      assertThat(SfnStub.body(tasks.calls(SfnTaskStub.SUCCESS).get(0)).get("taskToken").asText())
+          .isEqualTo(token);
+      assertThat(logs.toString()).doesNotContain("\"" + token + "\"").contains(announced);
+    }
+  }
+
+  private Map<String, AttributeValue> item(String pk, String sk) {
+    return dynamo
+        .getItem(
+            b ->
+                b.tableName(TABLE)
+                    .consistentRead(true)
+                    .key(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS(sk))))
+        .item();
   }
 
   @Test

@@ -87,6 +87,7 @@ class LambdaFlowIT {
         "update orders set amount = 0 where id % 3 = 0",
         "delete from audit_log where message like 'event 1%'");
     assertThat(SampleSchema.contentHash(db)).isNotEqualTo(atBackup);
+    long zeroed = SampleSchema.ROW_COUNTS.get("public.orders") / 3; // ids 1..400 with id % 3 = 0
 
     byte[] alarm = Harness.snsAlarmAt(Instant.now());
     AlarmHandler alarms = new AlarmHandler(harness.alarmComponent());
@@ -113,6 +114,25 @@ class LambdaFlowIT {
     assertThat(driver.published.get(0).get("Subject").asText())
         .isEqualTo("dbrecover: recovery done");
     assertThat(driver.published.get(0).get("Message").asText()).contains(runId);
+    JsonNode result =
+        Harness.JSON
+            .readTree(driver.published.get(0).get("Message").asText())
+            .path("run")
+            .path("response")
+            .path("result");
+    assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("DONE");
+    assertThat(result.path("undo").asText()).isEqualTo("dbrecover swap-back " + runId);
+    assertThat(result.path("fullReport").asText()).isEqualTo("dbrecover report " + runId);
+    assertThat(result.path("verifications").size()).isEqualTo(2);
+    assertThat(result.path("verifications").findValues("passed")).allMatch(JsonNode::asBoolean);
+    assertThat(result.path("dataLoss").path("rowsChanged").asLong())
+        .as("the orders the corruption zeroed differ in the recovered database")
+        .isEqualTo(zeroed);
+    assertThat(result.path("dataLoss").path("tables").findValuesAsText("table"))
+        .as("only orders loses or changes rows; the deleted audit_log rows come back")
+        .containsExactly("public.orders");
+    assertThat(driver.published.get(0).get("Message").asText())
+        .doesNotContain(db.password().orElseThrow().reveal());
 
     DbUrl swapped = swappedUrl(work.resolve("app.env"));
     assertThat(swapped.database()).startsWith(db.database() + "_rb_");

@@ -17,10 +17,11 @@ import java.util.function.LongConsumer;
 
 /**
  * Plays the recovery state machine from its Amazon States Language file, for the subset it uses:
- * Task (lambda:invoke, sns:publish) with Parameters, ResultSelector, ResultPath, Retry and Catch;
- * Choice on StringEquals; Wait on SecondsPath (slept, or see {@link #waiter}); Succeed; Fail. A
- * Lambda task that throws fails with the throwable's class name as its error, as the Lambda service
- * reports an unhandled error; Retry then repeats the invocation (without the back-off delay).
+ * Task (lambda:invoke, lambda:invoke.waitForTaskToken, sns:publish) with Parameters,
+ * ResultSelector, ResultPath, Retry and Catch; Choice on StringEquals; Wait on SecondsPath (slept,
+ * or see {@link #waiter}); Succeed; Fail. A Lambda task that throws fails with the throwable's
+ * class name as its error, as the Lambda service reports an unhandled error; Retry then repeats the
+ * invocation (without the back-off delay).
  */
 final class StateMachineDriver {
   /** Placeholder values the module's templatefile() would fill. */
@@ -46,8 +47,10 @@ final class StateMachineDriver {
       };
   private ObjectNode context = JsonNodeFactory.instance.objectNode();
   private int tokens;
+  private String executionName;
   final List<String> visited = new ArrayList<>();
   final List<JsonNode> published = new ArrayList<>();
+  final List<JsonNode> awaited = new ArrayList<>();
   final List<Long> waits = new ArrayList<>();
   final List<String> taskErrors = new ArrayList<>();
 
@@ -57,8 +60,9 @@ final class StateMachineDriver {
   }
 
   /**
-   * The person answering approval requests: gets the published SNS parameters and returns the task
-   * output (send-task-success), or throws {@link TaskFailure} (send-task-failure).
+   * The person answering approval requests: gets the waiting task's payload (with its {@code
+   * taskToken}) once the step entry recorded it, and returns the task output (send-task-success),
+   * or throws {@link TaskFailure} (send-task-failure).
    */
   StateMachineDriver approver(Function<JsonNode, JsonNode> answer) {
     this.approver = answer;
@@ -102,6 +106,7 @@ final class StateMachineDriver {
   record Outcome(String end, String state, JsonNode output) {}
 
   Outcome run(JsonNode input) throws InterruptedException {
+    executionName = input.path("execution").asText(null);
     String name = definition.get("StartAt").asText();
     JsonNode data = input.deepCopy();
     for (int transitions = 0; transitions < 1000; transitions++) {
@@ -138,6 +143,13 @@ final class StateMachineDriver {
   private TaskResult task(JsonNode state, JsonNode data) {
     context = JsonNodeFactory.instance.objectNode();
     context.putObject("Task").put("Token", "token-" + (++tokens));
+    String execution = executionName == null ? "test-execution" : executionName;
+    context
+        .putObject("Execution")
+        .put("Name", execution)
+        .put(
+            "Id",
+            "arn:aws:states:eu-west-1:123456789012:execution:dbrecover-recovery:" + execution);
     JsonNode params = parameters(state.get("Parameters"), data);
     int attempt = 0;
     while (true) {
@@ -182,9 +194,16 @@ final class StateMachineDriver {
       result.set("Payload", f.apply(params.get("Payload")));
       return result;
     }
-    if (resource.equals("arn:aws:states:::sns:publish.waitForTaskToken")) {
-      published.add(params);
-      return approver.apply(params);
+    if (resource.equals("arn:aws:states:::lambda:invoke.waitForTaskToken")) {
+      // The function is invoked (its answer is ignored, its failure fails the task); then the task
+      // waits for send-task-success / send-task-failure with its token.
+      Function<JsonNode, JsonNode> f = functions.get(params.get("FunctionName").asText());
+      if (f == null) {
+        throw new AssertionError("no function " + params.get("FunctionName"));
+      }
+      f.apply(params.get("Payload"));
+      awaited.add(params.get("Payload"));
+      return approver.apply(params.get("Payload"));
     }
     if (resource.equals("arn:aws:states:::sns:publish")) {
       published.add(params);

@@ -1,8 +1,12 @@
 package io.dbrecover.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbrecover.engine.api.ApprovalRequest;
+import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.ProtectionLevel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -37,7 +41,7 @@ class StepHandlerTest {
     JsonNode out = Harness.invoke(handler(h), "{\"action\":\"rollback\",\"runId\":\"x\"}");
 
     assertThat(out.get("error").get("message").asText())
-        .isEqualTo("action 'rollback' is not one of start, advance");
+        .isEqualTo("action 'rollback' is not one of start, advance, await-approval");
   }
 
   @Test
@@ -119,5 +123,64 @@ class StepHandlerTest {
 
     assertThat(out.get("error").get("message").asText())
         .startsWith("the approval must be a JSON object with \"approved\": true or false");
+  }
+
+  @Test
+  void handleRequest_awaitApproval_recordsTheTokenUnderTheRunIdAndNeverLogsIt() throws Exception {
+    Path yaml = state.resolve("dbrecover.yaml");
+    Files.writeString(
+        yaml,
+        "environments:\n  production:\n    protection: strict\n"
+            + "    database: { provider: postgres, url: 'postgresql://app:pw-not-shown@127.0.0.1:1/app' }\n");
+    Harness h = new Harness(state).env(LambdaSettings.CONFIG, yaml.toString());
+    String token = "AQCEAAAAKgAAAAMAAAAAAAAAAdp0secret-task-token";
+
+    JsonNode out =
+        Harness.invoke(
+            handler(h),
+            "{\"action\":\"await-approval\",\"runId\":\"run-20250610-140300-1a2b\","
+                + "\"execution\":\"e-1\",\"executionArn\":"
+                + "\"arn:aws:states:eu-west-1:123456789012:execution:dbrecover-recovery:e-1\","
+                + "\"environment\":\"production\",\"protection\":\"strict\","
+                + "\"method\":\"pg_dump restore\",\"recoveryPoint\":\"backup b1\","
+                + "\"summary\":\"dbrecover asks to recover environment production\","
+                + "\"taskToken\":\""
+                + token
+                + "\"}");
+
+    assertThat(out.get("status").asText()).as(out.toString()).isEqualTo("awaiting");
+    assertThat(out.get("runId").asText()).isEqualTo("run-20250610-140300-1a2b");
+    ApprovalRequest r =
+        h.component()
+            .engine()
+            .approval(h.component().config(), "run-20250610-140300-1a2b")
+            .orElseThrow();
+    assertThat(r.taskToken().reveal()).isEqualTo(token);
+    assertThat(r.protection()).isEqualTo(ProtectionLevel.STRICT);
+    assertThat(r.expiresAt()).isEqualTo(r.requestedAt().plus(StepHandler.APPROVAL_TIMEOUT));
+    assertThat(r.answer()).isNull();
+    assertThat(state.resolve("approvals/run-20250610-140300-1a2b.json")).exists();
+    assertThat(h.logText()).contains("run-20250610-140300-1a2b").doesNotContain(token);
+    assertThat(out.toString()).doesNotContain(token);
+    assertThat(state.resolve("runs")).doesNotExist();
+  }
+
+  @Test
+  void handleRequest_awaitApprovalWithoutARunId_thrownSoTheWaitingTaskFailsAndNothingRecorded() {
+    Harness h = new Harness(state);
+
+    // Thrown, not answered: the waiting task ignores the function's answer and would wait.
+    assertThatThrownBy(
+            () ->
+                Harness.invoke(
+                    handler(h),
+                    "{\"action\":\"await-approval\",\"runId\":\"latest\","
+                        + "\"execution\":\"e-1\",\"environment\":\"embedded\","
+                        + "\"protection\":\"confirm\",\"taskToken\":\"t\"}"))
+        .isInstanceOf(DbRecoverException.class)
+        .hasMessage(
+            "the await-approval input is rejected: runId 'latest' is not a run id; the waiting"
+                + " task fails and the failure is notified");
+    assertThat(state.resolve("approvals")).doesNotExist();
   }
 }

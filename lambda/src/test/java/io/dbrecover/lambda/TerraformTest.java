@@ -204,6 +204,27 @@ class TerraformTest {
   }
 
   @Test
+  void approverPolicy_answersTasksAndTouchesOnlyTheApprovalItems_andIsAnOutput()
+      throws IOException {
+    Path module = ROOT.resolve("modules/recovery");
+
+    assertThat(policyActions(module, "approver"))
+        .containsExactlyInAnyOrder(
+            "states:SendTaskSuccess",
+            "states:SendTaskFailure",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem");
+    assertThat(Files.readString(module.resolve("iam.tf")))
+        .contains("values   = [\"doc#approvals\", \"doc#approval-answers\"]");
+    assertThat(blocks(module).get("output")).containsKey("approver_policy_json");
+    assertThat(blocks(ROOT.resolve("examples/rds-data-corruption")).get("output"))
+        .containsKey("approver_policy_json");
+    // The step and snapshot role never answers an approval.
+    assertThat(policyActions(module, "recovery")).doesNotContain("states:SendTaskSuccess");
+  }
+
+  @Test
   void everyPolicyInEveryModule_namesActionsWithoutWildcards() {
     for (Path module : modules()) {
       Map<String, Object> docs =

@@ -2,6 +2,7 @@ package io.dbrecover.engine.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbrecover.engine.internal.ApprovalDocuments;
 import io.dbrecover.engine.internal.DataLossAnalyzer;
 import io.dbrecover.engine.internal.DecisionInput;
 import io.dbrecover.engine.internal.DecisionTree;
@@ -9,6 +10,7 @@ import io.dbrecover.engine.internal.FileStateStore;
 import io.dbrecover.engine.internal.Journal;
 import io.dbrecover.engine.internal.Json;
 import io.dbrecover.engine.internal.RecoveryRun;
+import io.dbrecover.engine.internal.ReportWriter;
 import io.dbrecover.engine.internal.RetentionPolicy;
 import io.dbrecover.engine.internal.RunContext;
 import io.dbrecover.engine.internal.RunHeader;
@@ -369,11 +371,36 @@ public final class RecoveryEngine {
    * takes over the lock and releases it when closed.
    */
   public RunSession start(DbRecoverConfig config, Plan plan, RunOptions options, Lock lock) {
+    return start(config, plan, options, lock, newRunId());
+  }
+
+  /**
+   * A new run id, for a run announced before it starts (an approval request names the run it will
+   * start); pass it to {@link #start(DbRecoverConfig, Plan, RunOptions, Lock, String)}.
+   */
+  public String newRunId() {
+    return RunIds.next(clock.instant());
+  }
+
+  /** Whether {@code s} has the form of a run id ({@code run-YYYYMMDD-HHMMSS-xxxx}). */
+  public static boolean isRunId(String s) {
+    return RunIds.isRunId(s);
+  }
+
+  /**
+   * Starts a run under the id {@code runId} from {@link #newRunId()}; exit 1 when a run of that id
+   * exists already.
+   */
+  public RunSession start(
+      DbRecoverConfig config, Plan plan, RunOptions options, Lock lock, String runId) {
     if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
       throw new IllegalArgumentException("nothing to run for " + plan.decision().outcome());
     }
+    if (!RunIds.isRunId(runId)) {
+      throw new ConfigurationException(
+          "'" + runId + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx)");
+    }
     String env = plan.environment();
-    String runId = RunIds.next(clock.instant());
     RunContext ctx = context(config, env);
     DbUrl live = ctx.liveUrl();
     RunHeader header =
@@ -390,6 +417,33 @@ public final class RecoveryEngine {
     return new RunSession(RecoveryRun.create(ctx, journal, reportDir(config, runId), header), lock);
   }
 
+  /**
+   * Records a request for approval (replacing an earlier one for the same run: the state machine
+   * asks again with a new token).
+   */
+  public void requestApproval(DbRecoverConfig config, ApprovalRequest request) {
+    new ApprovalDocuments(store(config)).put(request);
+  }
+
+  /** The approval request for {@code runId} with its answer, if one was ever recorded. */
+  public Optional<ApprovalRequest> approval(DbRecoverConfig config, String runId) {
+    return new ApprovalDocuments(store(config)).find(runId);
+  }
+
+  /** Every recorded approval request, newest first. */
+  public List<ApprovalRequest> approvals(DbRecoverConfig config) {
+    return new ApprovalDocuments(store(config)).all();
+  }
+
+  /**
+   * Records the answer to {@code runId}'s request; {@code false} when it was answered already (the
+   * first answer stands, atomically in the state store).
+   */
+  public boolean answerApproval(
+      DbRecoverConfig config, String runId, ApprovalRequest.Answer answer) {
+    return new ApprovalDocuments(store(config)).answer(runId, answer);
+  }
+
   /** Reopens a run from its journal to continue it. */
   public RunSession resume(DbRecoverConfig config, String runId) {
     RecoveryRun probe = open(config, runId);
@@ -402,6 +456,24 @@ public final class RecoveryEngine {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * A run's report rebuilt from its journal, so any host whose state store holds the run can show
+   * it (a Lambda's report files go with its execution environment): the report the run wrote when
+   * it ended, or the run so far with status {@code INCOMPLETE}. Reads only; takes no lock.
+   */
+  public RunReport report(DbRecoverConfig config, String runId) {
+    requireRunId(runId);
+    return ReportWriter.rebuild(
+        RecoveryRun.read(
+            Journal.of(store(config).open(runId)),
+            config.stateDir().resolve("runs").resolve(runId)));
+  }
+
+  /** A report as Markdown, exactly as a run writes its {@code report.md}. */
+  public static String markdown(RunReport report) {
+    return ReportWriter.markdown(report);
   }
 
   /** Points DATABASE_URL back to the value it had before the run's swap, and verifies it. */
@@ -481,13 +553,17 @@ public final class RecoveryEngine {
 
   // --- internals -----------------------------------------------------------------------------
 
-  private RecoveryRun open(DbRecoverConfig config, String runId) {
+  private static void requireRunId(String runId) {
     if (!RunIds.isRunId(runId)) {
       throw new ConfigurationException(
           "'"
               + runId
               + "' is not a run id (run-YYYYMMDD-HHMMSS-xxxx); see `dbrecover status <env>`");
     }
+  }
+
+  private RecoveryRun open(DbRecoverConfig config, String runId) {
+    requireRunId(runId);
     RecoveryRun run =
         RecoveryRun.read(Journal.of(store(config).open(runId)), reportDir(config, runId));
     return run.withContext(context(config, run.header().environment()));

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param runId the run
  * @param environment the environment
- * @param status DONE, FAILED or CANCELLED
+ * @param status DONE, FAILED or CANCELLED; INCOMPLETE when rebuilt from the journal of a run that
+ *     has not ended (still running, or stopped before its report: resume it)
  * @param errorCode when not DONE: the error code name
  * @param errorMessage when not DONE: what went wrong and what to do next
  * @param decision what was decided and why

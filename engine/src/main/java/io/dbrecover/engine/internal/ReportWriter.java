@@ -21,10 +21,16 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes a run's report as Markdown and JSON beside its journal. */
-final class ReportWriter {
+/**
+ * Writes a run's report as Markdown and JSON beside its journal, and rebuilds it from the journal
+ * alone for a host that never had the files.
+ */
+public final class ReportWriter {
   static final String MARKDOWN = "report.md";
   static final String JSON = "report.json";
+
+  /** The status of a run whose journal does not end with its report: still running, or killed. */
+  public static final String INCOMPLETE = "INCOMPLETE";
 
   Path write(RecoveryRun run, Step failedStep, DbRecoverException error) throws IOException {
     RunReport report = build(run, error);
@@ -37,7 +43,52 @@ final class ReportWriter {
     return md;
   }
 
+  /**
+   * The report of a run as its journal tells it now: the same report the run wrote when it ended,
+   * or, for a run whose journal does not end with its report step, the run so far with status
+   * {@link #INCOMPLETE}. The failure that ended it (code and message) is read from its journal; a
+   * failure followed by a successful step (a resumed run) no longer counts.
+   */
+  public static RunReport rebuild(RecoveryRun run) {
+    Journal.Entry failure = null;
+    Journal.Entry lastStep = null;
+    for (Journal.Entry e : run.journal().entries()) {
+      if (!"step".equals(e.type())) {
+        continue;
+      }
+      lastStep = e;
+      if ("failed".equals(e.status())) {
+        failure = e;
+      } else if ("done".equals(e.status()) && !Step.REPORT.name().equals(e.step())) {
+        failure = null;
+      }
+    }
+    DbRecoverException error =
+        failure == null
+            ? null
+            : new DbRecoverException(
+                errorCode(failure.data().path("code").asText()),
+                failure.data().path("message").asText());
+    boolean ended =
+        lastStep != null
+            && Step.REPORT.name().equals(lastStep.step())
+            && "done".equals(lastStep.status());
+    return build(run, error, ended ? null : INCOMPLETE);
+  }
+
+  private static ErrorCode errorCode(String name) {
+    try {
+      return ErrorCode.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      return ErrorCode.RESTORE_FAILED;
+    }
+  }
+
   static RunReport build(RecoveryRun run, DbRecoverException error) {
+    return build(run, error, null);
+  }
+
+  private static RunReport build(RecoveryRun run, DbRecoverException error, String statusOverride) {
     RunHeader h = run.header();
     Map<Step, Instant> started = new EnumMap<>(Step.class);
     Map<Step, Journal.Entry> ended = new EnumMap<>(Step.class);
@@ -106,7 +157,9 @@ final class ReportWriter {
               endAt == null ? 0 : Duration.between(start, endAt).toMillis()));
     }
     String status =
-        error == null ? "DONE" : error.code() == ErrorCode.CANCELLED ? "CANCELLED" : "FAILED";
+        statusOverride != null
+            ? statusOverride
+            : error == null ? "DONE" : error.code() == ErrorCode.CANCELLED ? "CANCELLED" : "FAILED";
     boolean swapped =
         ended.containsKey(Step.SWAP_URL) && "done".equals(ended.get(Step.SWAP_URL).status());
     return new RunReport(
@@ -131,7 +184,8 @@ final class ReportWriter {
             : null);
   }
 
-  static String markdown(RunReport r) {
+  /** The report as Markdown: the {@code report.md} a run writes. */
+  public static String markdown(RunReport r) {
     StringBuilder sb = new StringBuilder();
     sb.append("# dbrecover run ").append(r.runId()).append("\n\n");
     sb.append("- environment: `").append(r.environment()).append("`\n");

@@ -3,6 +3,7 @@ package io.dbrecover.engine.spi;
 import io.dbrecover.engine.api.StateStoreConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where recovery runs keep their journals and environments their locks: files under the state
@@ -41,6 +42,36 @@ public interface StateStore {
    * a run's environment without reading it may return other runs too: callers check each header.
    */
   List<String> runIds(String environment);
+
+  /**
+   * A small JSON document of {@code kind} kept beside the journals (a pending approval: kind {@code
+   * approvals}, id the run id); empty when there is none. Kinds and ids are {@code [a-z0-9-]}
+   * strings the engine chooses. Unlike journal records, a document may hold a secret (a task
+   * token); it is never printed.
+   *
+   * @throws io.dbrecover.engine.api.ConfigurationException when this store keeps no documents
+   */
+  default Optional<String> document(String kind, String id) {
+    throw noDocuments();
+  }
+
+  /**
+   * Writes a document. With {@code onlyIfAbsent}, an existing document is kept and {@code false}
+   * returned (atomically: of two writers, one wins); otherwise it is replaced.
+   */
+  default boolean putDocument(String kind, String id, String json, boolean onlyIfAbsent) {
+    throw noDocuments();
+  }
+
+  /** The ids of the documents of {@code kind}, in no particular order. */
+  default List<String> documentIds(String kind) {
+    throw noDocuments();
+  }
+
+  private io.dbrecover.engine.api.ConfigurationException noDocuments() {
+    return new io.dbrecover.engine.api.ConfigurationException(
+        describe() + " keeps no approvals; use state-store type files or dynamodb");
+  }
 
   /** A held environment lock. */
   interface Lock extends AutoCloseable {

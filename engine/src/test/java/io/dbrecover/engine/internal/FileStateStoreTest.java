@@ -58,4 +58,40 @@ class FileStateStoreTest {
         .hasMessageContaining("the files state store takes no options")
         .hasMessageContaining("remove table");
   }
+
+  @Test
+  void document_putThenRead_ownerOnlyFileUnderItsKind() throws Exception {
+    store().putDocument("approvals", "run-20250610-120000-aaaa", "{\"a\":1}", false);
+
+    Path file = stateDir.resolve("approvals/run-20250610-120000-aaaa.json");
+    assertThat(store().document("approvals", "run-20250610-120000-aaaa")).hasValue("{\"a\":1}");
+    assertThat(store().document("approvals", "run-20250611-080000-bbbb")).isEmpty();
+    assertThat(store().documentIds("approvals")).containsExactly("run-20250610-120000-aaaa");
+    assertThat(store().documentIds("approval-answers")).isEmpty();
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void putDocument_onlyIfAbsent_keepsTheFirstAndLeavesNoDraft() throws Exception {
+    assertThat(store().putDocument("approval-answers", "run-20250610-120000-aaaa", "1", true))
+        .isTrue();
+
+    assertThat(store().putDocument("approval-answers", "run-20250610-120000-aaaa", "2", true))
+        .isFalse();
+    assertThat(store().document("approval-answers", "run-20250610-120000-aaaa")).hasValue("1");
+    try (var files = Files.list(stateDir.resolve("approval-answers"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactly("run-20250610-120000-aaaa.json");
+    }
+  }
+
+  @Test
+  void document_idWithAPathInIt_refused() {
+    assertThatThrownBy(() -> store().document("approvals", "../runs/x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not a document kind or id: ../runs/x");
+  }
 }

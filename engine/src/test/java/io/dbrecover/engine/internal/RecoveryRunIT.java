@@ -15,6 +15,7 @@ import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.RunOptions;
 import io.dbrecover.engine.api.RunOutcome;
+import io.dbrecover.engine.api.RunReport;
 import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.Tier;
 import io.dbrecover.engine.spi.BackupRequest;
@@ -168,6 +169,50 @@ class RecoveryRunIT {
     assertThat(outcome.error().code()).isEqualTo(ErrorCode.CANCELLED);
     assertThat(run.lastOf(Step.SWAP_URL)).isNull();
     assertThat(read(outcome.report())).contains("status: **CANCELLED**");
+  }
+
+  @Test
+  void rebuild_finishedRun_isTheReportItWrote() throws Exception {
+    provider.pollsUntilDone = 0;
+    RecoveryRun run = newRun(ProtectionLevel.NONE);
+    RunOutcome outcome = run.advance(clock.instant().plusSeconds(300), new Silent(true));
+    String written = read(outcome.report());
+    Files.delete(outcome.report());
+
+    RunReport rebuilt = ReportWriter.rebuild(RecoveryRun.read(run.runDir()));
+
+    assertThat(rebuilt.status()).isEqualTo("DONE");
+    assertThat(ReportWriter.markdown(rebuilt)).isEqualTo(written);
+  }
+
+  @Test
+  void rebuild_cancelledRun_keepsItsStatusAndMessage() {
+    provider.pollsUntilDone = 0;
+    RecoveryRun run = newRun(ProtectionLevel.STRICT);
+    RunOutcome outcome = run.advance(clock.instant().plusSeconds(300), new Silent(false));
+
+    RunReport rebuilt = ReportWriter.rebuild(RecoveryRun.read(run.runDir()));
+
+    assertThat(rebuilt.status()).isEqualTo("CANCELLED");
+    assertThat(rebuilt.errorCode()).isEqualTo("CANCELLED");
+    assertThat(rebuilt.errorMessage()).isEqualTo(outcome.error().getMessage());
+    assertThat(ReportWriter.markdown(rebuilt)).isEqualTo(read(outcome.report()));
+  }
+
+  @Test
+  void rebuild_runStillWaitingForTheProvider_isIncompleteWithNoSwap() {
+    RecoveryRun run = newRun(ProtectionLevel.NONE);
+    run.advance(clock.instant().plusSeconds(300), new Silent(true));
+
+    RunReport rebuilt = ReportWriter.rebuild(RecoveryRun.read(run.runDir()));
+
+    assertThat(rebuilt.status()).isEqualTo(ReportWriter.INCOMPLETE);
+    assertThat(rebuilt.errorCode()).isNull();
+    assertThat(rebuilt.urlTarget()).isNull();
+    assertThat(rebuilt.dataLoss()).isNull();
+    assertThat(rebuilt.steps())
+        .extracting(RunReport.StepTiming::step, RunReport.StepTiming::status)
+        .contains(org.assertj.core.groups.Tuple.tuple(Step.AWAIT_RESTORE.label(), "interrupted"));
   }
 
   private static String read(Path p) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -46,6 +47,7 @@ public final class DynamoDbStateStore implements StateStore {
 
   static final String PUT = "dynamodb:PutItem";
   static final String QUERY = "dynamodb:Query";
+  static final String GET = "dynamodb:GetItem";
 
   private final DynamoDbClient client;
   private final String table;
@@ -207,6 +209,72 @@ public final class DynamoDbStateStore implements StateStore {
     List<String> ids = new ArrayList<>();
     try {
       client.queryPaginator(request).items().forEach(item -> ids.add(item.get("runId").s()));
+    } catch (SdkException e) {
+      throw AwsErrors.map(e, QUERY, "DynamoDB table '" + table + "'");
+    }
+    return ids;
+  }
+
+  /** A document is the item {@code pk=doc#<kind>, sk=<id>}, its JSON text in {@code document}. */
+  @Override
+  public Optional<String> document(String kind, String id) {
+    Map<String, AttributeValue> item;
+    try {
+      item =
+          client
+              .getItem(
+                  b ->
+                      b.tableName(table)
+                          .key(DynamoDbItems.key(DynamoDbItems.documentKey(kind), id))
+                          .consistentRead(true))
+              .item();
+    } catch (SdkException e) {
+      throw AwsErrors.map(e, GET, "DynamoDB table '" + table + "'");
+    }
+    if (item == null || item.isEmpty() || !item.containsKey("document")) {
+      return Optional.empty();
+    }
+    return Optional.of(item.get("document").s());
+  }
+
+  @Override
+  public boolean putDocument(String kind, String id, String json, boolean onlyIfAbsent) {
+    Map<String, AttributeValue> item =
+        new java.util.HashMap<>(DynamoDbItems.key(DynamoDbItems.documentKey(kind), id));
+    item.put("document", AttributeValue.fromS(json));
+    item.put("writtenAt", AttributeValue.fromS(clock.instant().toString()));
+    try {
+      client.putItem(
+          b -> {
+            b.tableName(table).item(item);
+            if (onlyIfAbsent) {
+              b.conditionExpression("attribute_not_exists(#pk)")
+                  .expressionAttributeNames(Map.of("#pk", "pk"));
+            }
+          });
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    } catch (SdkException e) {
+      throw AwsErrors.map(e, PUT, "DynamoDB table '" + table + "'");
+    }
+  }
+
+  @Override
+  public List<String> documentIds(String kind) {
+    QueryRequest request =
+        QueryRequest.builder()
+            .tableName(table)
+            .consistentRead(true)
+            .keyConditionExpression("#pk = :pk")
+            .projectionExpression("#sk")
+            .expressionAttributeNames(Map.of("#pk", "pk", "#sk", "sk"))
+            .expressionAttributeValues(
+                Map.of(":pk", AttributeValue.fromS(DynamoDbItems.documentKey(kind))))
+            .build();
+    List<String> ids = new ArrayList<>();
+    try {
+      client.queryPaginator(request).items().forEach(item -> ids.add(item.get("sk").s()));
     } catch (SdkException e) {
       throw AwsErrors.map(e, QUERY, "DynamoDB table '" + table + "'");
     }

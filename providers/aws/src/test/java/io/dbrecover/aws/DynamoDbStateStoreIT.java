@@ -292,6 +292,60 @@ class DynamoDbStateStoreIT {
     assertThat(store(clock).runIds("dev")).isEmpty();
   }
 
+  // ---- documents (approval requests) ----
+
+  @Test
+  void documents_putThenRead_listedByKindBesideRunsAndExecutionClaims() {
+    store(clock).create("prod", RUN_1).append(1, "{}");
+    // The Lambda's execution claim lives in the same table: a document must not touch it.
+    client.putItem(
+        b ->
+            b.tableName(table)
+                .item(
+                    Map.of(
+                        "pk", AttributeValue.fromS("execution#orders-1"),
+                        "sk", AttributeValue.fromS("execution"),
+                        "reservedAt", AttributeValue.fromS("2025-06-10T12:00:00Z"))));
+
+    store(clock).putDocument("approvals", RUN_2, "{\"runId\":\"" + RUN_2 + "\"}", false);
+    store(clock).putDocument("approval-answers", RUN_1, "{}", false);
+
+    assertThat(store(clock).document("approvals", RUN_2)).hasValue("{\"runId\":\"" + RUN_2 + "\"}");
+    assertThat(store(clock).document("approvals", RUN_1)).isEmpty();
+    assertThat(store(clock).documentIds("approvals")).containsExactly(RUN_2);
+    assertThat(store(clock).runIds("prod")).containsExactly(RUN_1);
+    assertThat(
+            client
+                .getItem(
+                    b ->
+                        b.tableName(table)
+                            .key(
+                                Map.of(
+                                    "pk", AttributeValue.fromS("execution#orders-1"),
+                                    "sk", AttributeValue.fromS("execution"))))
+                .item())
+        .containsKey("reservedAt");
+  }
+
+  @Test
+  void putDocument_onlyIfAbsent_firstWriterWinsAndIsKept() {
+    assertThat(store(clock).putDocument("approval-answers", RUN_1, "{\"by\":\"alice\"}", true))
+        .isTrue();
+
+    assertThat(store(clock).putDocument("approval-answers", RUN_1, "{\"by\":\"bob\"}", true))
+        .isFalse();
+    assertThat(store(clock).document("approval-answers", RUN_1)).hasValue("{\"by\":\"alice\"}");
+  }
+
+  @Test
+  void putDocument_replacing_overwrites() {
+    store(clock).putDocument("approvals", RUN_1, "{\"token\":1}", false);
+
+    store(clock).putDocument("approvals", RUN_1, "{\"token\":2}", false);
+
+    assertThat(store(clock).document("approvals", RUN_1)).hasValue("{\"token\":2}");
+  }
+
   @Test
   void anyCall_missingTable_configurationErrorNamingTheTable() {
     StateStore missing = new DynamoDbStateStore(client, "no-such-table", LEASE, null, clock);

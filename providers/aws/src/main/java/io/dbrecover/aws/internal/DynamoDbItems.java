@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * env#&lt;env&gt;        run#&lt;run id&gt;       one item per run of the environment (runId, createdAt)
  * run#&lt;run id&gt;     rec#0000000001     journal record 1 (seq, record: the JSON text), and so on
  * execution#&lt;name&gt; execution          the Lambda's execution -> run record (lambda module)
+ * doc#&lt;kind&gt;      &lt;id&gt;               a document (document: JSON text), e.g. doc#approvals / run id
  * </pre>
  */
 public final class DynamoDbItems {
@@ -23,6 +24,10 @@ public final class DynamoDbItems {
 
   public static String environmentKey(String environment) {
     return "env#" + environment;
+  }
+
+  public static String documentKey(String kind) {
+    return "doc#" + kind;
   }
 
   public static String runKey(String runId) {
