@@ -1,6 +1,8 @@
 package io.dbrecover.cli;
 
+import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.Trace;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -57,10 +59,13 @@ final class BackupCommand extends BaseCommand {
   @Override
   public Integer call() {
     ConsoleInteraction io = interaction();
+    Trace.mark("engine ready");
+    DbRecoverConfig config = config();
+    Trace.mark("configuration loaded");
     RecoveryPoint p =
         engine()
             .backup(
-                config(),
+                config,
                 env,
                 label,
                 physical,

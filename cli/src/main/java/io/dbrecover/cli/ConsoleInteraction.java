@@ -3,6 +3,7 @@ package io.dbrecover.cli;
 import io.dbrecover.engine.api.Interaction;
 import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.Step;
+import io.dbrecover.engine.api.Trace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,7 @@ final class ConsoleInteraction implements Interaction {
 
   /** A progress line outside a run, e.g. for {@code backup}. */
   void line(String phase, String message) {
+    Trace.mark(phase + ": " + message);
     Duration d = Duration.between(started, clock.instant());
     err.printf(
         Locale.ROOT,

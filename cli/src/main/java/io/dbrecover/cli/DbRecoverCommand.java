@@ -4,8 +4,10 @@ import io.dbrecover.engine.api.ConfigLoader;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverConfig;
 import io.dbrecover.engine.api.RecoveryEngine;
+import io.dbrecover.engine.api.Trace;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -27,23 +29,6 @@ import picocli.CommandLine.Spec;
       "Without a dbrecover.yaml, an 'embedded' environment backed by an embedded PostgreSQL under"
           + " .dbrecover/ is used, so every command works on a fresh machine."
     },
-    subcommands = {
-      PlanCommand.class,
-      RollbackCommand.class,
-      RestoreCommand.class,
-      BackupCommand.class,
-      ListBackupsCommand.class,
-      VerifyBackupCommand.class,
-      PruneCommand.class,
-      StatusCommand.class,
-      ResumeCommand.class,
-      SwapBackCommand.class,
-      ReportCommand.class,
-      ApproveCommand.class,
-      PitrCommand.class,
-      TimelineCommand.class,
-      DrillCommand.class
-    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
@@ -57,6 +42,25 @@ import picocli.CommandLine.Spec;
       "8:provider API error (auth, quota, throttling after retries)"
     })
 final class DbRecoverCommand implements Runnable {
+  /** The subcommands, in the order help lists them (registered by {@link Main#commandLine}). */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          PlanCommand.class,
+          RollbackCommand.class,
+          RestoreCommand.class,
+          BackupCommand.class,
+          ListBackupsCommand.class,
+          VerifyBackupCommand.class,
+          PruneCommand.class,
+          StatusCommand.class,
+          ResumeCommand.class,
+          SwapBackCommand.class,
+          ReportCommand.class,
+          ApproveCommand.class,
+          PitrCommand.class,
+          TimelineCommand.class,
+          DrillCommand.class);
+
   /** The output format of every command. */
   enum Format {
     TEXT,
@@ -106,7 +110,9 @@ final class DbRecoverCommand implements Runnable {
   }
 
   RecoveryEngine engine() {
-    return engine.get();
+    try (Trace.Span t = Trace.span("engine")) {
+      return engine.get();
+    }
   }
 
   DbRecoverConfig loadConfig() {
@@ -128,7 +134,10 @@ final class DbRecoverCommand implements Runnable {
               + " does not exist; create it (see docs/configuration.md) or omit"
               + " --config to use the embedded default");
     }
-    DbRecoverConfig loaded = ConfigLoader.load(file, environment);
+    DbRecoverConfig loaded;
+    try (Trace.Span t = Trace.span("configuration " + file)) {
+      loaded = ConfigLoader.load(file, environment);
+    }
     if (stateDir != null) {
       return new DbRecoverConfig(
           loaded.source(), stateDir.toAbsolutePath(), loaded.environments(), loaded.stateStore());

@@ -8,6 +8,7 @@ import io.dbrecover.engine.api.Incident;
 import io.dbrecover.engine.api.Plan;
 import io.dbrecover.engine.api.RecoveryEngine;
 import io.dbrecover.engine.api.RunOptions;
+import io.dbrecover.engine.api.Trace;
 
 /** The flow shared by {@code rollback} and {@code restore}: plan under the lock, then run. */
 final class Recovery {
@@ -27,9 +28,12 @@ final class Recovery {
       cmd.print(plan, Render.plan(plan) + "\nDry run: nothing was changed.\n");
       return exitFor(plan);
     }
+    Trace.mark("configuration loaded");
     RecoveryEngine.Lock lock = engine.lock(config, env, "rollback");
     try {
+      Trace.mark("locked");
       Plan plan = engine.plan(config, env, incident, false);
+      Trace.mark("planned");
       if (plan.decision().outcome() != Decision.Outcome.RECOVER) {
         cmd.print(plan, Render.plan(plan));
         return exitFor(plan);

@@ -362,7 +362,7 @@ public final class DataLossAnalyzer {
   private static Summary keyedSummary(Connection c, Statement st, Plan p) throws SQLException {
     Savepoint before = c.setSavepoint();
     try {
-      Summary s = query(st, KeyedDiff.summarySql(p.sqlName(), p.columns()), p.columns(), true);
+      Summary s = query(st, KeyedDiff.summarySql(c, p.sqlName(), p.columns()), p.columns(), true);
       c.releaseSavepoint(before);
       return s;
     } catch (SQLException e) {

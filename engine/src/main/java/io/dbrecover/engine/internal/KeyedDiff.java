@@ -79,19 +79,55 @@ final class KeyedDiff {
 
   /**
    * The SQL for the first pass: row count and the sum of row hashes, hashing each column with its
-   * type's own hash function (PostgreSQL 14+, about twice as fast as hashing the row's text). The
-   * type's equality decides, so 1.0 and 1.00 in a numeric column count as equal; a difference the
-   * first pass misses this way is at most a value that compares equal.
+   * type's own extended hash function (PostgreSQL 14+, about twice as fast as hashing the row's
+   * text). The type's equality decides, so 1.0 and 1.00 in a numeric column count as equal; a
+   * difference the first pass misses this way is at most a value that compares equal.
+   *
+   * <p>A row's hash combines its columns' hashes, each seeded with the column's position, by
+   * exclusive or: a quarter less work per row than {@code hash_record_extended} over the whole row,
+   * which builds a record first. The function is the one {@code hash_record_extended} would use
+   * (the type's default hash operator class); a column whose type has no such class of its own
+   * (e.g. varchar, arrays, domains) is hashed through {@code hash_record_extended} alone. A type
+   * with no hash function at all makes the query fail (the caller then uses {@link
+   * #textSummarySql}).
    */
-  static String summarySql(String from, List<String> columns) {
-    return "select count(*), coalesce(sum(hash_record_extended(row("
-        + columns.stream()
-            .map(col -> "t." + DatabaseInspector.quoteIdent(col))
-            .collect(Collectors.joining(", "))
-        + "), 0)), 0) from "
-        + from
-        + " t";
+  static String summarySql(Connection c, String from, List<String> columns) throws SQLException {
+    Map<String, String> functions = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(COLUMN_HASH_FUNCTIONS)) {
+      ps.setString(1, from);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getString(2) != null) {
+            functions.put(rs.getString(1), rs.getString(2));
+          }
+        }
+      }
+    }
+    List<String> hashes = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      String col = "t." + DatabaseInspector.quoteIdent(columns.get(i));
+      String fn = functions.get(columns.get(i));
+      int seed = i + 1;
+      String hash =
+          fn != null
+              ? fn + "(" + col + ", " + seed + ")"
+              : "hash_record_extended(row(" + col + "), " + seed + ")";
+      // a null hashes to the seed: a null and a value are then (all but surely) different
+      hashes.add("coalesce(" + hash + ", " + seed + ")");
+    }
+    String rowHash = hashes.isEmpty() ? "0" : String.join(" # ", hashes);
+    return "select count(*), coalesce(sum(" + rowHash + "), 0) from " + from + " t";
   }
+
+  /** Each column's type's own extended hash function, or null (see {@link #summarySql}). */
+  private static final String COLUMN_HASH_FUNCTIONS =
+      "select a.attname::text, (select ap.amproc::regproc::text from pg_opclass oc"
+          + " join pg_am am on am.oid = oc.opcmethod and am.amname = 'hash'"
+          + " join pg_amproc ap on ap.amprocfamily = oc.opcfamily and ap.amprocnum = 2"
+          + " and ap.amproclefttype = oc.opcintype and ap.amprocrighttype = oc.opcintype"
+          + " where oc.opcdefault and oc.opcintype = a.atttypid limit 1)"
+          + " from pg_attribute a where a.attrelid = to_regclass(?)"
+          + " and a.attnum > 0 and not a.attisdropped";
 
   /** The first pass for servers or column types without {@link #summarySql}'s hash functions. */
   static String textSummarySql(String from, List<String> columns) {

@@ -61,6 +61,29 @@ class DataLossAnalyzerIT {
   }
 
   @Test
+  void compare_valuesSwappedBetweenColumnsNulledOrInVarcharAndArrayColumns_eachCountsAsChanged() {
+    String table =
+        "create table profiles (id int primary key, a int, b int, nick varchar(20), tags text[],"
+            + " amount numeric);"
+            + "insert into profiles select g, g, g + 1, 'n' || g, array['t' || g], g / 4.0"
+            + " from generate_series(1, 200) g;";
+    sql(recovered, table);
+    sql(current, table);
+    sql(
+        current,
+        "update profiles set a = b, b = a where id = 1;"
+            + "update profiles set nick = null where id = 2;"
+            + "update profiles set nick = 'N2' where id = 3;"
+            + "update profiles set tags = array['other'] where id = 4;"
+            + "update profiles set amount = null where id = 5;"
+            // equal as numeric: not a change
+            + "update profiles set amount = amount * 1.000 where id = 6;");
+
+    assertThat(table(analyzer.compare(current, recovered), "public.profiles"))
+        .isEqualTo(new Table("public.profiles", true, 200, 200, 0, 5, 0));
+  }
+
+  @Test
   void compare_rowsUpdatedSinceRecoveryPoint_reportsChangedByKey() {
     sql(current, "update users set email = 'changed' where id % 1000 = 0");
 

@@ -7,6 +7,7 @@ import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.DatabaseInspector;
@@ -19,6 +20,7 @@ import io.dbrecover.postgres.internal.DeepVerifier;
 import io.dbrecover.postgres.internal.DirectoryLock;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
+import io.dbrecover.postgres.internal.FollowingChecksums;
 import io.dbrecover.postgres.internal.Jdbc;
 import io.dbrecover.postgres.internal.NewBackupDir;
 import io.dbrecover.postgres.internal.PgRunner;
@@ -61,6 +63,16 @@ import java.util.concurrent.CompletableFuture;
 public final class LogicalBackupStore {
   /** Incomplete remote backups younger than this may still be uploading elsewhere: kept. */
   static final Duration INCOMPLETE_GRACE = Duration.ofHours(1);
+
+  /** How often the files pg_dump writes are looked at for new bytes to hash. */
+  private static final Duration FOLLOW_INTERVAL = Duration.ofMillis(20);
+
+  /**
+   * For the queries that run beside pg_dump or pg_restore: no parallel workers and no JIT
+   * compilation, so each takes one core and no compile time from the tools beside it.
+   */
+  private static final String ONE_CORE =
+      "set local max_parallel_workers_per_gather = 0; set local jit = off";
 
   private final Path dir;
   private final RemoteBackups remote;
@@ -117,6 +129,7 @@ public final class LogicalBackupStore {
         dir,
         "backup store",
         () -> {
+          Trace.mark("backup: store locked");
           Optional<RecoveryPoint> earlier = earlierBackupOfRun(request);
           if (earlier.isPresent()) {
             progress.update("backup " + earlier.get().id() + " of this run already exists");
@@ -200,6 +213,18 @@ public final class LogicalBackupStore {
    * is downloaded into staging first and removed from there afterwards.
    */
   public void restore(String id, DbUrl server, String target, Progress progress) {
+    restore(id, server, target, false, progress);
+  }
+
+  /**
+   * As {@link #restore(String, DbUrl, String, Progress)}; with {@code newDatabase} (the target is a
+   * database of this restore's own, which nothing else uses, as a side-by-side restore's is) the
+   * checksums are checked while pg_restore already fills it, and a mismatch stops pg_restore, drops
+   * that database and is {@link ErrorCode#RESTORE_FAILED}: nothing else is touched, and nothing is
+   * reported restored before every checksum has passed.
+   */
+  public void restore(
+      String id, DbUrl server, String target, boolean newDatabase, Progress progress) {
     withLocalCopy(
         id,
         progress,
@@ -210,24 +235,89 @@ public final class LogicalBackupStore {
           } catch (IOException e) {
             throw notFound(id);
           }
-          BackupCheck.Item sums = checksums(bdir, meta);
-          if (!sums.passed()) {
-            throw new DbRecoverException(
-                ErrorCode.RESTORE_FAILED,
-                "backup "
-                    + id
-                    + " failed its checksum check ("
-                    + sums.detail()
-                    + "); nothing was changed. Verify it with: dbrecover verify-backup "
-                    + environment
-                    + " "
-                    + id
-                    + ", or pick another backup");
+          DatabaseRestore restore =
+              new DatabaseRestore(tools.forServer(toolVersionFor(meta)), jobs);
+          if (!newDatabase) {
+            BackupCheck.Item sums;
+            try (Trace.Span t = Trace.span("restore: checksums")) {
+              sums = checksums(bdir, meta);
+            }
+            if (!sums.passed()) {
+              throw checksumFailure(id, sums, "nothing was changed");
+            }
+            restore.recreateAndRestore(server, target, bdir.resolve("dump"), progress);
+            return null;
           }
-          new DatabaseRestore(tools.forServer(toolVersionFor(meta)), jobs)
-              .recreateAndRestore(server, target, bdir.resolve("dump"), progress);
+          restoreBesideChecksums(id, bdir, meta, restore, server, target, progress);
           return null;
         });
+  }
+
+  private void restoreBesideChecksums(
+      String id,
+      Path bdir,
+      BackupMetadata meta,
+      DatabaseRestore restore,
+      DbUrl server,
+      String target,
+      Progress progress) {
+    CompletableFuture<BackupCheck.Item> sums =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Trace.Span t = Trace.span("restore: checksums beside pg_restore")) {
+                return checksums(bdir, meta);
+              }
+            });
+    RuntimeException restoreFailure = null;
+    try {
+      restore.recreateAndRestore(
+          server,
+          target,
+          bdir.resolve("dump"),
+          progress,
+          () -> sums.isDone() && !sums.join().passed());
+    } catch (RuntimeException e) {
+      restoreFailure = e;
+    }
+    BackupCheck.Item checked = sums.join();
+    if (!checked.passed()) {
+      progress.update("backup " + id + " failed its checksum check: dropping " + target);
+      DbRecoverException e =
+          checksumFailure(
+              id,
+              checked,
+              "nothing was changed: pg_restore into the new database "
+                  + target
+                  + ", started beside the check, was stopped and that database dropped");
+      if (restoreFailure != null) {
+        e.addSuppressed(restoreFailure);
+      }
+      try {
+        DatabaseRestore.drop(server, target);
+      } catch (RuntimeException dropFailure) {
+        e.addSuppressed(dropFailure);
+      }
+      throw e;
+    }
+    if (restoreFailure != null) {
+      throw restoreFailure;
+    }
+  }
+
+  private DbRecoverException checksumFailure(String id, BackupCheck.Item sums, String outcome) {
+    return new DbRecoverException(
+        ErrorCode.RESTORE_FAILED,
+        "backup "
+            + id
+            + " failed its checksum check ("
+            + sums.detail()
+            + "); "
+            + outcome
+            + ". Verify it with: dbrecover verify-backup "
+            + environment
+            + " "
+            + id
+            + ", or pick another backup");
   }
 
   /** Work on the files of one backup in a local directory. */
@@ -334,7 +424,9 @@ public final class LogicalBackupStore {
 
   private RecoveryPoint takeBackup(DbUrl source, BackupRequest request, Progress progress)
       throws IOException {
+    Trace.mark("backup: connecting");
     try (Connection c = DatabaseInspector.connect(source)) {
+      Trace.mark("backup: connected");
       int server = DatabaseInspector.serverVersionNum(c);
       PgTools.Installation pg = tools.forServer(server);
       Instant createdAt = clock.instant();
@@ -360,7 +452,10 @@ public final class LogicalBackupStore {
                     + " ("
                     + jobs
                     + " jobs)");
-            // pg_dump and the counting read the same snapshot, so they run side by side.
+            // pg_dump and the counting read the same snapshot, so they run side by side; the
+            // dump's files are hashed as pg_dump writes them.
+            FollowingChecksums hashing =
+                FollowingChecksums.start(bdir, bdir.resolve("dump"), FOLLOW_INTERVAL);
             CompletableFuture<Exec.Result> dump =
                 CompletableFuture.supplyAsync(
                     () ->
@@ -368,22 +463,35 @@ public final class LogicalBackupStore {
             Map<String, Long> counts;
             String fingerprint;
             MigrationState migrations;
+            boolean recorded = false;
             try {
               progress.update("recording row counts and schema of " + source.database());
-              counts = DatabaseInspector.rowCounts(c);
-              fingerprint = DatabaseInspector.schemaFingerprint(c);
-              migrations = DatabaseInspector.migrationState(c);
+              try (Trace.Span t = Trace.span("backup: row counts, fingerprint, migrations")) {
+                // One core: pg_dump's jobs need the others more than the count needs speed.
+                Jdbc.execute(c, ONE_CORE);
+                counts = DatabaseInspector.rowCounts(c);
+                fingerprint = DatabaseInspector.schemaFingerprint(c);
+                migrations = DatabaseInspector.migrationState(c);
+              }
+              recorded = true;
             } finally {
               // Never leave pg_dump writing into a directory that is about to be cleaned up.
               dump.exceptionally(e -> null).join();
+              if (!recorded || dump.isCompletedExceptionally() || !dump.join().ok()) {
+                hashing.cancel();
+              }
             }
+            Trace.mark("backup: pg_dump finished");
             Exec.Result r = dump.join();
             c.commit();
             if (!r.ok()) {
               throw dumpFailure(source, r);
             }
             progress.update("computing checksums of " + id);
-            Map<String, String> files = Checksums.of(bdir, bdir.resolve("dump"));
+            Map<String, String> files;
+            try (Trace.Span t = Trace.span("backup: checksums (rest)")) {
+              files = hashing.finish();
+            }
             BackupMetadata meta =
                 new BackupMetadata(
                     id,

@@ -1,6 +1,7 @@
 package io.dbrecover.postgres;
 
 import io.dbrecover.engine.api.ConfigurationException;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.postgres.internal.Exec;
 import java.io.File;
 import java.io.IOException;
@@ -9,12 +10,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,10 +36,54 @@ public final class PgTools {
 
   private final List<Installation> installations;
   private final List<String> searched;
+  // Set while a discovery started by discoverSoon runs; the methods then answer from its result.
+  private final CompletableFuture<PgTools> pending;
 
   private PgTools(List<Installation> installations, List<String> searched) {
     this.installations = List.copyOf(installations);
     this.searched = List.copyOf(searched);
+    this.pending = null;
+  }
+
+  private PgTools(CompletableFuture<PgTools> pending) {
+    this.installations = List.of();
+    this.searched = List.of();
+    this.pending = pending;
+  }
+
+  /**
+   * {@link #discover(Map)} on a background thread: returns at once, and the first question asked of
+   * the result waits for the discovery (each probe starts a process), which meanwhile overlaps the
+   * caller's own work such as connecting to the server.
+   */
+  public static PgTools discoverSoon(Map<String, String> env) {
+    CompletableFuture<PgTools> found = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try (Trace.Span s = Trace.span("discover pg_dump / pg_restore")) {
+                found.complete(discover(env));
+              } catch (RuntimeException | Error e) {
+                found.completeExceptionally(e);
+              }
+            },
+            "dbrecover-pg-tools");
+    t.setDaemon(true);
+    t.start();
+    return new PgTools(found);
+  }
+
+  private PgTools found() {
+    if (pending == null) {
+      return this;
+    }
+    try {
+      return pending.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException
+          ? (RuntimeException) e.getCause()
+          : new IllegalStateException(e.getCause());
+    }
   }
 
   /**
@@ -97,8 +145,14 @@ public final class PgTools {
     searched.add(versionedRoot + "/*/bin");
 
     Map<String, Installation> found = new LinkedHashMap<>();
+    // Each real directory is asked for its version once (/bin is often /usr/bin): every probe
+    // starts a process, pg_wrapper's a Perl interpreter.
+    Set<Path> probed = new HashSet<>();
     for (Path dir : dirs) {
-      probe(dir).ifPresent(i -> found.putIfAbsent(realPath(dir) + "|" + i.version(), i));
+      Path real = realPath(dir);
+      if (probed.add(real)) {
+        probe(dir).ifPresent(i -> found.putIfAbsent(real + "|" + i.version(), i));
+      }
     }
     List<Installation> list = new ArrayList<>(found.values());
     list.sort(Comparator.comparingInt((Installation i) -> majorKey(i.major())).reversed());
@@ -107,6 +161,9 @@ public final class PgTools {
 
   /** Every installation found, newest major first. */
   public List<Installation> installations() {
+    if (pending != null) {
+      return found().installations();
+    }
     return installations;
   }
 
@@ -116,6 +173,9 @@ public final class PgTools {
    * @throws ConfigurationException naming what was found and what to install when none can
    */
   public Installation forServer(int serverVersionNum) {
+    if (pending != null) {
+      return found().forServer(serverVersionNum);
+    }
     Optional<Installation> best =
         installations.stream().filter(i -> i.canHandle(serverVersionNum)).findFirst();
     if (best.isPresent()) {
@@ -150,6 +210,9 @@ public final class PgTools {
    * @throws ConfigurationException naming what was found and what to install when none has
    */
   public Installation sameMajorWith(int serverVersionNum, String tool) {
+    if (pending != null) {
+      return found().sameMajorWith(serverVersionNum, tool);
+    }
     int major = majorOf(serverVersionNum);
     Optional<Installation> match =
         installations.stream()

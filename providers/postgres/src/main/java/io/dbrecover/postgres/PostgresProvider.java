@@ -209,7 +209,11 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
         .equals(DatabaseRestore.marker(ctx.liveUrl(), request.targetName()).orElse(""))) {
       return done(ctx, request, "restored " + backupId);
     }
-    store.restore(backupId, ctx.liveUrl(), request.targetName(), ctx.progress());
+    // Side by side, the target is this run's own new database: its restore may start before the
+    // checksums have all passed. In place, the target is the live database: checked first.
+    boolean newDatabase =
+        !request.inPlace() && !request.targetName().equals(ctx.liveUrl().database());
+    store.restore(backupId, ctx.liveUrl(), request.targetName(), newDatabase, ctx.progress());
     DatabaseRestore.mark(ctx.liveUrl(), request.targetName(), marker(request));
     return done(ctx, request, "restored " + backupId);
   }
@@ -396,7 +400,8 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   private PgTools tools() {
     PgTools t = tools;
     if (t == null) {
-      t = PgTools.discover(env);
+      // found while the command connects and reads its backups; waited for where first needed
+      t = PgTools.discoverSoon(env);
       tools = t;
     }
     return t;

@@ -81,6 +81,21 @@ class LogicalBackupStoreIT {
   }
 
   @Test
+  void backup_checksumsHashedWhilePgDumpWrote_matchTheFilesReadAgainAfterwards()
+      throws IOException {
+    SampleSchema.run(
+        db,
+        "create table big as select g as id, md5(g::text) as v from generate_series(1, 200000) g");
+
+    RecoveryPoint point = backup(T1);
+
+    Path dir = storeDir.resolve(point.id());
+    assertThat(io.dbrecover.postgres.internal.BackupMetadata.read(dir).files())
+        .isEqualTo(io.dbrecover.postgres.internal.Checksums.of(dir, dir.resolve("dump")));
+    assertThat(store(T1).verify(point.id(), false, db).passed()).isTrue();
+  }
+
+  @Test
   void backup_labelAndSafety_areRecorded() {
     RecoveryPoint point =
         store(T1).backup(db, new BackupRequest("pre-deploy", true, "run-1"), Progress.NONE);

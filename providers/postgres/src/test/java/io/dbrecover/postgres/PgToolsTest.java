@@ -104,4 +104,30 @@ class PgToolsTest {
 
     assertThat(discover(Map.of("PATH", bin.toString())).installations()).isEmpty();
   }
+
+  @Test
+  void discover_sameDirectoryThroughASymlink_asksItsVersionOnce() throws IOException {
+    Path bin = fakeTools("a", "pg_dump (PostgreSQL) 15.18");
+    Path counter = tmp.resolve("probes");
+    Files.writeString(
+        bin.resolve("pg_dump"),
+        "#!/bin/sh\necho probe >> '" + counter + "'\necho 'pg_dump (PostgreSQL) 15.18'\n");
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), bin);
+
+    PgTools tools = discover(Map.of("PATH", bin + java.io.File.pathSeparator + link));
+
+    assertThat(tools.installations()).singleElement();
+    assertThat(Files.readAllLines(counter)).hasSize(1);
+  }
+
+  @Test
+  void discoverSoon_answersAsDiscoverDoes() throws IOException {
+    Path bin = fakeTools("a", "pg_dump (PostgreSQL) 15.18");
+    Map<String, String> env = Map.of("PATH", bin.toString(), "PG_BINDIR", bin.toString());
+
+    PgTools soon = PgTools.discoverSoon(env);
+
+    assertThat(soon.forServer(150018)).isEqualTo(PgTools.discover(env).forServer(150018));
+    assertThat(soon.installations()).isEqualTo(PgTools.discover(env).installations());
+  }
 }

@@ -154,6 +154,58 @@ class PostgresProviderIT {
   }
 
   @Test
+  void startRestore_corruptionFoundWhilePgRestoreRuns_stopsItDropsTheNewDatabaseExit4()
+      throws Exception {
+    // big enough that pg_restore is still loading when the checksums (run beside it) fail
+    SampleSchema.run(
+        db,
+        "create table big as select g as id, md5(g::text) as v"
+            + " from generate_series(1, 500000) g");
+    RecoveryPoint large = provider.backup(ctx, new BackupRequest(null, false, null));
+    String before = SampleSchema.contentHash(db);
+    Map<String, Long> countsBefore = rowCounts(db);
+    DumpFiles.flipByte(DumpFiles.largestDataFile(Path.of(large.location()).resolve("dump")));
+
+    assertThatThrownBy(
+            () ->
+                provider.startRestore(
+                    ctx, new RestoreRequest("r12", large, db.database() + "_rb_r12", false)))
+        .isInstanceOf(DbRecoverException.class)
+        .hasMessageContaining("failed its checksum check")
+        .hasMessageContaining("nothing was changed")
+        .hasMessageContaining("was stopped and that database dropped")
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .anySatisfy(s -> assertThat(s).hasMessageContaining("(stopped)")))
+        .extracting(e -> ((DbRecoverException) e).code())
+        .isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(SampleSchema.contentHash(db)).isEqualTo(before);
+    assertThat(rowCounts(db)).isEqualTo(countsBefore);
+    try (Connection c = Jdbc.connect(db)) {
+      assertThat(Jdbc.databaseExists(c, db.database() + "_rb_r12")).isFalse();
+    }
+  }
+
+  @Test
+  void startRestore_inPlaceFromCorruptBackup_checksumsFirstAndTheOriginalStaysAsItWas()
+      throws Exception {
+    SampleSchema.run(db, "update customers set name = 'changed after backup' where id = 1");
+    String before = SampleSchema.contentHash(db);
+    DumpFiles.flipByte(DumpFiles.largestDataFile(Path.of(backup.location()).resolve("dump")));
+
+    assertThatThrownBy(
+            () ->
+                provider.startRestore(ctx, new RestoreRequest("r13", backup, db.database(), true)))
+        .isInstanceOf(DbRecoverException.class)
+        .hasMessageContaining("failed its checksum check")
+        .hasMessageContaining("nothing was changed")
+        .extracting(e -> ((DbRecoverException) e).code())
+        .isEqualTo(ErrorCode.RESTORE_FAILED);
+    assertThat(SampleSchema.contentHash(db)).isEqualTo(before);
+  }
+
+  @Test
   void startRestore_pgRestoreFails_restoreFailedWithoutPasswordAndOriginalUnchanged()
       throws Exception {
     // Damage the archive and re-record its checksums: corruption the checksums cannot see.

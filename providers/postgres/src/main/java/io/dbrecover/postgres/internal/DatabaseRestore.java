@@ -8,7 +8,10 @@ import io.dbrecover.postgres.PgTools;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /** Creates a database from a pg_dump directory archive on a server. */
 public final class DatabaseRestore {
@@ -29,7 +32,17 @@ public final class DatabaseRestore {
    * @throws DbRecoverException {@link ErrorCode#RESTORE_FAILED} with the redacted stderr tail
    */
   public DbUrl recreateAndRestore(DbUrl server, String target, Path dump, Progress progress) {
+    return recreateAndRestore(server, target, dump, progress, null);
+  }
+
+  /**
+   * As {@link #recreateAndRestore(DbUrl, String, Path, Progress)}, stopping pg_restore (and with it
+   * the restore, which then fails) as soon as {@code stop} turns true; null: never.
+   */
+  public DbUrl recreateAndRestore(
+      DbUrl server, String target, Path dump, Progress progress, BooleanSupplier stop) {
     DbUrl targetUrl = server.withDatabase(target);
+    CompletableFuture<Map<Integer, String>> tableData = PgRunner.tableDataSoon(tools, dump);
     try (Connection c = Jdbc.connect(admin(server, target))) {
       if (Jdbc.databaseExists(c, target)) {
         progress.update("dropping database " + target + " to restore it anew");
@@ -47,7 +60,7 @@ public final class DatabaseRestore {
               + Jdbc.safe(e, server));
     }
     progress.update("pg_restore " + tools.version() + " into " + target + " (" + jobs + " jobs)");
-    Exec.Result r = PgRunner.restore(tools, targetUrl, dump, jobs, progress);
+    Exec.Result r = PgRunner.restore(tools, targetUrl, dump, jobs, progress, stop, tableData);
     if (!r.ok()) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,9 @@ public final class Exec {
   static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
   private static final int TAIL_CHARS = 4000;
-  private static final long LINE_POLL_MILLIS = 200;
+  // How often a followed process's new output and its stop condition are looked at: short, so a
+  // table whose rows are complete is read (and a failed checksum stops it) without a wait.
+  private static final long POLL_MILLIS = 20;
 
   private Exec() {}
 
@@ -58,7 +61,7 @@ public final class Exec {
   /**
    * As {@link #run(List, Map, Duration, Progress)}, also handing each complete line the process
    * writes to stderr to {@code stderrLines} while it runs (null: none), within {@value
-   * #LINE_POLL_MILLIS} ms of its being written. The lines are raw: not redacted.
+   * #POLL_MILLIS} ms of its being written. The lines are raw: not redacted.
    */
   public static Result run(
       List<String> command,
@@ -66,6 +69,21 @@ public final class Exec {
       Duration timeout,
       Progress progress,
       Consumer<String> stderrLines) {
+    return run(command, extraEnv, timeout, progress, stderrLines, null);
+  }
+
+  /**
+   * As {@link #run(List, Map, Duration, Progress, Consumer)}, stopping the process and the
+   * processes it started within {@value #POLL_MILLIS} ms of {@code stop} turning true (null:
+   * never). A stopped process's result has exit code -1 and says that it was stopped.
+   */
+  public static Result run(
+      List<String> command,
+      Map<String, String> extraEnv,
+      Duration timeout,
+      Progress progress,
+      Consumer<String> stderrLines,
+      BooleanSupplier stop) {
     Path out = null;
     Path err = null;
     FileChannel outCh = null;
@@ -89,10 +107,18 @@ public final class Exec {
       LineFollower lines = stderrLines == null ? null : new LineFollower(errCh, stderrLines);
       long wait =
           Math.min(
-              lines == null ? HEARTBEAT.toMillis() : LINE_POLL_MILLIS,
+              lines == null && stop == null ? HEARTBEAT.toMillis() : POLL_MILLIS,
               Math.max(1, timeout.toMillis()));
       long nextHeartbeat = HEARTBEAT.toNanos();
-      while (!p.waitFor(wait, TimeUnit.MILLISECONDS)) {
+      boolean stopped = false;
+      while (true) {
+        if (stop != null && stop.getAsBoolean()) {
+          stopped = true;
+          break;
+        }
+        if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
+          break;
+        }
         long elapsedNanos = System.nanoTime() - started;
         if (elapsedNanos >= timeout.toNanos()) {
           break;
@@ -110,10 +136,12 @@ public final class Exec {
         lines.poll();
       }
       if (p.isAlive()) {
+        // pg_restore -j N works in child processes of its own: they go too.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        return new Result(
-            -1, read(outCh), tail(read(errCh)) + "\n(killed after " + timeout.toSeconds() + "s)");
+        String why = stopped ? "(stopped)" : "(killed after " + timeout.toSeconds() + "s)";
+        return new Result(-1, read(outCh), tail(read(errCh)) + "\n" + why);
       }
       return new Result(p.exitValue(), read(outCh), tail(read(errCh)));
     } catch (IOException e) {

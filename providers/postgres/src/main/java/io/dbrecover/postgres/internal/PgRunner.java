@@ -2,6 +2,7 @@ package io.dbrecover.postgres.internal;
 
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.Secret;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.postgres.PgTools;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,7 +47,10 @@ public final class PgRunner {
       cmd.add("--snapshot=" + snapshot);
     }
     cmd.addAll(connection(source));
-    return scrubbed(Exec.run(cmd, env(source), TIMEOUT, progress), source);
+    Trace.mark("pg_dump starts");
+    Exec.Result r = Exec.run(cmd, env(source), TIMEOUT, progress);
+    Trace.mark("pg_dump finished (exit " + r.exitCode() + ")");
+    return scrubbed(r, source);
   }
 
   /**
@@ -54,7 +60,58 @@ public final class PgRunner {
    */
   public static Exec.Result restore(
       PgTools.Installation tools, DbUrl target, Path dump, int jobs, Progress progress) {
-    Map<Integer, String> tables = tableData(tools, dump);
+    return restore(tools, target, dump, jobs, progress, null);
+  }
+
+  /**
+   * As {@link #restore(PgTools.Installation, DbUrl, Path, int, Progress)}, stopping pg_restore and
+   * its workers as soon as {@code stop} turns true (null: never); the result then has exit code -1.
+   */
+  public static Exec.Result restore(
+      PgTools.Installation tools,
+      DbUrl target,
+      Path dump,
+      int jobs,
+      Progress progress,
+      BooleanSupplier stop) {
+    return restore(tools, target, dump, jobs, progress, stop, tableDataSoon(tools, dump));
+  }
+
+  /**
+   * Starts reading the archive's table data items ({@link #tableData}) on another thread, so that
+   * it overlaps creating the target database and pg_restore's start instead of preceding them.
+   */
+  public static CompletableFuture<Map<Integer, String>> tableDataSoon(
+      PgTools.Installation tools, Path dump) {
+    CompletableFuture<Map<Integer, String>> tables = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try (Trace.Span s = Trace.span("pg_restore --list")) {
+                tables.complete(tableData(tools, dump));
+              } catch (RuntimeException e) {
+                tables.complete(Map.of()); // tables are then read after the restore instead
+              }
+            },
+            "dbrecover-pg-restore-list");
+    t.setDaemon(true);
+    t.start();
+    return tables;
+  }
+
+  /**
+   * As {@link #restore(PgTools.Installation, DbUrl, Path, int, Progress, BooleanSupplier)}, with
+   * the archive's table data items from {@link #tableDataSoon}.
+   */
+  public static Exec.Result restore(
+      PgTools.Installation tools,
+      DbUrl target,
+      Path dump,
+      int jobs,
+      Progress progress,
+      BooleanSupplier stop,
+      CompletableFuture<Map<Integer, String>> tableData) {
+    Trace.mark("pg_restore starts");
     List<String> cmd = new ArrayList<>();
     cmd.add(tools.pgRestore().toString());
     cmd.addAll(List.of("-v", "-j", Integer.toString(jobs), "--exit-on-error", "--no-password"));
@@ -74,14 +131,22 @@ public final class PgRunner {
             line -> {
               Matcher finished = FINISHED_TABLE_DATA.matcher(line);
               if (finished.matches()) {
-                String table = tables.get(Integer.parseInt(finished.group(1)));
+                String table = tableData.join().get(Integer.parseInt(finished.group(1)));
                 if (table != null) {
+                  Trace.mark("pg_restore: rows of " + table + " complete");
                   progress.tableLoaded(target, table);
                 }
               } else if (isProblem(line)) {
                 problems.append(line).append('\n');
               }
-            });
+            },
+            stop);
+    Trace.mark("pg_restore finished (exit " + r.exitCode() + ")");
+    if (r.exitCode() == -1) {
+      // stopped or timed out: Exec's own last line says which
+      String why = r.stderr();
+      problems.append(why.substring(why.lastIndexOf('\n') + 1));
+    }
     return scrubbed(
         new Exec.Result(r.exitCode(), r.stdout(), Exec.tail(problems.toString())), target);
   }

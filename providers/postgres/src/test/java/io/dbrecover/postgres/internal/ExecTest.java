@@ -50,4 +50,30 @@ class ExecTest {
     assertThat(r.exitCode()).isEqualTo(-1);
     assertThat(r.stderr()).contains("(killed after 0s)");
   }
+
+  @Test
+  void run_stopConditionTurnsTrue_stopsTheProcessAndItsChildrenAtOnce() throws Exception {
+    java.nio.file.Path pidFile = java.nio.file.Files.createTempFile("exec-test", ".pid");
+    long started = System.nanoTime();
+
+    Exec.Result r =
+        Exec.run(
+            List.of("sh", "-c", "sleep 30 & echo $! > " + pidFile + "; wait"),
+            Map.of(),
+            Duration.ofSeconds(60),
+            io.dbrecover.engine.spi.Progress.NONE,
+            null,
+            () -> System.nanoTime() - started > Duration.ofMillis(300).toNanos());
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    assertThat(r.exitCode()).isEqualTo(-1);
+    assertThat(r.stderr()).contains("(stopped)");
+    long child = Long.parseLong(java.nio.file.Files.readString(pidFile).strip());
+    java.nio.file.Files.delete(pidFile);
+    // the child of the stopped process went with it (it would otherwise sleep on for 30 s)
+    java.util.Optional<ProcessHandle> left = ProcessHandle.of(child);
+    if (left.isPresent()) {
+      left.get().onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
 }
