@@ -42,6 +42,7 @@ final class PointInTimeRestore {
   static final String MARKER = "dbrecover: starting the restored server";
   private static final int MAX_STARTS = 3;
   private static final Duration START_WAIT = Duration.ofSeconds(10);
+  private static final Duration POLL = Duration.ofMillis(250);
   private static final int MAX_SOCKET_DIR = 90;
   // FATAL lines that are about a client connection, not about the server.
   private static final List<String> CLIENT_FATALS =
@@ -149,10 +150,10 @@ final class PointInTimeRestore {
       startServer();
     }
     if (Files.exists(dataDir().resolve("recovery.signal"))) {
-      // A poll is a pg_ctl status and a file check: cheap enough to look every second, so a
-      // short replay is not followed by seconds of waiting.
+      // A poll is a pg_ctl status and a file check: cheap enough to look four times a second, so
+      // the end of a replay is not followed by most of a second of waiting.
       return new RestoreStatus.Running(
-          clock.instant().plusSeconds(1),
+          clock.instant().plus(POLL),
           "replaying archived WAL on port " + port() + " (server log: " + log() + ")");
     }
     DbUrl url = url(live);
@@ -174,7 +175,7 @@ final class PointInTimeRestore {
       // not accepting connections yet
     }
     return new RestoreStatus.Running(
-        clock.instant().plusSeconds(2), "the restored server on port " + port() + " is promoting");
+        clock.instant().plus(POLL), "the restored server on port " + port() + " is promoting");
   }
 
   /**
