@@ -19,6 +19,7 @@ import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.Summaries;
 import io.dbrecover.engine.api.Verification;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.ProviderContext;
@@ -57,6 +58,13 @@ public final class RecoveryRun {
    * resumed run in another process reads it again at the data-loss step.
    */
   private CompletableFuture<DataLossAnalyzer.SideRead> liveRead;
+
+  /**
+   * For a side-by-side point-in-time restore, instead of {@link #liveRead}: the live side read in a
+   * snapshot held open until the data-loss report, so the provider's write-ahead log can narrow the
+   * comparison to what changed after the recovery point (this process only).
+   */
+  private CompletableFuture<LiveSnapshot> liveSnapshot;
 
   /** Tables of the restored database read while the restore ran (this process only). */
   private DataLossAnalyzer.TableReads restoredTableReads;
@@ -397,10 +405,21 @@ public final class RecoveryRun {
    * read overlaps the restore instead of following it.
    */
   private void readLiveSideMeanwhile() {
-    if (liveRead != null) {
+    if (liveRead != null || liveSnapshot != null) {
       return;
     }
     DbUrl original = originalUrl();
+    if (point().kind() == RecoveryPoint.Kind.POINT_IN_TIME && !header.options().inPlace()) {
+      liveSnapshot =
+          CompletableFuture.supplyAsync(
+              () -> LiveSnapshot.take(original),
+              r -> {
+                Thread t = new Thread(r, "dbrecover-live-read");
+                t.setDaemon(true);
+                t.start();
+              });
+      return;
+    }
     liveRead =
         CompletableFuture.supplyAsync(
             () -> new DataLossAnalyzer().read(original, true),
@@ -437,6 +456,30 @@ public final class RecoveryRun {
   }
 
   private StepResult dataLoss() {
+    LiveSnapshot snapshot = null;
+    if (liveSnapshot != null) {
+      try {
+        snapshot = liveSnapshot.join();
+      } catch (CompletionException | CancellationException e) {
+        snapshot = null; // compared in full below, with the error surfacing there if it persists
+      }
+      liveSnapshot = null;
+    }
+    if (snapshot != null) {
+      try (LiveSnapshot held = snapshot) {
+        ChangedBlocks changed =
+            held.lsn() == null
+                ? ChangedBlocks.unknown("the live database did not give its WAL position")
+                : ctx.provider()
+                    .changedBlocks(
+                        ctx.providerContext(originalUrl(), m -> {}),
+                        restoreRequest(),
+                        restoredUrl(),
+                        held.lsn());
+        DataLossReport report = new DataLossAnalyzer().compare(held, restoredUrl(), changed);
+        return StepResult.done(Json.mapper().valueToTree(report));
+      }
+    }
     DataLossAnalyzer.SideRead live = null;
     if (liveRead != null) {
       try {

@@ -3,8 +3,10 @@ package io.dbrecover.postgres;
 import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
@@ -181,6 +183,40 @@ final class PitrRestores {
       return "the end of " + point.id();
     }
     return point.targetLsn().map(l -> "LSN " + l).orElse(point.takenAt().toString());
+  }
+
+  /**
+   * What the live database changed after the point run {@code request}'s restored server stopped
+   * at, up to {@code liveLsn}; unknown with the reason on any doubt (see {@link WalChanges}).
+   */
+  ChangedBlocks changedBlocks(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    Path dir = directory(ctx.stateDir(), request.runId());
+    Path data = dir.resolve("data");
+    try {
+      int server = PgTools.versionNum(Files.readString(data.resolve("PG_VERSION")).strip());
+      Optional<Path> waldump =
+          tools.installations().stream()
+              .filter(i -> i.major() == PgTools.majorOf(server))
+              .map(i -> i.tool("pg_waldump"))
+              .flatMap(Optional::stream)
+              .findFirst();
+      if (waldump.isEmpty()) {
+        return ChangedBlocks.unknown(
+            "no pg_waldump of PostgreSQL " + PgTools.majorOf(server) + " on this machine");
+      }
+      Path sizeFile = dir.resolve("wal-segment-size");
+      long segmentSize =
+          Files.exists(sizeFile)
+              ? Long.parseLong(Files.readString(sizeFile).strip())
+              : Wal.DEFAULT_SEGMENT_SIZE;
+      return new WalChanges(waldump.get(), archiveDir, segmentSize)
+          .read(data, restored, ctx.liveUrl(), liveLsn);
+    } catch (WalChanges.Doubt e) {
+      return ChangedBlocks.unknown(e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return ChangedBlocks.unknown("cannot read the WAL after the stop point: " + e.getMessage());
+    }
   }
 
   private Path directory(Path stateDir, String runId) {
