@@ -64,7 +64,7 @@ public final class DataLossAnalyzer {
             });
     try (Connection cur = open(current);
         Connection rec = open(recovered)) {
-      return compare(cur, rec, currentRead, recoveredRead, pool, null);
+      return compare(cur, rec, currentRead, recoveredRead, pool, null, new int[3]);
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.CONFIGURATION,
@@ -100,13 +100,8 @@ public final class DataLossAnalyzer {
       try (Statement st = cur.createStatement()) {
         st.execute("set max_parallel_workers_per_gather to default"); // no restore beside it now
       }
-      DataLossReport report = compare(cur, rec, live.read(), null, pool, changed);
       int[] ways = new int[3];
-      if (changed.known()) {
-        for (Table t : report.tables()) {
-          ways[changed.blocks().containsKey(t.name()) ? 1 : changed.touched(t.name()) ? 2 : 0]++;
-        }
-      }
+      DataLossReport report = compare(cur, rec, live.read(), null, pool, changed, ways);
       String method =
           changed.known()
               ? "narrowed to what the live database changed after the recovery point ("
@@ -115,7 +110,9 @@ public final class DataLossAnalyzer {
                   + ways[0]
                   + " tables unchanged, "
                   + ways[1]
-                  + " compared on changed blocks, the rest in full"
+                  + " compared on changed blocks, "
+                  + ways[2]
+                  + " in full"
               : "every table in full (" + changed.detail() + ")";
       return new DataLossReport(false, report.tables(), method);
     } catch (SQLException e) {
@@ -191,6 +188,25 @@ public final class DataLossAnalyzer {
         summaries.put(
             t.name(),
             known != null ? known : own.keyed() ? keyedSummary(c, st, own) : countOnly(st, own));
+      }
+    }
+    return new SideRead(shapes, summaries);
+  }
+
+  /**
+   * Only the exact row count of every table, in {@code c}'s current transaction: what a comparison
+   * narrowed by {@link ChangedBlocks} needs of the live side (a full comparison reads the rest
+   * later, in the same transaction).
+   */
+  SideRead readCounts(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(SESSION_SETTINGS.replace("set ", "set local "));
+    }
+    Map<String, TableShape> shapes = TableShape.load(c);
+    Map<String, Summary> summaries = new TreeMap<>();
+    try (Statement st = c.createStatement()) {
+      for (TableShape t : shapes.values()) {
+        summaries.put(t.name(), countOnly(st, Plan.of(t, t)));
       }
     }
     return new SideRead(shapes, summaries);
@@ -348,7 +364,8 @@ public final class DataLossAnalyzer {
   /**
    * {@code changed}: null or not known, compare every table; else only what it names (see {@link
    * #compare(LiveSnapshot, DbUrl, ChangedBlocks)}), which needs {@code curRead} read in {@code
-   * cur}'s snapshot.
+   * cur}'s snapshot. Counts in {@code ways} the tables found unchanged, compared on blocks, and
+   * compared in full.
    */
   private static DataLossReport compare(
       Connection cur,
@@ -356,7 +373,8 @@ public final class DataLossAnalyzer {
       SideRead curRead,
       SideRead recRead,
       ExecutorService pool,
-      ChangedBlocks changed)
+      ChangedBlocks changed,
+      int[] ways)
       throws SQLException {
     Sides<Map<String, TableShape>> shapes =
         Sides.run(
@@ -378,26 +396,20 @@ public final class DataLossAnalyzer {
               p.keyed()
                   ? new Table(name, true, live.rows(), live.rows(), 0, 0, 0)
                   : countsOnly(name, live.rows(), live.rows()));
+          ways[0]++;
           continue;
         }
-        if (changed.blocks().containsKey(name)
-            && p.keyed()
-            && NarrowedDataLoss.applies(a)
-            && live.columns().equals(p.columns())) {
+        if (changed.blocks().containsKey(name) && p.keyed() && NarrowedDataLoss.applies(a)) {
           narrowed.put(
               name,
               NarrowedDataLoss.compare(
-                  cur,
-                  rec,
-                  a,
-                  p.columns(),
-                  changed.blocks().get(name),
-                  live.rows(),
-                  live.typeHash()));
+                  cur, rec, a, p.columns(), changed.blocks().get(name), live.rows()));
+          ways[1]++;
           continue;
         }
       }
       plans.add(p);
+      ways[2]++;
     }
     Sides<List<Summary>> summaries =
         Sides.run(

@@ -11,10 +11,10 @@ import java.sql.Statement;
 
 /**
  * The live side of a data-loss comparison, read in one repeatable-read snapshot that stays open
- * until closed: the per-table read, the live WAL position that snapshot covers (every commit it
- * sees was written before it), and the connection, so rows can be looked up later as of the same
- * moment. Holding it open holds back vacuum on the live database for that long: close it as soon as
- * the comparison is done.
+ * until closed: every table's exact row count, the live WAL position that snapshot covers (every
+ * commit it sees was written before it), and the connection, so rows can be looked up later as of
+ * the same moment. Holding it open holds back vacuum on the live database for that long: close it
+ * as soon as the comparison is done.
  */
 public final class LiveSnapshot implements AutoCloseable {
   private final Connection connection;
@@ -28,7 +28,8 @@ public final class LiveSnapshot implements AutoCloseable {
   }
 
   /**
-   * Opens a snapshot of {@code url} and reads its tables on one core (it runs beside a restore).
+   * Opens a snapshot of {@code url} and counts the rows of its tables on one core (it runs beside a
+   * restore).
    */
   public static LiveSnapshot take(DbUrl url) {
     Connection c = null;
@@ -49,7 +50,7 @@ public final class LiveSnapshot implements AutoCloseable {
       } catch (SQLException e) {
         c.rollback(); // e.g. a server that hides its WAL position: no narrowing, a new snapshot
       }
-      DataLossAnalyzer.SideRead read = new DataLossAnalyzer().read(c);
+      DataLossAnalyzer.SideRead read = new DataLossAnalyzer().readCounts(c);
       return new LiveSnapshot(c, lsn, read);
     } catch (SQLException | RuntimeException e) {
       closeQuietly(c);

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,8 +38,6 @@ final class NarrowedDataLoss {
    *
    * @param current the live side, in the snapshot {@code currentRows} was counted in
    * @param columns the columns both sides have
-   * @param typeHash hash rows with their types' hash functions (as the full comparison's first pass
-   *     did), else by their text
    */
   static Table compare(
       Connection current,
@@ -46,28 +45,28 @@ final class NarrowedDataLoss {
       TableShape t,
       List<String> columns,
       SortedSet<Long> blocks,
-      long currentRows,
-      boolean typeHash)
+      long currentRows)
       throws SQLException {
     String key = "t." + DatabaseInspector.quoteIdent(t.primaryKey().get(0));
+    Long[] blockArray = blocks.toArray(new Long[0]);
+    // As the full comparison: each column hashed with its type's hash function where every type
+    // has one (so values that compare equal are equal), else the row's text.
     String hash =
-        typeHash
-            ? "hash_record_extended(row("
-                + columns.stream()
-                    .map(col -> "t." + DatabaseInspector.quoteIdent(col))
-                    .collect(java.util.stream.Collectors.joining(", "))
-                + "), 0)::text"
-            : "md5(" + TableShape.rowText(columns) + ")";
-    String onBlocks =
-        "select "
-            + key
-            + "::text, "
-            + hash
-            + " from "
-            + t.sqlName()
-            + " t where t.ctid = any(array(select format('(%s,%s)', b, o)::tid"
-            + " from unnest(?::bigint[]) b"
-            + " cross join generate_series(1, (current_setting('block_size')::int - 24) / 28) o))";
+        "hash_record_extended(row("
+            + columns.stream()
+                .map(col -> "t." + DatabaseInspector.quoteIdent(col))
+                .collect(java.util.stream.Collectors.joining(", "))
+            + "), 0)::text";
+    Map<String, String> live;
+    Savepoint before = current.setSavepoint();
+    try {
+      live = query(current, onBlocks(t, key, hash), "bigint", blockArray);
+      current.releaseSavepoint(before);
+    } catch (SQLException e) {
+      current.rollback(before);
+      hash = "md5(" + TableShape.rowText(columns) + ")";
+      live = query(current, onBlocks(t, key, hash), "bigint", blockArray);
+    }
     String byKey =
         "select "
             + key
@@ -80,9 +79,7 @@ final class NarrowedDataLoss {
             + " = any(?::text[]::"
             + t.primaryKeyTypes().get(0)
             + "[])";
-    Long[] blockArray = blocks.toArray(new Long[0]);
-    Map<String, String> live = query(current, onBlocks, "bigint", blockArray);
-    Map<String, String> restored = query(recovered, onBlocks, "bigint", blockArray);
+    Map<String, String> restored = query(recovered, onBlocks(t, key, hash), "bigint", blockArray);
     Set<String> onlyLive = new HashSet<>(live.keySet());
     onlyLive.removeAll(restored.keySet());
     Set<String> onlyRestored = new HashSet<>(restored.keySet());
@@ -106,6 +103,18 @@ final class NarrowedDataLoss {
       }
     }
     return new Table(t.name(), true, currentRows, currentRows - lost + added, lost, changed, added);
+  }
+
+  private static String onBlocks(TableShape t, String key, String hash) {
+    return "select "
+        + key
+        + "::text, "
+        + hash
+        + " from "
+        + t.sqlName()
+        + " t where t.ctid = any(array(select format('(%s,%s)', b, o)::tid"
+        + " from unnest(?::bigint[]) b"
+        + " cross join generate_series(1, (current_setting('block_size')::int - 24) / 28) o))";
   }
 
   private static Map<String, String> query(

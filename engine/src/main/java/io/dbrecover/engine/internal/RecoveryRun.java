@@ -259,7 +259,7 @@ public final class RecoveryRun {
       case VERIFY_RESTORED:
         return verifyRestored();
       case DATA_LOSS_REPORT:
-        return dataLoss();
+        return dataLoss(io);
       case CONFIRM:
         return confirm(io);
       case SWAP_URL:
@@ -455,7 +455,7 @@ public final class RecoveryRun {
     return StepResult.done(data);
   }
 
-  private StepResult dataLoss() {
+  private StepResult dataLoss(Interaction io) {
     LiveSnapshot snapshot = null;
     if (liveSnapshot != null) {
       try {
@@ -477,6 +477,7 @@ public final class RecoveryRun {
                         restoredUrl(),
                         held.lsn());
         DataLossReport report = new DataLossAnalyzer().compare(held, restoredUrl(), changed);
+        io.progress(Step.DATA_LOSS_REPORT, "compared " + report.method());
         return StepResult.done(Json.mapper().valueToTree(report));
       }
     }

@@ -204,6 +204,9 @@ final class ReportWriter {
             .append(t.addedRows())
             .append(" |\n");
       }
+      if (r.dataLoss().method() != null) {
+        sb.append("\nCompared: ").append(r.dataLoss().method()).append('\n');
+      }
     }
     return sb.toString();
   }

@@ -56,6 +56,9 @@ final class WalChanges {
       Pattern.compile("(?:base/(\\d+)|pg_tblspc/(\\d+)/[^/]+/(\\d+))/(\\d+)");
   private static final Set<String> HARMLESS_CATALOG_RECORDS =
       Set.of("PRUNE", "VACUUM", "FREEZE_PAGE", "VISIBLE", "INPLACE", "FPI", "FPI_FOR_HINT");
+  // Up to this many transactions in flight at the stop point, pg_waldump reads the WAL before it
+  // once for each with --xid (printing little); more, once for all.
+  private static final int MAX_XID_DUMPS = 6;
   // How far back from the stop point a RUNNING_XACTS record is looked for, in segments.
   private static final int MAX_SEGMENTS_BACK = 16;
 
@@ -95,6 +98,7 @@ final class WalChanges {
    * @param liveLsn the live WAL position the answer must cover
    */
   ChangedBlocks read(Path restoredData, DbUrl restored, DbUrl live, String liveLsn) throws Doubt {
+    long started = System.nanoTime();
     long end = Wal.lsn(liveLsn);
     long[] switchPoint = switchPoint(restoredData);
     int timeline = (int) switchPoint[0];
@@ -115,10 +119,26 @@ final class WalChanges {
       }
       // after the stop point: every record counts
       dump(dir, timeline, stop, end, List.of(), line -> changes.record(line, null));
-      if (!changes.committed.isEmpty()) {
-        long from = lastRunningXacts(dir, timeline, stop, changes.committed);
-        // before it: the records of the transactions that commit after it
-        dump(dir, timeline, from, stop, List.of(), line -> changes.record(line, changes.committed));
+      // Before it: the records of the transactions that commit after it. Recovery moves nextXid
+      // past every transaction id it replays, so only ids below the restored copy's can have any.
+      long nextXid = restoredNextXid(restored);
+      Set<Long> inFlight = new TreeSet<>();
+      for (long x : changes.committed) {
+        if (precedes(x, nextXid)) {
+          inFlight.add(x);
+        }
+      }
+      long from = stop;
+      if (!inFlight.isEmpty()) {
+        from = lastRunningXacts(dir, timeline, stop, inFlight);
+        if (inFlight.size() <= MAX_XID_DUMPS) {
+          for (String line : byXid(dir, timeline, from, stop, inFlight)) {
+            changes.record(line, inFlight);
+          }
+        } else {
+          long start = from;
+          dump(dir, timeline, start, stop, List.of(), line -> changes.record(line, inFlight));
+        }
       }
       if (changes.doubt != null) {
         throw new Doubt(changes.doubt);
@@ -137,13 +157,19 @@ final class WalChanges {
               + timeline
               + ": "
               + changes.committed.size()
-              + " transactions committed after the stop point, "
+              + " transactions committed after the stop point ("
+              + inFlight.size()
+              + " of them in flight at it), "
               + changes.blocks.values().stream().mapToInt(Set::size).sum()
               + " heap blocks changed in "
               + changes.blocks.size()
               + " tables, "
               + changes.whole.size()
-              + " compared whole");
+              + " compared whole; "
+              + (stop - from) / 1024
+              + " kB read before the stop point for transactions in flight at it; "
+              + String.format(
+                  java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - started) / 1e9));
     } finally {
       deleteQuietly(dir);
     }
@@ -388,6 +414,59 @@ final class WalChanges {
     }
     throw new Doubt(
         "no running-transactions record in the " + MAX_SEGMENTS_BACK + " segments before the stop");
+  }
+
+  /** The restored copy's next transaction id (low 32 bits). */
+  private static long restoredNextXid(DbUrl restored) throws Doubt {
+    try (Connection c = DatabaseInspector.connect(restored);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("select txid_snapshot_xmax(txid_current_snapshot()) % 4294967296")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException | RuntimeException e) {
+      throw new Doubt("cannot read the restored copy's next transaction id: " + e.getMessage());
+    }
+  }
+
+  /** The lines of pg_waldump --xid over [from, to) for each of {@code xids}, two at a time. */
+  private List<String> byXid(Path dir, int timeline, long from, long to, Set<Long> xids)
+      throws Doubt {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "dbrecover-waldump");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<java.util.concurrent.Future<List<String>>> parts = new ArrayList<>();
+      for (long x : xids) {
+        parts.add(
+            pool.submit(
+                () -> {
+                  List<String> lines = new ArrayList<>();
+                  dump(dir, timeline, from, to, List.of("--xid=" + x), lines::add);
+                  return lines;
+                }));
+      }
+      List<String> all = new ArrayList<>();
+      for (java.util.concurrent.Future<List<String>> part : parts) {
+        all.addAll(part.get());
+      }
+      return all;
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Doubt) {
+        throw (Doubt) e.getCause();
+      }
+      throw new Doubt("pg_waldump failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Doubt("interrupted");
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   // TransactionIdPrecedes for normal transaction ids: modulo 2^32.
