@@ -56,6 +56,12 @@ final class WalChanges {
       Pattern.compile("(?:base/(\\d+)|pg_tblspc/(\\d+)/[^/]+/(\\d+))/(\\d+)");
   private static final Set<String> HARMLESS_CATALOG_RECORDS =
       Set.of("PRUNE", "VACUUM", "FREEZE_PAGE", "VISIBLE", "INPLACE", "FPI", "FPI_FOR_HINT");
+  // Records that change a heap page without changing which row versions are visible on it or where
+  // they are: pruning, vacuum, freezing, the visibility map bit, hint bits. (A deletion they clean
+  // up was logged before, by its own transaction.)
+  private static final Set<String> ROW_PRESERVING =
+      Set.of(
+          "Heap2 PRUNE", "Heap2 VACUUM", "Heap2 FREEZE_PAGE", "Heap2 VISIBLE", "XLOG FPI_FOR_HINT");
   // Up to this many transactions in flight at the stop point, pg_waldump reads the WAL before it
   // once for each with --xid (printing little); more, once for all.
   private static final int MAX_XID_DUMPS = 6;
@@ -640,6 +646,8 @@ final class WalChanges {
       }
       if (rel.wholeTable() != null) {
         whole.add(rel.wholeTable());
+      } else if (rel.blockwise() && ROW_PRESERVING.contains(rmgr + " " + op)) {
+        return; // vacuum and hint bits: the same rows at the same places
       } else if (rel.blockwise()) {
         blocks.computeIfAbsent(rel.name(), k -> new TreeSet<>()).add(block);
       } else if (rel.kind() == 'r' || rel.kind() == 'p') {

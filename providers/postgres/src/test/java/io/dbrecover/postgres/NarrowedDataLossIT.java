@@ -135,6 +135,21 @@ class NarrowedDataLossIT {
   }
 
   @Test
+  void compare_vacuumAfterTarget_narrowedEqualsFull() throws Exception {
+    String lsn = query("select pg_current_wal_lsn()::text");
+    SampleSchema.run(
+        url,
+        "update accounts set balance = balance + 2 where id between 10000 and 10500;"
+            + " delete from accounts where id between 11000 and 11200");
+    SampleSchema.run(url, "vacuum freeze accounts");
+    Result r = restoreAndCompare(lsn);
+
+    assertThat(r.changed().known()).as(r.changed().detail()).isTrue();
+    assertThat(r.narrowed().tables()).isEqualTo(r.full().tables());
+    assertThat(table(r.full(), "public.accounts").addedRows()).isEqualTo(201);
+  }
+
+  @Test
   void compare_nothingAfterTarget_noLossAndEveryLoggedTableUnchanged() throws Exception {
     Result r = afterTarget("select 1");
 
