@@ -51,6 +51,10 @@ public final class RecoveryRun {
   private final RunHeader header;
   private final Path runDir;
   private final Map<Step, Journal.Entry> last = new EnumMap<>(Step.class);
+
+  /** Steps whose label this process printed. */
+  private final java.util.Set<Step> announced = java.util.EnumSet.noneOf(Step.class);
+
   private DbUrl restoredUrl;
 
   /**
@@ -190,12 +194,15 @@ public final class RecoveryRun {
         return new RunOutcome(
             header.runId(), RunOutcome.State.WAITING, ctx.clock().instant(), null, null);
       }
-      if (entry == null || !"waiting".equals(entry.status())) {
+      boolean waited = entry != null && "waiting".equals(entry.status());
+      if (!waited) {
         record(step, "started", null);
       }
       StepResult result;
       try {
-        io.progress(step, step.label());
+        if (announced.add(step)) {
+          io.progress(step, step.label()); // not again on every poll of a step that waits
+        }
         result = run(step, io);
       } catch (DbRecoverException e) {
         return fail(step, e, io);
@@ -211,7 +218,10 @@ public final class RecoveryRun {
             io);
       }
       if (result.waitUntil() != null) {
-        record(step, "waiting", result.data());
+        if (!waited || !java.util.Objects.equals(entry.data(), result.data())) {
+          // A step polled several times a second records a new state, not every poll.
+          record(step, "waiting", result.data());
+        }
         return new RunOutcome(
             header.runId(), RunOutcome.State.WAITING, result.waitUntil(), null, null);
       }

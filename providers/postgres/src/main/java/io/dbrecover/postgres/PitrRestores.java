@@ -22,6 +22,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Point-in-time restores of one environment: picks the base backup for a target, and maps a request
@@ -66,22 +68,41 @@ final class PitrRestores {
       return poll(ctx, request);
     }
     BaseBackupMetadata base = choose(ctx, request.point());
-    ctx.progress().update("checking base backup " + base.id() + " against its manifest");
-    BackupCheck.Item sums = bases.restoreCheck(base.id());
-    if (!sums.passed()) {
-      throw new DbRecoverException(
-          ErrorCode.RESTORE_FAILED,
-          "base backup "
-              + base.id()
-              + " failed its "
-              + sums.name()
-              + " check ("
-              + sums.detail()
-              + "); nothing was changed. Verify it with: dbrecover verify-backup "
-              + ctx.environment().name()
-              + " "
-              + base.id());
-    }
+    ctx.progress()
+        .update("checking base backup " + base.id() + " against its manifest while copying it");
+    // The check reads the backup while cp copies it (one of them from the page cache); the copy
+    // becomes a data directory only once the check passed.
+    CompletableFuture<BackupCheck.Item> check =
+        CompletableFuture.supplyAsync(
+            () -> bases.restoreCheck(base.id()),
+            r -> {
+              Thread t = new Thread(r, "dbrecover-manifest-check");
+              t.setDaemon(true);
+              t.start();
+            });
+    Runnable checked =
+        () -> {
+          BackupCheck.Item sums;
+          try {
+            sums = check.join();
+          } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
+          }
+          if (!sums.passed()) {
+            throw new DbRecoverException(
+                ErrorCode.RESTORE_FAILED,
+                "base backup "
+                    + base.id()
+                    + " failed its "
+                    + sums.name()
+                    + " check ("
+                    + sums.detail()
+                    + "); nothing was changed. Verify it with: dbrecover verify-backup "
+                    + ctx.environment().name()
+                    + " "
+                    + base.id());
+          }
+        };
     ctx.progress()
         .update(
             "restoring base backup "
@@ -95,7 +116,8 @@ final class PitrRestores {
             WalArchiving.restoreCommand(archiveDir),
             targetSettings(request.point()),
             ctx.liveUrl(),
-            ctx.progress());
+            ctx.progress(),
+            checked);
   }
 
   RestoreStatus poll(ProviderContext ctx, RestoreRequest request) {

@@ -96,6 +96,8 @@ final class PointInTimeRestore {
    * did; then makes sure the server runs and reports where the restore stands.
    *
    * @param recoverySettings the recovery target lines (recovery_target_* = ...)
+   * @param copied called once the copy is made, before it becomes the data directory and anything
+   *     starts; what it throws leaves nothing laid out
    */
   RestoreStatus start(
       Path backupData,
@@ -103,10 +105,11 @@ final class PointInTimeRestore {
       String restoreCommand,
       List<String> recoverySettings,
       DbUrl live,
-      Progress progress) {
+      Progress progress,
+      Runnable copied) {
     try {
       if (!prepared()) {
-        prepare(backupData, restoreCommand, recoverySettings, progress);
+        prepare(backupData, restoreCommand, recoverySettings, progress, copied);
         Files.writeString(dir.resolve(SEGMENT_SIZE), Long.toString(walSegmentSize));
       }
     } catch (IOException e) {
@@ -356,7 +359,11 @@ final class PointInTimeRestore {
   }
 
   private void prepare(
-      Path backupData, String restoreCommand, List<String> recoverySettings, Progress progress)
+      Path backupData,
+      String restoreCommand,
+      List<String> recoverySettings,
+      Progress progress,
+      Runnable copied)
       throws IOException {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -369,6 +376,12 @@ final class PointInTimeRestore {
             Map.of(),
             Duration.ofHours(12),
             progress);
+    try {
+      copied.run();
+    } catch (RuntimeException e) {
+      EmbeddedBinaries.deleteTree(staging);
+      throw e;
+    }
     if (!cp.ok()) {
       throw new IOException("cp failed: " + cp.stderr());
     }

@@ -46,9 +46,18 @@ import java.util.stream.Stream;
 final class WalChanges {
   private static final Pattern BLKREF =
       Pattern.compile("rel (\\d+)/(\\d+)/(\\d+)(?: fork (\\w+))? blk (\\d+)");
-  private static final Pattern RECORD =
-      Pattern.compile(
-          "^rmgr: (\\S+)\\s+len \\(rec/tot\\):\\s*\\d+/\\s*\\d+, tx:\\s*(\\d+), lsn: ([0-9A-F]+/[0-9A-F]+), prev [0-9A-F]+/[0-9A-F]+, desc: (.*)$");
+  // What the forward pass reads: heap and catalog changes, commits, relation files, databases,
+  // relation maps, full-page images, generic WAL; not index, sequence or standby records.
+  private static final List<String> RMGRS =
+      List.of(
+          "--rmgr=XLOG",
+          "--rmgr=Transaction",
+          "--rmgr=Storage",
+          "--rmgr=Database",
+          "--rmgr=RelMap",
+          "--rmgr=Heap2",
+          "--rmgr=Heap",
+          "--rmgr=Generic");
   private static final Pattern RUNNING =
       Pattern.compile("RUNNING_XACTS nextXid (\\d+) latestCompletedXid \\d+ oldestRunningXid \\d+");
   private static final Pattern SUBXACTS = Pattern.compile("subxacts:((?: \\d+)+)");
@@ -124,7 +133,7 @@ final class WalChanges {
         changes.whole.add(u);
       }
       // after the stop point: every record counts
-      dump(dir, timeline, stop, end, List.of(), line -> changes.record(line, null));
+      dump(dir, timeline, stop, end, RMGRS, line -> changes.record(line, null));
       // Before it: the records of the transactions that commit after it. Recovery moves nextXid
       // past every transaction id it replays, so only ids below the restored copy's can have any.
       long nextXid = restoredNextXid(restored);
@@ -223,7 +232,7 @@ final class WalChanges {
           + "   c.oid union select i.inhparent from pg_inherits i join a on i.inhrelid = a.oid)"
           + "   select n3.nspname || '.' || p.relname from a join pg_class p on p.oid = a.oid"
           + "   join pg_namespace n3 on n3.oid = p.relnamespace where not p.relispartition),"
-          + " d.oid"
+          + " d.oid, coalesce((select amname from pg_am where oid = c.relam), '')"
           + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
           + " join pg_database d on d.datname = current_database()"
           + " where pg_relation_filenode(c.oid) is not null and c.relisshared = false";
@@ -266,7 +275,10 @@ final class WalChanges {
         if (userTable || kind == 'p' || kind == 't' && !catalog) {
           filenodes.put(name, rs.getLong(3));
         }
-        if ((userTable || kind == 'p') && !persistent) {
+        // Rows of an unlogged table are not in the WAL; those of another table access method
+        // than heap are not where a heap's blocks say.
+        if ((userTable || kind == 'p') && !persistent
+            || userTable && !"heap".equals(rs.getString(13))) {
           unlogged.add(name);
           unlogged.addAll(ancestors);
         }
@@ -394,11 +406,11 @@ final class WalChanges {
             to,
             List.of("--rmgr=Standby"),
             line -> {
-              Matcher r = RECORD.matcher(line);
-              if (r.matches()) {
-                Matcher m = RUNNING.matcher(r.group(4));
+              Line r = Line.parse(line);
+              if (r != null) {
+                Matcher m = RUNNING.matcher(r.desc());
                 if (m.find()) {
-                  found.add(new long[] {Wal.lsn(r.group(3)), Long.parseLong(m.group(1))});
+                  found.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
                 }
               }
             });
@@ -536,6 +548,35 @@ final class WalChanges {
     }
   }
 
+  /**
+   * One line of pg_waldump: {@code rmgr: Heap len (rec/tot): 54/ 54, tx: 735, lsn: 0/01A2B3C8, prev
+   * 0/01A2B390, desc: INSERT off 3 flags 0x00, blkref #0: rel 1663/5/16384 blk 0}.
+   */
+  private record Line(String rmgr, long tx, String lsn, String desc) {
+    static Line parse(String line) {
+      if (!line.startsWith("rmgr: ")) {
+        return null;
+      }
+      int rmgrEnd = line.indexOf(' ', 6);
+      int tx = line.indexOf(", tx:", rmgrEnd);
+      int lsn = line.indexOf(", lsn: ", tx);
+      int prev = line.indexOf(", prev ", lsn);
+      int desc = line.indexOf(", desc: ", prev);
+      if (rmgrEnd < 0 || tx < 0 || lsn < 0 || prev < 0 || desc < 0) {
+        return null;
+      }
+      try {
+        return new Line(
+            line.substring(6, rmgrEnd),
+            Long.parseLong(line.substring(tx + 5, lsn).strip()),
+            line.substring(lsn + 7, prev),
+            line.substring(desc + 8));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+  }
+
   /** What the records seen so far change. */
   private static final class Changes {
     private final String db;
@@ -560,13 +601,13 @@ final class WalChanges {
       if (doubt != null) {
         return;
       }
-      Matcher r = RECORD.matcher(line);
-      if (!r.matches()) {
+      Line r = Line.parse(line);
+      if (r == null) {
         return; // pg_waldump's own notes ("first record is after ...")
       }
-      String rmgr = r.group(1);
-      long tx = Long.parseLong(r.group(2));
-      String desc = r.group(4);
+      String rmgr = r.rmgr();
+      long tx = r.tx();
+      String desc = r.desc();
       if (only != null && !only.contains(tx)) {
         return;
       }
@@ -594,7 +635,7 @@ final class WalChanges {
           storage(desc);
           return;
         case "Database":
-        case "Relmap":
+        case "RelMap":
           doubt = rmgr + " record " + op + " after the stop point";
           return;
         default:
