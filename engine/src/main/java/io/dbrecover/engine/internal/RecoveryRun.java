@@ -232,6 +232,10 @@ public final class RecoveryRun {
   }
 
   private RunOutcome fail(Step step, DbRecoverException e, Interaction io) {
+    if (liveSnapshot != null) {
+      liveSnapshot.thenAccept(LiveSnapshot::close); // let go of the live snapshot held open
+      liveSnapshot = null;
+    }
     ObjectNode data = Journal.object();
     data.put("code", e.code().name());
     data.put("message", DbUrl.redact(e.getMessage()));

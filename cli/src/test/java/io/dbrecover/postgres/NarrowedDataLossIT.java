@@ -46,6 +46,9 @@ import org.junit.jupiter.api.Test;
  * restores to the target and compares both ways. Where narrowing cannot be proven (truncate, DDL, a
  * new table, a transaction older than the last running-transactions record) the provider says so
  * and the comparison is the full one.
+ *
+ * <p>Here, beside the CLI, because it drives the engine's comparison and the postgres provider
+ * together (providers do not see the engine's internals).
  */
 class NarrowedDataLossIT {
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(2);
