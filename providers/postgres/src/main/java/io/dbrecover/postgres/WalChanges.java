@@ -75,7 +75,9 @@ final class WalChanges {
   // once for each with --xid (printing little); more, once for all.
   private static final int MAX_XID_DUMPS = 6;
   // How far back from the stop point a RUNNING_XACTS record is looked for, in segments.
-  private static final int MAX_SEGMENTS_BACK = 16;
+  private static final int MAX_SEGMENTS_BACK = 64;
+  // Segments one pg_waldump call searches for it, from the stop point backwards.
+  private static final int SEGMENTS_PER_SEARCH = 4;
 
   private final Path waldump;
   private final Path archiveDir;
@@ -393,28 +395,29 @@ final class WalChanges {
    */
   private long lastRunningXacts(Path dir, int timeline, long stop, Set<Long> committed)
       throws Doubt {
-    long segmentStart = stop - stop % segmentSize;
-    for (int back = 0; back < MAX_SEGMENTS_BACK && segmentStart >= 0; back++) {
-      long from = Math.max(segmentStart, 0);
-      long to = back == 0 ? stop : from + segmentSize;
+    long to = stop;
+    long floor = Math.max(0, (stop / segmentSize - MAX_SEGMENTS_BACK) * segmentSize);
+    while (to > floor) {
+      long from =
+          Math.max(
+              floor,
+              (to - 1) / segmentSize * segmentSize - (SEGMENTS_PER_SEARCH - 1) * segmentSize);
       List<long[]> found = new ArrayList<>();
-      if (to > from) {
-        dump(
-            dir,
-            timeline,
-            from,
-            to,
-            List.of("--rmgr=Standby"),
-            line -> {
-              Line r = Line.parse(line);
-              if (r != null) {
-                Matcher m = RUNNING.matcher(r.desc());
-                if (m.find()) {
-                  found.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
-                }
+      dump(
+          dir,
+          timeline,
+          from,
+          to,
+          List.of("--rmgr=Standby"),
+          line -> {
+            Line r = Line.parse(line);
+            if (r != null) {
+              Matcher m = RUNNING.matcher(r.desc());
+              if (m.find()) {
+                found.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
               }
-            });
-      }
+            }
+          });
       if (!found.isEmpty()) {
         long[] q = found.get(found.size() - 1);
         for (long x : committed) {
@@ -428,7 +431,7 @@ final class WalChanges {
         }
         return q[0];
       }
-      segmentStart -= segmentSize;
+      to = from;
     }
     throw new Doubt(
         "no running-transactions record in the " + MAX_SEGMENTS_BACK + " segments before the stop");
