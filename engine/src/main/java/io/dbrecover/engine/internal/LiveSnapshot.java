@@ -79,6 +79,17 @@ public final class LiveSnapshot implements AutoCloseable {
     return read;
   }
 
+  /** Whether the snapshot's connection still answers (a server may end idle transactions). */
+  boolean alive() {
+    try (Statement st = connection.createStatement()) {
+      st.setQueryTimeout(10);
+      st.execute("select 1");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
   @Override
   public void close() {
     closeQuietly(connection);

@@ -423,7 +423,9 @@ public final class RecoveryRun {
       return;
     }
     DbUrl original = originalUrl();
-    if (point().kind() == RecoveryPoint.Kind.POINT_IN_TIME && !header.options().inPlace()) {
+    if (point().kind() == RecoveryPoint.Kind.POINT_IN_TIME
+        && !header.options().inPlace()
+        && ctx.provider().readsChangedBlocks(restoreRequest())) {
       liveSnapshot =
           CompletableFuture.supplyAsync(
               () -> LiveSnapshot.take(original),
@@ -478,6 +480,11 @@ public final class RecoveryRun {
         snapshot = null; // compared in full below, with the error surfacing there if it persists
       }
       liveSnapshot = null;
+    }
+    if (snapshot != null && !snapshot.alive()) {
+      // e.g. ended by the live server's idle_in_transaction_session_timeout during a long replay
+      snapshot.close();
+      snapshot = null;
     }
     if (snapshot != null) {
       try (LiveSnapshot held = snapshot) {

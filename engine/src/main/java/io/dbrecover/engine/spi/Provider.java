@@ -105,6 +105,16 @@ public interface Provider {
   }
 
   /**
+   * Whether {@link #changedBlocks} can answer for {@code request}'s restore. Only then does the
+   * engine hold a snapshot of the live database open from the start of the restore until the
+   * data-loss report (which keeps vacuum on the live database from removing rows deleted
+   * meanwhile); otherwise it reads the live side on its own while the restore runs. Default: false.
+   */
+  default boolean readsChangedBlocks(RestoreRequest request) {
+    return false;
+  }
+
+  /**
    * For the data-loss report of a side-by-side restore: which tables (and heap blocks of them) the
    * live database changed after the point the restored copy {@code restored} stopped at, up to the
    * live WAL position {@code liveLsn} (e.g. {@code 0/3A0001C8}, read in the snapshot the engine

@@ -216,6 +216,11 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   }
 
   @Override
+  public boolean readsChangedBlocks(RestoreRequest request) {
+    return pointInTime(request) && !request.inPlace();
+  }
+
+  @Override
   public ChangedBlocks changedBlocks(
       ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
     if (!pointInTime(request)) {
