@@ -8,10 +8,17 @@ import java.util.List;
  * @param estimate true when computed from a backup's recorded row counts (dry run) instead of by
  *     comparing rows
  * @param tables one entry per table present in either database, sorted by name
+ * @param method how the rows were compared (e.g. narrowed to what the write-ahead log says changed
+ *     after the recovery point, or every table and why); null when not recorded
  */
-public record DataLossReport(boolean estimate, List<Table> tables) {
+public record DataLossReport(boolean estimate, List<Table> tables, String method) {
   public DataLossReport {
     tables = List.copyOf(tables);
+  }
+
+  /** A report without a recorded method. */
+  public DataLossReport(boolean estimate, List<Table> tables) {
+    this(estimate, tables, null);
   }
 
   /**

@@ -49,6 +49,9 @@ public final class Summaries {
     if (!report.estimate() && report.tables().stream().anyMatch(t -> !t.keyed())) {
       sb.append("  * no primary key: compared by row count only\n");
     }
+    if (report.method() != null) {
+      sb.append("  compared: ").append(report.method()).append('\n');
+    }
     return sb.toString();
   }
 

@@ -5,6 +5,7 @@ import io.dbrecover.engine.api.DataLossReport.Table;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DataLossAnalyzer {
   // Text forms must not depend on either server's or session's settings.
-  private static final String SESSION_SETTINGS =
+  static final String SESSION_SETTINGS =
       "set timezone = 'UTC'; set datestyle = 'ISO, YMD'; set intervalstyle = 'postgres';"
           + " set bytea_output = 'hex'; set extra_float_digits = 3; set lc_monetary = 'C';"
           + " set statement_timeout = 0";
@@ -63,13 +64,61 @@ public final class DataLossAnalyzer {
             });
     try (Connection cur = open(current);
         Connection rec = open(recovered)) {
-      return compare(cur, rec, currentRead, recoveredRead, pool);
+      return compare(cur, rec, currentRead, recoveredRead, pool, null, new int[3]);
     } catch (SQLException e) {
       throw new DbRecoverException(
           ErrorCode.CONFIGURATION,
           "could not compare "
               + current.redacted()
               + " with "
+              + recovered.redacted()
+              + ": "
+              + e.getMessage()
+              + "; check that the user may read every table on both sides",
+          e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Compares the live side held in {@code live} (as of its snapshot) with {@code recovered}. When
+   * {@code changed} is known, a table it does not name is equal on both sides (its count is the
+   * live one), a table with changed blocks is compared on those blocks only, and the others in
+   * full; otherwise every table is compared in full. The report's method says which.
+   */
+  public DataLossReport compare(LiveSnapshot live, DbUrl recovered, ChangedBlocks changed) {
+    ExecutorService pool =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "dbrecover-data-loss");
+              t.setDaemon(true);
+              return t;
+            });
+    try (Connection rec = open(recovered)) {
+      Connection cur = live.connection();
+      try (Statement st = cur.createStatement()) {
+        st.execute("set max_parallel_workers_per_gather to default"); // no restore beside it now
+      }
+      int[] ways = new int[3];
+      DataLossReport report = compare(cur, rec, live.read(), null, pool, changed, ways);
+      String method =
+          changed.known()
+              ? "narrowed to what the live database changed after the recovery point ("
+                  + changed.detail()
+                  + "): "
+                  + ways[0]
+                  + " tables unchanged, "
+                  + ways[1]
+                  + " compared on changed blocks, "
+                  + ways[2]
+                  + " in full"
+              : "every table in full (" + changed.detail() + ")";
+      return new DataLossReport(false, report.tables(), method);
+    } catch (SQLException e) {
+      throw new DbRecoverException(
+          ErrorCode.CONFIGURATION,
+          "could not compare the live database with "
               + recovered.redacted()
               + ": "
               + e.getMessage()
@@ -139,6 +188,25 @@ public final class DataLossAnalyzer {
         summaries.put(
             t.name(),
             known != null ? known : own.keyed() ? keyedSummary(c, st, own) : countOnly(st, own));
+      }
+    }
+    return new SideRead(shapes, summaries);
+  }
+
+  /**
+   * Only the exact row count of every table, in {@code c}'s current transaction: what a comparison
+   * narrowed by {@link ChangedBlocks} needs of the live side (a full comparison reads the rest
+   * later, in the same transaction).
+   */
+  SideRead readCounts(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(SESSION_SETTINGS.replace("set ", "set local "));
+    }
+    Map<String, TableShape> shapes = TableShape.load(c);
+    Map<String, Summary> summaries = new TreeMap<>();
+    try (Statement st = c.createStatement()) {
+      for (TableShape t : shapes.values()) {
+        summaries.put(t.name(), countOnly(st, Plan.of(t, t)));
       }
     }
     return new SideRead(shapes, summaries);
@@ -293,24 +361,62 @@ public final class DataLossAnalyzer {
     return new DataLossReport(true, tables);
   }
 
+  /**
+   * {@code changed}: null or not known, compare every table; else only what it names (see {@link
+   * #compare(LiveSnapshot, DbUrl, ChangedBlocks)}), which needs {@code curRead} read in {@code
+   * cur}'s snapshot. Counts in {@code ways} the tables found unchanged, compared on blocks, and
+   * compared in full.
+   */
   private static DataLossReport compare(
-      Connection cur, Connection rec, SideRead curRead, SideRead recRead, ExecutorService pool)
+      Connection cur,
+      Connection rec,
+      SideRead curRead,
+      SideRead recRead,
+      ExecutorService pool,
+      ChangedBlocks changed,
+      int[] ways)
       throws SQLException {
     Sides<Map<String, TableShape>> shapes =
         Sides.run(
             pool,
             () -> curRead != null ? curRead.shapes : TableShape.load(cur),
             () -> recRead != null ? recRead.shapes : TableShape.load(rec));
+    boolean narrow = changed != null && changed.known() && curRead != null;
     List<Plan> plans = new ArrayList<>();
+    Map<String, Table> narrowed = new TreeMap<>();
     for (String name : union(shapes.current().keySet(), shapes.recovered().keySet())) {
-      plans.add(Plan.of(shapes.current().get(name), shapes.recovered().get(name)));
+      TableShape a = shapes.current().get(name);
+      TableShape b = shapes.recovered().get(name);
+      Plan p = Plan.of(a, b);
+      Summary live = curRead == null ? null : curRead.summaries.get(name);
+      if (narrow && a != null && a.equals(b) && live != null && live.rows() >= 0) {
+        if (!changed.touched(name)) {
+          narrowed.put(
+              name,
+              p.keyed()
+                  ? new Table(name, true, live.rows(), live.rows(), 0, 0, 0)
+                  : countsOnly(name, live.rows(), live.rows()));
+          ways[0]++;
+          continue;
+        }
+        if (changed.blocks().containsKey(name) && p.keyed() && NarrowedDataLoss.applies(a)) {
+          narrowed.put(
+              name,
+              NarrowedDataLoss.compare(
+                  cur, rec, a, p.columns(), changed.blocks().get(name), live.rows()));
+          ways[1]++;
+          continue;
+        }
+      }
+      plans.add(p);
+      ways[2]++;
     }
     Sides<List<Summary>> summaries =
         Sides.run(
             pool,
             () -> summarize(cur, plans, true, curRead),
             () -> summarize(rec, plans, false, recRead));
-    List<Table> tables = new ArrayList<>();
+    Map<String, Table> tables = new TreeMap<>(narrowed);
     for (int i = 0; i < plans.size(); i++) {
       Plan p = plans.get(i);
       Summary a = summaries.current().get(i);
@@ -320,7 +426,8 @@ public final class DataLossAnalyzer {
             new KeyedDiff(
                     p.sqlName(), p.key(), p.integerKey(), p.columns(), a.typeHash() && b.typeHash())
                 .run(cur, rec, pool);
-        tables.add(
+        tables.put(
+            p.name(),
             new Table(
                 p.name(),
                 true,
@@ -330,12 +437,12 @@ public final class DataLossAnalyzer {
                 r.changed(),
                 r.added()));
       } else if (p.keyed()) {
-        tables.add(new Table(p.name(), true, a.rows(), b.rows(), 0, 0, 0));
+        tables.put(p.name(), new Table(p.name(), true, a.rows(), b.rows(), 0, 0, 0));
       } else {
-        tables.add(countsOnly(p.name(), a.rows(), b.rows()));
+        tables.put(p.name(), countsOnly(p.name(), a.rows(), b.rows()));
       }
     }
-    return new DataLossReport(false, tables);
+    return new DataLossReport(false, new ArrayList<>(tables.values()));
   }
 
   private static List<Summary> summarize(
@@ -390,7 +497,7 @@ public final class DataLossAnalyzer {
     return new Table(name, false, current, recovered, Math.max(0, lost), 0, Math.max(0, added));
   }
 
-  private static Connection open(DbUrl url) throws SQLException {
+  static Connection open(DbUrl url) throws SQLException {
     Connection c = DatabaseInspector.connect(url);
     try {
       try (Statement st = c.createStatement()) {

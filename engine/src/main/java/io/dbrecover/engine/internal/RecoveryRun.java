@@ -19,6 +19,7 @@ import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.Summaries;
 import io.dbrecover.engine.api.Verification;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.ProviderContext;
@@ -50,6 +51,10 @@ public final class RecoveryRun {
   private final RunHeader header;
   private final Path runDir;
   private final Map<Step, Journal.Entry> last = new EnumMap<>(Step.class);
+
+  /** Steps whose label this process printed. */
+  private final java.util.Set<Step> announced = java.util.EnumSet.noneOf(Step.class);
+
   private DbUrl restoredUrl;
 
   /**
@@ -57,6 +62,13 @@ public final class RecoveryRun {
    * resumed run in another process reads it again at the data-loss step.
    */
   private CompletableFuture<DataLossAnalyzer.SideRead> liveRead;
+
+  /**
+   * For a side-by-side point-in-time restore, instead of {@link #liveRead}: the live side read in a
+   * snapshot held open until the data-loss report, so the provider's write-ahead log can narrow the
+   * comparison to what changed after the recovery point (this process only).
+   */
+  private CompletableFuture<LiveSnapshot> liveSnapshot;
 
   /** Tables of the restored database read while the restore ran (this process only). */
   private DataLossAnalyzer.TableReads restoredTableReads;
@@ -182,12 +194,15 @@ public final class RecoveryRun {
         return new RunOutcome(
             header.runId(), RunOutcome.State.WAITING, ctx.clock().instant(), null, null);
       }
-      if (entry == null || !"waiting".equals(entry.status())) {
+      boolean waited = entry != null && "waiting".equals(entry.status());
+      if (!waited) {
         record(step, "started", null);
       }
       StepResult result;
       try {
-        io.progress(step, step.label());
+        if (announced.add(step)) {
+          io.progress(step, step.label()); // not again on every poll of a step that waits
+        }
         result = run(step, io);
       } catch (DbRecoverException e) {
         return fail(step, e, io);
@@ -203,7 +218,10 @@ public final class RecoveryRun {
             io);
       }
       if (result.waitUntil() != null) {
-        record(step, "waiting", result.data());
+        if (!waited || !java.util.Objects.equals(entry.data(), result.data())) {
+          // A step polled several times a second records a new state, not every poll.
+          record(step, "waiting", result.data());
+        }
         return new RunOutcome(
             header.runId(), RunOutcome.State.WAITING, result.waitUntil(), null, null);
       }
@@ -214,6 +232,10 @@ public final class RecoveryRun {
   }
 
   private RunOutcome fail(Step step, DbRecoverException e, Interaction io) {
+    if (liveSnapshot != null) {
+      liveSnapshot.thenAccept(LiveSnapshot::close); // let go of the live snapshot held open
+      liveSnapshot = null;
+    }
     ObjectNode data = Journal.object();
     data.put("code", e.code().name());
     data.put("message", DbUrl.redact(e.getMessage()));
@@ -251,7 +273,7 @@ public final class RecoveryRun {
       case VERIFY_RESTORED:
         return verifyRestored();
       case DATA_LOSS_REPORT:
-        return dataLoss();
+        return dataLoss(io);
       case CONFIRM:
         return confirm(io);
       case SWAP_URL:
@@ -397,10 +419,23 @@ public final class RecoveryRun {
    * read overlaps the restore instead of following it.
    */
   private void readLiveSideMeanwhile() {
-    if (liveRead != null) {
+    if (liveRead != null || liveSnapshot != null) {
       return;
     }
     DbUrl original = originalUrl();
+    if (point().kind() == RecoveryPoint.Kind.POINT_IN_TIME
+        && !header.options().inPlace()
+        && ctx.provider().readsChangedBlocks(restoreRequest())) {
+      liveSnapshot =
+          CompletableFuture.supplyAsync(
+              () -> LiveSnapshot.take(original),
+              r -> {
+                Thread t = new Thread(r, "dbrecover-live-read");
+                t.setDaemon(true);
+                t.start();
+              });
+      return;
+    }
     liveRead =
         CompletableFuture.supplyAsync(
             () -> new DataLossAnalyzer().read(original, true),
@@ -436,7 +471,37 @@ public final class RecoveryRun {
     return StepResult.done(data);
   }
 
-  private StepResult dataLoss() {
+  private StepResult dataLoss(Interaction io) {
+    LiveSnapshot snapshot = null;
+    if (liveSnapshot != null) {
+      try {
+        snapshot = liveSnapshot.join();
+      } catch (CompletionException | CancellationException e) {
+        snapshot = null; // compared in full below, with the error surfacing there if it persists
+      }
+      liveSnapshot = null;
+    }
+    if (snapshot != null && !snapshot.alive()) {
+      // e.g. ended by the live server's idle_in_transaction_session_timeout during a long replay
+      snapshot.close();
+      snapshot = null;
+    }
+    if (snapshot != null) {
+      try (LiveSnapshot held = snapshot) {
+        ChangedBlocks changed =
+            held.lsn() == null
+                ? ChangedBlocks.unknown("the live database did not give its WAL position")
+                : ctx.provider()
+                    .changedBlocks(
+                        ctx.providerContext(originalUrl(), m -> {}),
+                        restoreRequest(),
+                        restoredUrl(),
+                        held.lsn());
+        DataLossReport report = new DataLossAnalyzer().compare(held, restoredUrl(), changed);
+        io.progress(Step.DATA_LOSS_REPORT, "compared " + report.method());
+        return StepResult.done(Json.mapper().valueToTree(report));
+      }
+    }
     DataLossAnalyzer.SideRead live = null;
     if (liveRead != null) {
       try {

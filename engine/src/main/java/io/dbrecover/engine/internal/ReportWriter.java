@@ -258,6 +258,9 @@ public final class ReportWriter {
             .append(t.addedRows())
             .append(" |\n");
       }
+      if (r.dataLoss().method() != null) {
+        sb.append("\nCompared: ").append(r.dataLoss().method()).append('\n');
+      }
     }
     return sb.toString();
   }

@@ -104,6 +104,28 @@ public interface Provider {
     void close();
   }
 
+  /**
+   * Whether {@link #changedBlocks} can answer for {@code request}'s restore. Only then does the
+   * engine hold a snapshot of the live database open from the start of the restore until the
+   * data-loss report (which keeps vacuum on the live database from removing rows deleted
+   * meanwhile); otherwise it reads the live side on its own while the restore runs. Default: false.
+   */
+  default boolean readsChangedBlocks(RestoreRequest request) {
+    return false;
+  }
+
+  /**
+   * For the data-loss report of a side-by-side restore: which tables (and heap blocks of them) the
+   * live database changed after the point the restored copy {@code restored} stopped at, up to the
+   * live WAL position {@code liveLsn} (e.g. {@code 0/3A0001C8}, read in the snapshot the engine
+   * compares). Blocks until read; never mutates. {@link ChangedBlocks#unknown} (the default) when
+   * the provider cannot tell or cannot prove it in this case: then the engine compares every table.
+   */
+  default ChangedBlocks changedBlocks(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    return ChangedBlocks.unknown("the " + name() + " provider does not read its write-ahead log");
+  }
+
   /** Deletes a backup (retention); returns false if it did not exist. */
   boolean deleteBackup(ProviderContext ctx, String backupId);
 }

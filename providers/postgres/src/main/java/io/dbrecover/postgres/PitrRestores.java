@@ -3,8 +3,10 @@ package io.dbrecover.postgres;
 import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
+import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
@@ -20,6 +22,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Point-in-time restores of one environment: picks the base backup for a target, and maps a request
@@ -64,22 +68,41 @@ final class PitrRestores {
       return poll(ctx, request);
     }
     BaseBackupMetadata base = choose(ctx, request.point());
-    ctx.progress().update("checking base backup " + base.id() + " against its manifest");
-    BackupCheck.Item sums = bases.restoreCheck(base.id());
-    if (!sums.passed()) {
-      throw new DbRecoverException(
-          ErrorCode.RESTORE_FAILED,
-          "base backup "
-              + base.id()
-              + " failed its "
-              + sums.name()
-              + " check ("
-              + sums.detail()
-              + "); nothing was changed. Verify it with: dbrecover verify-backup "
-              + ctx.environment().name()
-              + " "
-              + base.id());
-    }
+    ctx.progress()
+        .update("checking base backup " + base.id() + " against its manifest while copying it");
+    // The check reads the backup while cp copies it (one of them from the page cache); the copy
+    // becomes a data directory only once the check passed.
+    CompletableFuture<BackupCheck.Item> check =
+        CompletableFuture.supplyAsync(
+            () -> bases.restoreCheck(base.id()),
+            r -> {
+              Thread t = new Thread(r, "dbrecover-manifest-check");
+              t.setDaemon(true);
+              t.start();
+            });
+    Runnable checked =
+        () -> {
+          BackupCheck.Item sums;
+          try {
+            sums = check.join();
+          } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
+          }
+          if (!sums.passed()) {
+            throw new DbRecoverException(
+                ErrorCode.RESTORE_FAILED,
+                "base backup "
+                    + base.id()
+                    + " failed its "
+                    + sums.name()
+                    + " check ("
+                    + sums.detail()
+                    + "); nothing was changed. Verify it with: dbrecover verify-backup "
+                    + ctx.environment().name()
+                    + " "
+                    + base.id());
+          }
+        };
     ctx.progress()
         .update(
             "restoring base backup "
@@ -93,7 +116,8 @@ final class PitrRestores {
             WalArchiving.restoreCommand(archiveDir),
             targetSettings(request.point()),
             ctx.liveUrl(),
-            ctx.progress());
+            ctx.progress(),
+            checked);
   }
 
   RestoreStatus poll(ProviderContext ctx, RestoreRequest request) {
@@ -181,6 +205,40 @@ final class PitrRestores {
       return "the end of " + point.id();
     }
     return point.targetLsn().map(l -> "LSN " + l).orElse(point.takenAt().toString());
+  }
+
+  /**
+   * What the live database changed after the point run {@code request}'s restored server stopped
+   * at, up to {@code liveLsn}; unknown with the reason on any doubt (see {@link WalChanges}).
+   */
+  ChangedBlocks changedBlocks(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    Path dir = directory(ctx.stateDir(), request.runId());
+    Path data = dir.resolve("data");
+    try {
+      int server = PgTools.versionNum(Files.readString(data.resolve("PG_VERSION")).strip());
+      Optional<Path> waldump =
+          tools.installations().stream()
+              .filter(i -> i.major() == PgTools.majorOf(server))
+              .map(i -> i.tool("pg_waldump"))
+              .flatMap(Optional::stream)
+              .findFirst();
+      if (waldump.isEmpty()) {
+        return ChangedBlocks.unknown(
+            "no pg_waldump of PostgreSQL " + PgTools.majorOf(server) + " on this machine");
+      }
+      Path sizeFile = dir.resolve("wal-segment-size");
+      long segmentSize =
+          Files.exists(sizeFile)
+              ? Long.parseLong(Files.readString(sizeFile).strip())
+              : Wal.DEFAULT_SEGMENT_SIZE;
+      return new WalChanges(waldump.get(), archiveDir, segmentSize)
+          .read(data, restored, ctx.liveUrl(), liveLsn);
+    } catch (WalChanges.Doubt e) {
+      return ChangedBlocks.unknown(e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return ChangedBlocks.unknown("cannot read the WAL after the stop point: " + e.getMessage());
+    }
   }
 
   private Path directory(Path stateDir, String runId) {

@@ -42,6 +42,7 @@ final class PointInTimeRestore {
   static final String MARKER = "dbrecover: starting the restored server";
   private static final int MAX_STARTS = 3;
   private static final Duration START_WAIT = Duration.ofSeconds(10);
+  private static final Duration POLL = Duration.ofMillis(250);
   private static final int MAX_SOCKET_DIR = 90;
   // FATAL lines that are about a client connection, not about the server.
   private static final List<String> CLIENT_FATALS =
@@ -95,6 +96,8 @@ final class PointInTimeRestore {
    * did; then makes sure the server runs and reports where the restore stands.
    *
    * @param recoverySettings the recovery target lines (recovery_target_* = ...)
+   * @param copied called once the copy is made, before it becomes the data directory and anything
+   *     starts; what it throws leaves nothing laid out
    */
   RestoreStatus start(
       Path backupData,
@@ -102,10 +105,11 @@ final class PointInTimeRestore {
       String restoreCommand,
       List<String> recoverySettings,
       DbUrl live,
-      Progress progress) {
+      Progress progress,
+      Runnable copied) {
     try {
       if (!prepared()) {
-        prepare(backupData, restoreCommand, recoverySettings, progress);
+        prepare(backupData, restoreCommand, recoverySettings, progress, copied);
         Files.writeString(dir.resolve(SEGMENT_SIZE), Long.toString(walSegmentSize));
       }
     } catch (IOException e) {
@@ -149,10 +153,10 @@ final class PointInTimeRestore {
       startServer();
     }
     if (Files.exists(dataDir().resolve("recovery.signal"))) {
-      // A poll is a pg_ctl status and a file check: cheap enough to look every second, so a
-      // short replay is not followed by seconds of waiting.
+      // A poll is a pg_ctl status and a file check: cheap enough to look four times a second, so
+      // the end of a replay is not followed by most of a second of waiting.
       return new RestoreStatus.Running(
-          clock.instant().plusSeconds(1),
+          clock.instant().plus(POLL),
           "replaying archived WAL on port " + port() + " (server log: " + log() + ")");
     }
     DbUrl url = url(live);
@@ -174,7 +178,7 @@ final class PointInTimeRestore {
       // not accepting connections yet
     }
     return new RestoreStatus.Running(
-        clock.instant().plusSeconds(2), "the restored server on port " + port() + " is promoting");
+        clock.instant().plus(POLL), "the restored server on port " + port() + " is promoting");
   }
 
   /**
@@ -355,7 +359,11 @@ final class PointInTimeRestore {
   }
 
   private void prepare(
-      Path backupData, String restoreCommand, List<String> recoverySettings, Progress progress)
+      Path backupData,
+      String restoreCommand,
+      List<String> recoverySettings,
+      Progress progress,
+      Runnable copied)
       throws IOException {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -368,6 +376,12 @@ final class PointInTimeRestore {
             Map.of(),
             Duration.ofHours(12),
             progress);
+    try {
+      copied.run();
+    } catch (RuntimeException e) {
+      EmbeddedBinaries.deleteTree(staging);
+      throw e;
+    }
     if (!cp.ok()) {
       throw new IOException("cp failed: " + cp.stderr());
     }

@@ -12,6 +12,7 @@ import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.Capabilities;
+import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.ContinuousArchiving;
 import io.dbrecover.engine.spi.Provider;
 import io.dbrecover.engine.spi.ProviderContext;
@@ -216,6 +217,20 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
     store.restore(backupId, ctx.liveUrl(), request.targetName(), newDatabase, ctx.progress());
     DatabaseRestore.mark(ctx.liveUrl(), request.targetName(), marker(request));
     return done(ctx, request, "restored " + backupId);
+  }
+
+  @Override
+  public boolean readsChangedBlocks(RestoreRequest request) {
+    return pointInTime(request) && !request.inPlace();
+  }
+
+  @Override
+  public ChangedBlocks changedBlocks(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    if (!pointInTime(request)) {
+      return Provider.super.changedBlocks(ctx, request, restored, liveLsn);
+    }
+    return pitr(ctx).changedBlocks(ctx, request, restored, liveLsn);
   }
 
   @Override

@@ -1,0 +1,754 @@
+package io.dbrecover.postgres;
+
+import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.spi.ChangedBlocks;
+import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.postgres.internal.Wal;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Reads with pg_waldump what the live cluster changed after the point a restored copy stopped at
+ * (its timeline's switch point), up to a live WAL position: which heap blocks of which user tables.
+ * The answer is only given when it is provably complete; every doubt (a relation the restored copy
+ * does not know, a catalog change, a dropped or truncated relation, two-phase commit, a transaction
+ * that began before the last running-transactions record ahead of the stop point, a segment
+ * pg_waldump cannot read) gives no answer, and the caller compares everything.
+ *
+ * <p>Transactions in flight at the stop point are aborted in the restored copy but may commit on
+ * the live side; their changes before the stop point are found between the last {@code
+ * RUNNING_XACTS} record before it and the stop point: PostgreSQL writes that record while it holds
+ * XidGenLock, so a transaction id at or above its {@code nextXid} writes nothing before it.
+ */
+final class WalChanges {
+  private static final Pattern BLKREF =
+      Pattern.compile("rel (\\d+)/(\\d+)/(\\d+)(?: fork (\\w+))? blk (\\d+)");
+  // What the forward pass reads: heap and catalog changes, commits, relation files, databases,
+  // relation maps, full-page images, generic WAL; not index, sequence or standby records.
+  private static final List<String> RMGRS =
+      List.of(
+          "--rmgr=XLOG",
+          "--rmgr=Transaction",
+          "--rmgr=Storage",
+          "--rmgr=Database",
+          "--rmgr=RelMap",
+          "--rmgr=Heap2",
+          "--rmgr=Heap",
+          "--rmgr=Generic");
+  private static final Pattern RUNNING =
+      Pattern.compile("RUNNING_XACTS nextXid (\\d+) latestCompletedXid \\d+ oldestRunningXid \\d+");
+  private static final Pattern SUBXACTS = Pattern.compile("subxacts:((?: \\d+)+)");
+  private static final Pattern STORAGE_PATH =
+      Pattern.compile("(?:base/(\\d+)|pg_tblspc/(\\d+)/[^/]+/(\\d+))/(\\d+)");
+  private static final Set<String> HARMLESS_CATALOG_RECORDS =
+      Set.of("PRUNE", "VACUUM", "FREEZE_PAGE", "VISIBLE", "INPLACE", "FPI", "FPI_FOR_HINT");
+  // Records that change a heap page without changing which row versions are visible on it or where
+  // they are: pruning, vacuum, freezing, the visibility map bit, hint bits. (A deletion they clean
+  // up was logged before, by its own transaction.)
+  private static final Set<String> ROW_PRESERVING =
+      Set.of(
+          "Heap2 PRUNE", "Heap2 VACUUM", "Heap2 FREEZE_PAGE", "Heap2 VISIBLE", "XLOG FPI_FOR_HINT");
+  // Up to this many transactions in flight at the stop point, pg_waldump reads the WAL before it
+  // once for each with --xid (printing little); more, once for all.
+  private static final int MAX_XID_DUMPS = 6;
+  // How far back from the stop point a RUNNING_XACTS record is looked for, in segments.
+  private static final int MAX_SEGMENTS_BACK = 64;
+  // Segments one pg_waldump call searches for it, from the stop point backwards.
+  private static final int SEGMENTS_PER_SEARCH = 4;
+
+  private final Path waldump;
+  private final Path archiveDir;
+  private final long segmentSize;
+
+  WalChanges(Path waldump, Path archiveDir, long segmentSize) {
+    this.waldump = waldump;
+    this.archiveDir = archiveDir;
+    this.segmentSize = segmentSize;
+  }
+
+  /** Why there is no answer; the message goes to the journal. */
+  static final class Doubt extends Exception {
+    Doubt(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** A relation of the restored database's, as the WAL names it (tablespace/relfilenode). */
+  private record Relation(
+      String name,
+      char kind,
+      boolean catalog,
+      boolean persistent,
+      boolean blockwise,
+      String wholeTable,
+      List<String> ancestors) {}
+
+  /**
+   * What the live cluster changed after {@code restoredData}'s switch point up to {@code liveLsn}.
+   *
+   * @param restoredData the restored server's data directory (promoted)
+   * @param restored the restored database
+   * @param live the live database
+   * @param liveLsn the live WAL position the answer must cover
+   */
+  ChangedBlocks read(Path restoredData, DbUrl restored, DbUrl live, String liveLsn) throws Doubt {
+    long started = System.nanoTime();
+    long end = Wal.lsn(liveLsn);
+    long[] switchPoint = switchPoint(restoredData);
+    int timeline = (int) switchPoint[0];
+    long stop = switchPoint[1];
+    if (end < stop) {
+      throw new Doubt("the live WAL position " + liveLsn + " is before the stop point");
+    }
+    Map<String, Relation> relations = new HashMap<>();
+    Map<String, Long> restoredFilenodes = new HashMap<>();
+    Set<String> unlogged = new TreeSet<>();
+    String db = restoredRelations(restored, relations, restoredFilenodes, unlogged);
+    Optional<Path> livePgWal = checkLive(live, db, timeline, end, restoredFilenodes);
+    Path dir = segmentDir(timeline, stop, end, livePgWal);
+    try {
+      Changes changes = new Changes(db, relations);
+      for (String u : unlogged) {
+        changes.whole.add(u);
+      }
+      // after the stop point: every record counts
+      dump(dir, timeline, stop, end, RMGRS, line -> changes.record(line, null));
+      // Before it: the records of the transactions that commit after it. Recovery moves nextXid
+      // past every transaction id it replays, so only ids below the restored copy's can have any.
+      long nextXid = restoredNextXid(restored);
+      Set<Long> inFlight = new TreeSet<>();
+      for (long x : changes.committed) {
+        if (precedes(x, nextXid)) {
+          inFlight.add(x);
+        }
+      }
+      long from = stop;
+      if (!inFlight.isEmpty()) {
+        from = lastRunningXacts(dir, timeline, stop, inFlight);
+        if (inFlight.size() <= MAX_XID_DUMPS) {
+          for (String line : byXid(dir, timeline, from, stop, inFlight)) {
+            changes.record(line, inFlight);
+          }
+        } else {
+          long start = from;
+          dump(dir, timeline, start, stop, List.of(), line -> changes.record(line, inFlight));
+        }
+      }
+      if (changes.doubt != null) {
+        throw new Doubt(changes.doubt);
+      }
+      return new ChangedBlocks(
+          true,
+          Wal.lsn(stop),
+          Wal.lsn(end),
+          changes.blocks,
+          changes.whole,
+          "pg_waldump from "
+              + Wal.lsn(stop)
+              + " to "
+              + Wal.lsn(end)
+              + " on timeline "
+              + timeline
+              + ": "
+              + changes.committed.size()
+              + " transactions committed after the stop point ("
+              + inFlight.size()
+              + " of them in flight at it), "
+              + changes.blocks.values().stream().mapToInt(Set::size).sum()
+              + " heap blocks changed in "
+              + changes.blocks.size()
+              + " tables, "
+              + changes.whole.size()
+              + " compared whole; "
+              + (stop - from) / 1024
+              + " kB read before the stop point for transactions in flight at it; "
+              + String.format(
+                  java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - started) / 1e9));
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  /** The restored server's parent timeline and switch point, from its newest history file. */
+  private static long[] switchPoint(Path data) throws Doubt {
+    Path pgWal = data.resolve("pg_wal");
+    Optional<Path> newest;
+    try (Stream<Path> files = Files.list(pgWal)) {
+      newest =
+          files
+              .filter(p -> p.getFileName().toString().matches("[0-9A-F]{8}\\.history"))
+              .max(Path::compareTo);
+    } catch (IOException e) {
+      throw new Doubt("cannot list " + pgWal + ": " + e.getMessage());
+    }
+    if (newest.isEmpty()) {
+      throw new Doubt("the restored server has no timeline history file");
+    }
+    try {
+      String last = null;
+      for (String l : Files.readAllLines(newest.get(), StandardCharsets.UTF_8)) {
+        if (!l.isBlank() && !l.startsWith("#")) {
+          last = l;
+        }
+      }
+      String[] f = last == null ? new String[0] : last.strip().split("\\s+");
+      if (f.length < 2 || !Wal.isLsn(f[1])) {
+        throw new Doubt("cannot read the switch point from " + newest.get());
+      }
+      return new long[] {Long.parseLong(f[0]), Wal.lsn(f[1])};
+    } catch (IOException | NumberFormatException e) {
+      throw new Doubt("cannot read " + newest.get() + ": " + e.getMessage());
+    }
+  }
+
+  private static final String RELATIONS =
+      "select c.oid, coalesce(nullif(c.reltablespace, 0), d.dattablespace),"
+          + " pg_relation_filenode(c.oid), c.relkind, n.nspname, c.relname, c.relpersistence,"
+          + " c.relhassubclass, c.relispartition,"
+          + " (select n2.nspname || '.' || o.relname from pg_class o"
+          + "   join pg_namespace n2 on n2.oid = o.relnamespace where o.reltoastrelid = c.oid),"
+          + " array(with recursive a(oid) as (select inhparent from pg_inherits where inhrelid ="
+          + "   c.oid union select i.inhparent from pg_inherits i join a on i.inhrelid = a.oid)"
+          + "   select n3.nspname || '.' || p.relname from a join pg_class p on p.oid = a.oid"
+          + "   join pg_namespace n3 on n3.oid = p.relnamespace where not p.relispartition),"
+          + " d.oid, coalesce((select amname from pg_am where oid = c.relam), '')"
+          + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+          + " join pg_database d on d.datname = current_database()"
+          + " where pg_relation_filenode(c.oid) is not null and c.relisshared = false";
+
+  /** Fills the maps from the restored database; returns its database oid. */
+  private static String restoredRelations(
+      DbUrl restored,
+      Map<String, Relation> relations,
+      Map<String, Long> filenodes,
+      Set<String> unlogged)
+      throws Doubt {
+    String db = null;
+    try (Connection c = DatabaseInspector.connect(restored);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(RELATIONS)) {
+      while (rs.next()) {
+        char kind = rs.getString(4).charAt(0);
+        String schema = rs.getString(5);
+        String name = schema + "." + rs.getString(6);
+        String toastOwner = rs.getString(10);
+        boolean catalog =
+            schema.equals("pg_catalog")
+                || schema.equals("information_schema")
+                || toastOwner != null && toastOwner.startsWith("pg_catalog.");
+        if (catalog && toastOwner != null) {
+          name = toastOwner; // a catalog's TOAST table counts as the catalog
+        }
+        boolean userTable = kind == 'r' && !catalog && !schema.startsWith("pg_toast");
+        boolean persistent = "p".equals(rs.getString(7));
+        boolean partition = rs.getBoolean(9);
+        List<String> ancestors = List.of((String[]) rs.getArray(11).getArray());
+        String whole =
+            toastOwner != null && !catalog
+                ? toastOwner
+                : userTable && (partition || rs.getBoolean(8)) ? name : null;
+        boolean blockwise = userTable && !partition && !rs.getBoolean(8) && persistent;
+        relations.put(
+            rs.getLong(2) + "/" + rs.getLong(3),
+            new Relation(name, kind, catalog, persistent, blockwise, whole, ancestors));
+        if (userTable || kind == 'p' || kind == 't' && !catalog) {
+          filenodes.put(name, rs.getLong(3));
+        }
+        // Rows of an unlogged table are not in the WAL; those of another table access method
+        // than heap are not where a heap's blocks say.
+        if ((userTable || kind == 'p') && !persistent
+            || userTable && !"heap".equals(rs.getString(13))) {
+          unlogged.add(name);
+          unlogged.addAll(ancestors);
+        }
+        db = rs.getString(12);
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw new Doubt("cannot read the restored database's relations: " + e.getMessage());
+    }
+    if (db == null) {
+      throw new Doubt("the restored database has no relations");
+    }
+    return db;
+  }
+
+  /**
+   * Checks that the live database is the restored one's origin: same database oid, on the timeline
+   * the restore branched from, every table in the same file (no rewrite or truncate since); waits
+   * until the WAL up to {@code end} is on disk. Returns the live pg_wal directory when this user
+   * may read it.
+   */
+  private static Optional<Path> checkLive(
+      DbUrl live, String db, int timeline, long end, Map<String, Long> restoredFilenodes)
+      throws Doubt {
+    try (Connection c = DatabaseInspector.connect(live);
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "select d.oid::text, pg_walfile_name(pg_current_wal_lsn())"
+                  + " from pg_database d where d.datname = current_database()")) {
+        rs.next();
+        if (!db.equals(rs.getString(1))) {
+          throw new Doubt("the live database is not the one the restore was copied from");
+        }
+        if (Integer.parseInt(rs.getString(2).substring(0, 8), 16) != timeline) {
+          throw new Doubt("the live cluster is no longer on timeline " + timeline);
+        }
+      }
+      try (ResultSet rs =
+          st.executeQuery(
+              "select n.nspname || '.' || c.relname, pg_relation_filenode(c.oid)"
+                  + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                  + " where c.relkind in ('r', 'p', 't') and pg_relation_filenode(c.oid) is not"
+                  + " null")) {
+        while (rs.next()) {
+          Long before = restoredFilenodes.get(rs.getString(1));
+          if (before != null && before != rs.getLong(2)) {
+            throw new Doubt(rs.getString(1) + " was rewritten or truncated after the stop point");
+          }
+        }
+      }
+      // A commit the snapshot sees may not be flushed yet (synchronous_commit off): the WAL
+      // writer flushes within wal_writer_delay.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        try (ResultSet rs =
+            st.executeQuery(
+                "select pg_current_wal_flush_lsn() >= '" + Wal.lsn(end) + "'::pg_lsn")) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            break;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new Doubt("the live WAL up to " + Wal.lsn(end) + " was not flushed in 10 s");
+        }
+        Thread.sleep(20);
+      }
+      try (ResultSet rs = st.executeQuery("select current_setting('data_directory')")) {
+        rs.next();
+        Path pgWal = Path.of(rs.getString(1)).resolve("pg_wal");
+        return Files.isReadable(pgWal) ? Optional.of(pgWal) : Optional.empty();
+      } catch (SQLException e) {
+        return Optional.empty(); // not allowed to read the setting: the archive alone
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw new Doubt("cannot read the live database: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Doubt("interrupted");
+    }
+  }
+
+  /**
+   * A temporary directory of links to the segments of {@code timeline} from the archive (whole
+   * segments) and the live pg_wal (the segment being written), covering what the dumps read.
+   */
+  private Path segmentDir(int timeline, long stop, long end, Optional<Path> livePgWal)
+      throws Doubt {
+    try {
+      Path dir = Files.createTempDirectory("dbrecover-waldump");
+      long first = Math.max(0, stop / segmentSize - MAX_SEGMENTS_BACK);
+      long last = end / segmentSize;
+      for (long n = first; n <= last; n++) {
+        String name = Wal.segment(timeline, n, segmentSize).name();
+        Path from = archiveDir.resolve(name);
+        if (!(Files.isRegularFile(from) && Files.size(from) == segmentSize)) {
+          from = livePgWal.map(p -> p.resolve(name)).orElse(null);
+        }
+        if (from != null && Files.isRegularFile(from)) {
+          Files.createSymbolicLink(dir.resolve(name), from.toAbsolutePath());
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new Doubt("cannot lay out the WAL segments: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Where to start reading for the records that transactions of {@code committed} wrote before
+   * {@code stop}: the newest RUNNING_XACTS record before it whose nextXid none of them precedes.
+   */
+  private long lastRunningXacts(Path dir, int timeline, long stop, Set<Long> committed)
+      throws Doubt {
+    long to = stop;
+    long floor = Math.max(0, (stop / segmentSize - MAX_SEGMENTS_BACK) * segmentSize);
+    while (to > floor) {
+      long from =
+          Math.max(
+              floor,
+              (to - 1) / segmentSize * segmentSize - (SEGMENTS_PER_SEARCH - 1) * segmentSize);
+      List<long[]> found = new ArrayList<>();
+      dump(
+          dir,
+          timeline,
+          from,
+          to,
+          List.of("--rmgr=Standby"),
+          line -> {
+            Line r = Line.parse(line);
+            if (r != null) {
+              Matcher m = RUNNING.matcher(r.desc());
+              if (m.find()) {
+                found.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
+              }
+            }
+          });
+      if (!found.isEmpty()) {
+        long[] q = found.get(found.size() - 1);
+        for (long x : committed) {
+          if (precedes(x, q[1])) {
+            throw new Doubt(
+                "transaction "
+                    + x
+                    + " began before the last running-transactions record ahead of the stop"
+                    + " point and committed after it");
+          }
+        }
+        return q[0];
+      }
+      to = from;
+    }
+    throw new Doubt(
+        "no running-transactions record in the " + MAX_SEGMENTS_BACK + " segments before the stop");
+  }
+
+  /** The restored copy's next transaction id (low 32 bits). */
+  private static long restoredNextXid(DbUrl restored) throws Doubt {
+    try (Connection c = DatabaseInspector.connect(restored);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("select txid_snapshot_xmax(txid_current_snapshot()) % 4294967296")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException | RuntimeException e) {
+      throw new Doubt("cannot read the restored copy's next transaction id: " + e.getMessage());
+    }
+  }
+
+  /** The lines of pg_waldump --xid over [from, to) for each of {@code xids}, two at a time. */
+  private List<String> byXid(Path dir, int timeline, long from, long to, Set<Long> xids)
+      throws Doubt {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "dbrecover-waldump");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<java.util.concurrent.Future<List<String>>> parts = new ArrayList<>();
+      for (long x : xids) {
+        parts.add(
+            pool.submit(
+                () -> {
+                  List<String> lines = new ArrayList<>();
+                  dump(dir, timeline, from, to, List.of("--xid=" + x), lines::add);
+                  return lines;
+                }));
+      }
+      List<String> all = new ArrayList<>();
+      for (java.util.concurrent.Future<List<String>> part : parts) {
+        all.addAll(part.get());
+      }
+      return all;
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Doubt) {
+        throw (Doubt) e.getCause();
+      }
+      throw new Doubt("pg_waldump failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Doubt("interrupted");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // TransactionIdPrecedes for normal transaction ids: modulo 2^32.
+  private static boolean precedes(long a, long b) {
+    return (int) (a - b) < 0;
+  }
+
+  /** Runs pg_waldump over [from, to) and hands each output line to {@code lines}. */
+  private void dump(
+      Path dir, int timeline, long from, long to, List<String> extra, Consumer<String> lines)
+      throws Doubt {
+    if (to <= from) {
+      return;
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(waldump.toString());
+    cmd.add("--path=" + dir);
+    cmd.add("--timeline=" + timeline);
+    cmd.add("--start=" + Wal.lsn(from));
+    cmd.add("--end=" + Wal.lsn(to));
+    cmd.addAll(extra);
+    Path err = null;
+    try {
+      err = Files.createTempFile("dbrecover-waldump", ".err");
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectError(err.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      try (BufferedReader r =
+          new BufferedReader(
+              new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.accept(line);
+        }
+      }
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new Doubt("pg_waldump did not finish");
+      }
+      String stderr = Files.readString(err);
+      if (p.exitValue() != 0 || stderr.contains("error")) {
+        throw new Doubt(
+            "pg_waldump from "
+                + Wal.lsn(from)
+                + " to "
+                + Wal.lsn(to)
+                + " failed: "
+                + stderr.strip().lines().reduce((a, b) -> b).orElse("exit " + p.exitValue()));
+      }
+    } catch (IOException e) {
+      throw new Doubt("cannot run " + waldump + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Doubt("interrupted");
+    } finally {
+      if (err != null) {
+        deleteQuietly(err);
+      }
+    }
+  }
+
+  /**
+   * One line of pg_waldump: {@code rmgr: Heap len (rec/tot): 54/ 54, tx: 735, lsn: 0/01A2B3C8, prev
+   * 0/01A2B390, desc: INSERT off 3 flags 0x00, blkref #0: rel 1663/5/16384 blk 0}.
+   */
+  private record Line(String rmgr, long tx, String lsn, String desc) {
+    static Line parse(String line) {
+      if (!line.startsWith("rmgr: ")) {
+        return null;
+      }
+      int rmgrEnd = line.indexOf(' ', 6);
+      int tx = line.indexOf(", tx:", rmgrEnd);
+      int lsn = line.indexOf(", lsn: ", tx);
+      int prev = line.indexOf(", prev ", lsn);
+      int desc = line.indexOf(", desc: ", prev);
+      if (rmgrEnd < 0 || tx < 0 || lsn < 0 || prev < 0 || desc < 0) {
+        return null;
+      }
+      try {
+        return new Line(
+            line.substring(6, rmgrEnd),
+            Long.parseLong(line.substring(tx + 5, lsn).strip()),
+            line.substring(lsn + 7, prev),
+            line.substring(desc + 8));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+  }
+
+  /** What the records seen so far change. */
+  private static final class Changes {
+    private final String db;
+    private final Map<String, Relation> relations;
+    final Map<String, SortedSet<Long>> blocks = new TreeMap<>();
+    final Set<String> whole = new TreeSet<>();
+    final Set<Long> committed = new HashSet<>();
+    String doubt;
+
+    private final Map<String, Relation> tables = new HashMap<>();
+
+    Changes(String db, Map<String, Relation> relations) {
+      this.db = db;
+      this.relations = relations;
+      relations.values().stream()
+          .filter(r -> r.kind() == 'r' || r.kind() == 'p')
+          .forEach(r -> tables.put(r.name(), r));
+    }
+
+    /** One pg_waldump line; {@code only}: count only records of these transactions. */
+    void record(String line, Set<Long> only) {
+      if (doubt != null) {
+        return;
+      }
+      Line r = Line.parse(line);
+      if (r == null) {
+        return; // pg_waldump's own notes ("first record is after ...")
+      }
+      String rmgr = r.rmgr();
+      long tx = r.tx();
+      String desc = r.desc();
+      if (only != null && !only.contains(tx)) {
+        return;
+      }
+      String op = desc.split("[ ;,]", 2)[0];
+      switch (rmgr) {
+        case "Transaction":
+          if (op.equals("COMMIT")) {
+            if (desc.contains("rels:")) {
+              doubt = "a transaction committed after the stop point dropped relations";
+              return;
+            }
+            committed.add(tx);
+            Matcher s = SUBXACTS.matcher(desc);
+            if (s.find()) {
+              for (String x : s.group(1).strip().split(" ")) {
+                committed.add(Long.parseLong(x));
+              }
+            }
+          } else if (op.contains("PREPARE")) {
+            doubt = "two-phase commit after the stop point (" + op + ")";
+            return;
+          }
+          break;
+        case "Storage":
+          storage(desc);
+          return;
+        case "Database":
+        case "RelMap":
+          doubt = rmgr + " record " + op + " after the stop point";
+          return;
+        default:
+          break;
+      }
+      if (rmgr.equals("Heap") && op.equals("TRUNCATE")) {
+        doubt = "a table was truncated after the stop point";
+        return;
+      }
+      Matcher b = BLKREF.matcher(desc);
+      while (b.find() && doubt == null) {
+        if (!db.equals(b.group(2))) {
+          continue; // another database, or a shared catalog
+        }
+        String fork = b.group(4);
+        if (fork != null && !fork.equals("main")) {
+          continue; // free space and visibility maps hold no rows
+        }
+        block(rmgr, op, b.group(1) + "/" + b.group(3), Long.parseLong(b.group(5)));
+      }
+    }
+
+    private void block(String rmgr, String op, String relfile, long block) {
+      Relation rel = relations.get(relfile);
+      if (rel == null) {
+        doubt = "a relation the restored database does not have (" + relfile + ") changed";
+        return;
+      }
+      if (rel.kind() == 'i' || rel.kind() == 'I' || rel.kind() == 'S') {
+        return; // an index or a sequence: the rows it serves are compared through the table
+      }
+      if (rel.catalog()) {
+        if (!rel.name().startsWith("pg_catalog.pg_statistic")
+            && !HARMLESS_CATALOG_RECORDS.contains(op)) {
+          doubt = "the catalog " + rel.name() + " changed (" + rmgr + " " + op + ")";
+        }
+        return;
+      }
+      if (rel.kind() == 't') {
+        // a TOAST table: its owner is compared whole, and so are the owner's ancestors
+        Relation owner = tables.get(rel.wholeTable());
+        if (owner == null) {
+          doubt = "the TOAST table " + rel.name() + " has no owner table";
+          return;
+        }
+        whole.add(owner.wholeTable() != null ? owner.wholeTable() : owner.name());
+        whole.addAll(owner.ancestors());
+        return;
+      }
+      if (rel.wholeTable() != null) {
+        whole.add(rel.wholeTable());
+      } else if (rel.blockwise() && ROW_PRESERVING.contains(rmgr + " " + op)) {
+        return; // vacuum and hint bits: the same rows at the same places
+      } else if (rel.blockwise()) {
+        blocks.computeIfAbsent(rel.name(), k -> new TreeSet<>()).add(block);
+      } else if (rel.kind() == 'r' || rel.kind() == 'p') {
+        whole.add(rel.name());
+      } else if (rel.kind() != 'm') {
+        doubt = "an unexpected relation " + rel.name() + " (kind " + rel.kind() + ") changed";
+        return;
+      }
+      whole.addAll(rel.ancestors());
+    }
+
+    private void storage(String desc) {
+      Matcher m = STORAGE_PATH.matcher(desc);
+      if (!m.find()) {
+        doubt = "a storage record pg_waldump did not describe as expected: " + desc;
+        return;
+      }
+      String recDb = m.group(1) != null ? m.group(1) : m.group(3);
+      String spc = m.group(1) != null ? null : m.group(2);
+      if (!db.equals(recDb)) {
+        return;
+      }
+      String relfile = m.group(4);
+      Relation rel =
+          relations.entrySet().stream()
+              .filter(
+                  e ->
+                      e.getKey().endsWith("/" + relfile)
+                          && (spc == null || e.getKey().startsWith(spc + "/")))
+              .map(Map.Entry::getValue)
+              .findFirst()
+              .orElse(null);
+      if (desc.startsWith("TRUNCATE") && rel != null && rel.kind() == 'r' && !rel.catalog()) {
+        // VACUUM cuts off empty pages at the end; compare the table whole to be sure
+        whole.add(rel.name());
+        whole.addAll(rel.ancestors());
+        return;
+      }
+      if (desc.startsWith("TRUNCATE") && rel != null && (rel.kind() == 'i' || rel.catalog())) {
+        return;
+      }
+      doubt = "a relation was created or truncated after the stop point (" + desc + ")";
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> files = Files.list(p)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // a temporary file
+    }
+  }
+}
