@@ -55,13 +55,7 @@ public final class DataLossAnalyzer {
    */
   public DataLossReport compare(
       DbUrl current, DbUrl recovered, SideRead currentRead, SideRead recoveredRead) {
-    ExecutorService pool =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "dbrecover-data-loss");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService pool = daemonWorker("dbrecover-data-loss");
     try (Connection cur = open(current);
         Connection rec = open(recovered)) {
       return compare(cur, rec, currentRead, recoveredRead, pool, null, new int[3]);
@@ -88,13 +82,7 @@ public final class DataLossAnalyzer {
    * full; otherwise every table is compared in full. The report's method says which.
    */
   public DataLossReport compare(LiveSnapshot live, DbUrl recovered, ChangedBlocks changed) {
-    ExecutorService pool =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "dbrecover-data-loss");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService pool = daemonWorker("dbrecover-data-loss");
     try (Connection rec = open(recovered)) {
       Connection cur = live.connection();
       try (Statement st = cur.createStatement()) {
@@ -232,13 +220,7 @@ public final class DataLossAnalyzer {
    * table that could not be read is simply read again afterwards by {@link #read(Connection, Map)}.
    */
   static final class TableReads implements AutoCloseable {
-    private final ExecutorService worker =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "dbrecover-restored-read");
-              t.setDaemon(true);
-              return t;
-            });
+    private final ExecutorService worker = daemonWorker("dbrecover-restored-read");
     private final Map<String, Summary> done = new ConcurrentHashMap<>();
     private DbUrl url;
     // used by the worker thread only, until finish() or close()
@@ -577,5 +559,15 @@ public final class DataLossAnalyzer {
     boolean keyed() {
       return !key.isEmpty();
     }
+  }
+
+  /** One daemon thread of that name: never keeps the JVM alive after the command is done. */
+  static ExecutorService daemonWorker(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 }
