@@ -60,16 +60,7 @@ public final class DataLossAnalyzer {
         Connection rec = open(recovered)) {
       return compare(cur, rec, currentRead, recoveredRead, pool, null, new int[3]);
     } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.CONFIGURATION,
-          "could not compare "
-              + current.redacted()
-              + " with "
-              + recovered.redacted()
-              + ": "
-              + e.getMessage()
-              + "; check that the user may read every table on both sides",
-          e);
+      throw cannotCompare(current.redacted(), recovered, e);
     } finally {
       pool.shutdownNow();
     }
@@ -104,14 +95,7 @@ public final class DataLossAnalyzer {
               : "every table in full (" + changed.detail() + ")";
       return new DataLossReport(false, report.tables(), method);
     } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.CONFIGURATION,
-          "could not compare the live database with "
-              + recovered.redacted()
-              + ": "
-              + e.getMessage()
-              + "; check that the user may read every table on both sides",
-          e);
+      throw cannotCompare("the live database", recovered, e);
     } finally {
       pool.shutdownNow();
     }
@@ -140,14 +124,7 @@ public final class DataLossAnalyzer {
       }
       return read(c);
     } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.CONFIGURATION,
-          "could not read the tables of "
-              + url.redacted()
-              + ": "
-              + e.getMessage()
-              + "; check that the user may read every table",
-          e);
+      throw unreadable(url, e);
     }
   }
 
@@ -569,5 +546,30 @@ public final class DataLossAnalyzer {
           t.setDaemon(true);
           return t;
         });
+  }
+
+  private static DbRecoverException cannotCompare(String current, DbUrl recovered, Exception e) {
+    return new DbRecoverException(
+        ErrorCode.CONFIGURATION,
+        "could not compare "
+            + current
+            + " with "
+            + recovered.redacted()
+            + ": "
+            + e.getMessage()
+            + "; check that the user may read every table on both sides",
+        e);
+  }
+
+  /** A side that cannot be read: exit 1, naming the database (redacted) and what to check. */
+  static DbRecoverException unreadable(DbUrl url, Exception e) {
+    return new DbRecoverException(
+        ErrorCode.CONFIGURATION,
+        "could not read the tables of "
+            + url.redacted()
+            + ": "
+            + e.getMessage()
+            + "; check that the user may read every table",
+        e);
   }
 }

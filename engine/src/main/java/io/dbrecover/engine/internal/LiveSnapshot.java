@@ -1,8 +1,6 @@
 package io.dbrecover.engine.internal;
 
-import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
-import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -54,14 +52,7 @@ public final class LiveSnapshot implements AutoCloseable {
       return new LiveSnapshot(c, lsn, read);
     } catch (SQLException | RuntimeException e) {
       closeQuietly(c);
-      throw new DbRecoverException(
-          ErrorCode.CONFIGURATION,
-          "could not read the tables of "
-              + url.redacted()
-              + ": "
-              + e.getMessage()
-              + "; check that the user may read every table",
-          e);
+      throw DataLossAnalyzer.unreadable(url, e);
     }
   }
 
