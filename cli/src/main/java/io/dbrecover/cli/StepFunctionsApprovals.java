@@ -1,5 +1,7 @@
 package io.dbrecover.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbrecover.engine.api.ApprovalRequest;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverConfig;
@@ -154,11 +156,14 @@ public final class StepFunctionsApprovals {
               + ApprovalRequest.phrase(r.environment())
               + " (--phrase); nothing was sent");
     }
-    String json =
-        "{\"approved\":true"
-            + (by == null ? "" : ",\"by\":" + quote(by))
-            + (phrase == null ? "" : ",\"phrase\":" + quote(phrase))
-            + "}";
+    ObjectNode answer = JsonNodeFactory.instance.objectNode().put("approved", true);
+    if (by != null) {
+      answer.put("by", by);
+    }
+    if (phrase != null) {
+      answer.put("phrase", phrase);
+    }
+    String json = answer.toString();
     send(r, c -> c.sendTaskSuccess(b -> b.taskToken(r.taskToken().reveal()).output(json)));
     return record(r, new ApprovalRequest.Answer(ApprovalRequest.Outcome.APPROVED, by, null, now()));
   }
@@ -314,20 +319,6 @@ public final class StepFunctionsApprovals {
   /** Service messages may quote the token; it never reaches the terminal. */
   private static String redact(String message, ApprovalRequest r) {
     return String.valueOf(message).replace(r.taskToken().reveal(), "****");
-  }
-
-  private static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
   }
 
   private Instant now() {

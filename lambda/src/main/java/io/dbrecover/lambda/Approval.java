@@ -31,11 +31,6 @@ record Approval(boolean approved, String by, String phrase) {
         node.hasNonNull("phrase") ? node.get("phrase").asText() : null);
   }
 
-  /** The phrase a strict environment's approval must carry. */
-  static String phrase(String environment) {
-    return ApprovalRequest.phrase(environment);
-  }
-
   /** Throws unless this answer lets a recovery of {@code environment} go on. */
   void check(ProtectionLevel level, String environment) {
     if (!approved) {
@@ -47,13 +42,13 @@ record Approval(boolean approved, String by, String phrase) {
               + (by == null ? "" : " by " + by)
               + "; nothing was changed");
     }
-    if (level == ProtectionLevel.STRICT && !phrase(environment).equals(phrase)) {
+    if (level == ProtectionLevel.STRICT && !ApprovalRequest.phrase(environment).equals(phrase)) {
       throw new DbRecoverException(
           ErrorCode.CANCELLED,
           "environment '"
               + environment
               + "' is strict: the approval must carry \"phrase\": \""
-              + phrase(environment)
+              + ApprovalRequest.phrase(environment)
               + "\"; nothing was changed");
     }
   }

@@ -289,7 +289,8 @@ public final class StepHandler implements RequestStreamHandler {
         .append(runId)
         .append(".\nApprove: dbrecover approve ")
         .append(runId)
-        .append(protection == ProtectionLevel.STRICT ? " --phrase " + Approval.phrase(env) : "")
+        .append(
+            protection == ProtectionLevel.STRICT ? " --phrase " + ApprovalRequest.phrase(env) : "")
         .append(". Deny: dbrecover approve ")
         .append(runId)
         .append(" --deny --reason <why>.\n");
