@@ -54,30 +54,6 @@ public final class PgRunner {
   }
 
   /**
-   * {@code pg_restore -j N --exit-on-error} of {@code dump} into the database of {@code target}.
-   * Runs it verbose to tell {@link Progress#tableLoaded} as each table's rows are complete; the
-   * result's stderr keeps only errors, warnings and their details.
-   */
-  public static Exec.Result restore(
-      PgTools.Installation tools, DbUrl target, Path dump, int jobs, Progress progress) {
-    return restore(tools, target, dump, jobs, progress, null);
-  }
-
-  /**
-   * As {@link #restore(PgTools.Installation, DbUrl, Path, int, Progress)}, stopping pg_restore and
-   * its workers as soon as {@code stop} turns true (null: never); the result then has exit code -1.
-   */
-  public static Exec.Result restore(
-      PgTools.Installation tools,
-      DbUrl target,
-      Path dump,
-      int jobs,
-      Progress progress,
-      BooleanSupplier stop) {
-    return restore(tools, target, dump, jobs, progress, stop, tableDataSoon(tools, dump));
-  }
-
-  /**
    * Starts reading the archive's table data items ({@link #tableData}) on another thread, so that
    * it overlaps creating the target database and pg_restore's start instead of preceding them.
    */
@@ -100,8 +76,11 @@ public final class PgRunner {
   }
 
   /**
-   * As {@link #restore(PgTools.Installation, DbUrl, Path, int, Progress, BooleanSupplier)}, with
-   * the archive's table data items from {@link #tableDataSoon}.
+   * {@code pg_restore -j N --exit-on-error} of {@code dump} into the database of {@code target}.
+   * Runs it verbose to tell {@link Progress#tableLoaded} as each table's rows are complete (their
+   * names from {@code tableData}, see {@link #tableDataSoon}); the result's stderr keeps only
+   * errors, warnings and their details. Stops pg_restore and its workers as soon as {@code stop}
+   * turns true (null: never); the result then has exit code -1.
    */
   public static Exec.Result restore(
       PgTools.Installation tools,
