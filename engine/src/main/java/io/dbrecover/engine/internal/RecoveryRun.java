@@ -136,23 +136,12 @@ public final class RecoveryRun {
 
   /** The run at a glance: its state is that of its last failure unless a step succeeded since. */
   public EnvironmentStatus.RunSummary summary() {
-    String failure = null;
-    Journal.Entry lastStep = null;
-    for (Journal.Entry e : journal.entries()) {
-      if (!"step".equals(e.type())) {
-        continue;
-      }
-      lastStep = e;
-      if ("failed".equals(e.status())) {
-        failure = e.data().path("code").asText();
-      } else if ("done".equals(e.status()) && !Step.REPORT.name().equals(e.step())) {
-        failure = null;
-      }
-    }
+    Journal.Entry failure = standingFailure();
+    Journal.Entry lastStep = lastStep();
     String state =
         !finished()
             ? "incomplete (resume it)"
-            : failure == null ? "done" : "failed (" + failure + ")";
+            : failure == null ? "done" : "failed (" + failure.data().path("code").asText() + ")";
     return new EnvironmentStatus.RunSummary(
         header.runId(),
         header.createdAt(),
@@ -160,6 +149,36 @@ public final class RecoveryRun {
         header.decision().target(),
         state,
         lastStep == null ? "-" : Step.valueOf(lastStep.step()).label() + " " + lastStep.status());
+  }
+
+  /**
+   * The journal's last failed step entry (its data holds {@code code} and {@code message}), unless
+   * a step other than the report succeeded after it (a resumed run); null when none stands.
+   */
+  Journal.Entry standingFailure() {
+    Journal.Entry failure = null;
+    for (Journal.Entry e : journal.entries()) {
+      if (!"step".equals(e.type())) {
+        continue;
+      }
+      if ("failed".equals(e.status())) {
+        failure = e;
+      } else if ("done".equals(e.status()) && !Step.REPORT.name().equals(e.step())) {
+        failure = null;
+      }
+    }
+    return failure;
+  }
+
+  /** The journal's last step entry, or null before the first step. */
+  Journal.Entry lastStep() {
+    Journal.Entry last = null;
+    for (Journal.Entry e : journal.entries()) {
+      if ("step".equals(e.type())) {
+        last = e;
+      }
+    }
+    return last;
   }
 
   public RunHeader header() {

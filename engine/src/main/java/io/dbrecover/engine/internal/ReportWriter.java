@@ -50,19 +50,8 @@ public final class ReportWriter {
    * failure followed by a successful step (a resumed run) no longer counts.
    */
   public static RunReport rebuild(RecoveryRun run) {
-    Journal.Entry failure = null;
-    Journal.Entry lastStep = null;
-    for (Journal.Entry e : run.journal().entries()) {
-      if (!"step".equals(e.type())) {
-        continue;
-      }
-      lastStep = e;
-      if ("failed".equals(e.status())) {
-        failure = e;
-      } else if ("done".equals(e.status()) && !Step.REPORT.name().equals(e.step())) {
-        failure = null;
-      }
-    }
+    Journal.Entry failure = run.standingFailure();
+    Journal.Entry lastStep = run.lastStep();
     DbRecoverException error =
         failure == null
             ? null
