@@ -223,6 +223,14 @@ drop_restored() {
   rm -f "$env_file" "$env_file".dbrecover-*.bak
 }
 
+# The restored servers' logs (replay start, stop point, promotion, with times) go to bench/out.
+keep_server_logs() { # name
+  local d
+  for d in $(restored_dirs); do
+    if [ -f "$(dirname "$d")/server.log" ]; then cp "$(dirname "$d")/server.log" "$out_dir/$1-server.log"; fi
+  done
+}
+
 results="$tmp/results.txt"
 : >"$results"
 record() { echo "$1 $2 $3" >>"$results"; log "run $2: $1 ${3}s"; }
@@ -287,6 +295,7 @@ for i in $(seq 1 "$RUNS"); do
     cp "$report" "$out_dir/pitr-run-$i-report.md"
   fi
   grep -ho 'data in /[^ ,)]*' "$tmp/rollback-$i.out" "$tmp/rollback-$i.err" | sed 's/^data in //' >>"$tmp/extra-dirs" || true
+  keep_server_logs "pitr-run-$i"
   grep -q "$target\|point-in-time" "$tmp/rollback-$i.out" \
     || log "warning: the rollback output does not mention point-in-time restore; see $out_dir/pitr-run-$i.out"
   drop_restored
@@ -296,6 +305,7 @@ for i in $(seq 1 "$RUNS"); do
   hand_restore "$i"
   t1="$(now)"
   record hand-run "$i" "$(elapsed "$t0" "$t1")"
+  keep_server_logs "handrun-$i"
   drop_restored
 done
 

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import javax.inject.Inject;
 
@@ -95,19 +96,43 @@ public final class RecoveryEngine {
     RunContext ctx = context(config, environment);
     DbUrl live = ctx.liveUrl();
     ProviderContext pc = ctx.providerContext(live, Progress.NONE);
-    MigrationState current;
-    Map<String, Long> counts;
-    try (Connection c = DatabaseInspector.connect(live)) {
-      current = DatabaseInspector.migrationState(c);
-      counts = estimate ? DatabaseInspector.rowCounts(c) : Map.of();
-    } catch (SQLException e) {
-      throw new DbRecoverException(
-          ErrorCode.CONFIGURATION,
-          "cannot read the live database " + live.redacted() + ": " + e.getMessage(),
-          e);
+    // The live database is read on a thread of its own while the provider answers: each is
+    // mostly waiting (a connection, a server round trip, backup metadata on disk).
+    CompletableFuture<LiveState> liveState =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Trace.Span span = Trace.span("plan: live migration state");
+                  Connection c = DatabaseInspector.connect(live)) {
+                return new LiveState(
+                    DatabaseInspector.migrationState(c),
+                    estimate ? DatabaseInspector.rowCounts(c) : Map.of());
+              } catch (SQLException e) {
+                throw new DbRecoverException(
+                    ErrorCode.CONFIGURATION,
+                    "cannot read the live database " + live.redacted() + ": " + e.getMessage(),
+                    e);
+              }
+            },
+            r -> {
+              Thread t = new Thread(r, "dbrecover-plan-live");
+              t.setDaemon(true);
+              t.start();
+            });
+    Capabilities caps;
+    List<RecoveryPoint> points;
+    try {
+      try (Trace.Span span = Trace.span("plan: capabilities")) {
+        caps = withForwardFix(ctx.provider().capabilities(pc), incident);
+      }
+      try (Trace.Span span = Trace.span("plan: recovery points")) {
+        points = ctx.provider().recoveryPoints(pc);
+      }
+    } finally {
+      // the live database's error comes first: it is the one to fix before anything else
+      awaitLiveState(liveState);
     }
-    Capabilities caps = withForwardFix(ctx.provider().capabilities(pc), incident);
-    List<RecoveryPoint> points = ctx.provider().recoveryPoints(pc);
+    MigrationState current = liveState.join().migrations();
+    Map<String, Long> counts = liveState.join().counts();
     Decision decision =
         DecisionTree.decide(
             new DecisionInput(
@@ -135,6 +160,20 @@ public final class RecoveryEngine {
         lossEstimate,
         caps.notes(),
         caps.historyWindow());
+  }
+
+  private record LiveState(MigrationState migrations, Map<String, Long> counts) {}
+
+  /** Waits for the live read; its failure is thrown as it was raised. */
+  private static void awaitLiveState(CompletableFuture<LiveState> liveState) {
+    try {
+      liveState.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw e;
+    }
   }
 
   /**

@@ -7,9 +7,11 @@ import java.util.Locale;
  * Per-phase timings on standard error when the environment variable {@code DBRECOVER_TRACE} is
  * {@code 1}, for finding where a command's time goes; silent (and nearly free) otherwise.
  *
- * <p>Each line is {@code [trace 1.234 s] what}, timed from the start of the JVM, so the JVM start
- * and class loading show too; a {@link #span} adds its own duration. Messages must not contain
- * secrets.
+ * <p>Each line is {@code [trace 1.234 s] what}, timed from the launcher's start when the {@code
+ * ./dbrecover} launcher passed it ({@code DBRECOVER_LAUNCHED}, seconds since the epoch with
+ * microseconds), else from the process start as the kernel gives it (to about a second on Linux),
+ * so the JVM start and class loading show too; a {@link #span} adds its own duration. Messages must
+ * not contain secrets.
  */
 public final class Trace {
   private static final boolean ON = "1".equals(System.getenv("DBRECOVER_TRACE"));
@@ -69,6 +71,16 @@ public final class Trace {
   }
 
   private static long sinceProcessStart() {
+    String launched = System.getenv("DBRECOVER_LAUNCHED");
+    if (launched != null) {
+      try {
+        long at =
+            new java.math.BigDecimal(launched.replace(',', '.')).movePointRight(3).longValue();
+        return Math.max(0, System.currentTimeMillis() - at);
+      } catch (NumberFormatException e) {
+        // fall back to the process start
+      }
+    }
     return ProcessHandle.current()
         .info()
         .startInstant()

@@ -24,7 +24,12 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,7 +134,13 @@ final class WalChanges {
     String db = restoredRelations(restored, relations, restoredFilenodes, unlogged);
     Optional<Path> livePgWal = checkLive(live, db, timeline, end, restoredFilenodes);
     Path dir = segmentDir(timeline, stop, end, livePgWal);
+    ExecutorService pool = workers(1);
+    AtomicBoolean searchUnneeded = new AtomicBoolean();
     try {
+      // Where transactions in flight at the stop point may have begun is looked for beside the
+      // forward pass, on the other core; it is dropped when none turns out to be in flight.
+      Future<long[]> running =
+          pool.submit(() -> lastRunningXacts(dir, timeline, stop, searchUnneeded));
       Changes changes = new Changes(db, relations);
       for (String u : unlogged) {
         changes.whole.add(u);
@@ -146,8 +157,10 @@ final class WalChanges {
         }
       }
       long from = stop;
-      if (!inFlight.isEmpty()) {
-        from = lastRunningXacts(dir, timeline, stop, inFlight);
+      if (inFlight.isEmpty()) {
+        searchUnneeded.set(true);
+      } else {
+        from = startOfInFlight(await(running), inFlight);
         if (inFlight.size() <= MAX_XID_DUMPS) {
           for (String line : byXid(dir, timeline, from, stop, inFlight)) {
             changes.record(line, inFlight);
@@ -188,7 +201,34 @@ final class WalChanges {
               + String.format(
                   java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - started) / 1e9));
     } finally {
+      searchUnneeded.set(true);
+      pool.shutdownNow();
       deleteQuietly(dir);
+    }
+  }
+
+  /** Daemon threads for pg_waldump runs (two: one for each core). */
+  private static ExecutorService workers(int threads) {
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "dbrecover-waldump");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  private static <T> T await(Future<T> f) throws Doubt {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Doubt) {
+        throw (Doubt) e.getCause();
+      }
+      throw new Doubt("pg_waldump failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Doubt("interrupted");
     }
   }
 
@@ -390,51 +430,98 @@ final class WalChanges {
   }
 
   /**
-   * Where to start reading for the records that transactions of {@code committed} wrote before
-   * {@code stop}: the newest RUNNING_XACTS record before it whose nextXid none of them precedes.
+   * The newest RUNNING_XACTS record before {@code stop}, as {lsn, nextXid}: searched backwards in
+   * chunks of {@link #SEGMENTS_PER_SEARCH} segments, two chunks read at a time. Gives up early,
+   * with a doubt, once {@code unneeded} is set.
    */
-  private long lastRunningXacts(Path dir, int timeline, long stop, Set<Long> committed)
+  private long[] lastRunningXacts(Path dir, int timeline, long stop, AtomicBoolean unneeded)
       throws Doubt {
-    long to = stop;
     long floor = Math.max(0, (stop / segmentSize - MAX_SEGMENTS_BACK) * segmentSize);
-    while (to > floor) {
-      long from =
-          Math.max(
-              floor,
-              (to - 1) / segmentSize * segmentSize - (SEGMENTS_PER_SEARCH - 1) * segmentSize);
-      List<long[]> found = new ArrayList<>();
-      dump(
-          dir,
-          timeline,
-          from,
-          to,
-          List.of("--rmgr=Standby"),
-          line -> {
-            Line r = Line.parse(line);
-            if (r != null) {
-              Matcher m = RUNNING.matcher(r.desc());
-              if (m.find()) {
-                found.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
-              }
-            }
-          });
-      if (!found.isEmpty()) {
-        long[] q = found.get(found.size() - 1);
-        for (long x : committed) {
-          if (precedes(x, q[1])) {
-            throw new Doubt(
-                "transaction "
-                    + x
-                    + " began before the last running-transactions record ahead of the stop"
-                    + " point and committed after it");
-          }
+    ExecutorService readers = workers(2);
+    // set once the answer is found: the older chunk still being read is abandoned
+    AtomicBoolean answered = new AtomicBoolean();
+    java.util.function.BooleanSupplier abandon = () -> unneeded.get() || answered.get();
+    java.util.ArrayDeque<Future<long[]>> chunks = new java.util.ArrayDeque<>();
+    long next = stop; // the end of the next chunk to read
+    try {
+      while (true) {
+        while (chunks.size() < 2 && next > floor) {
+          long to = next;
+          long from =
+              Math.max(
+                  floor,
+                  (to - 1) / segmentSize * segmentSize - (SEGMENTS_PER_SEARCH - 1) * segmentSize);
+          next = from;
+          chunks.add(readers.submit(() -> newestRunningXacts(dir, timeline, from, to, abandon)));
         }
-        return q[0];
+        Future<long[]> nearest = chunks.poll();
+        if (nearest == null) {
+          throw new Doubt(
+              "no running-transactions record in the "
+                  + MAX_SEGMENTS_BACK
+                  + " segments before the stop");
+        }
+        long[] found = await(nearest);
+        if (found != null) {
+          return found;
+        }
       }
-      to = from;
+    } finally {
+      answered.set(true);
+      readers.shutdownNow();
     }
-    throw new Doubt(
-        "no running-transactions record in the " + MAX_SEGMENTS_BACK + " segments before the stop");
+  }
+
+  /** The newest RUNNING_XACTS record in [from, to) as {lsn, nextXid}, or null. */
+  private long[] newestRunningXacts(
+      Path dir, int timeline, long from, long to, java.util.function.BooleanSupplier abandon)
+      throws Doubt {
+    long[][] newest = new long[1][];
+    dump(
+        dir,
+        timeline,
+        from,
+        to,
+        List.of("--rmgr=Standby"),
+        line -> {
+          if (abandon.getAsBoolean()) {
+            throw new Abandoned();
+          }
+          Line r = Line.parse(line);
+          if (r != null) {
+            Matcher m = RUNNING.matcher(r.desc());
+            if (m.find()) {
+              newest[0] = new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))};
+            }
+          }
+        });
+    return newest[0];
+  }
+
+  /**
+   * Where to start reading for the records that transactions of {@code committed} wrote before the
+   * stop point: the RUNNING_XACTS record {@code running} found, provided none of them precedes its
+   * nextXid (PostgreSQL writes that record while it holds XidGenLock, so a transaction id at or
+   * above it wrote nothing before it).
+   */
+  private static long startOfInFlight(long[] running, Set<Long> committed) throws Doubt {
+    for (long x : committed) {
+      if (precedes(x, running[1])) {
+        throw new Doubt(
+            "transaction "
+                + x
+                + " began before the last running-transactions record ahead of the stop"
+                + " point and committed after it");
+      }
+    }
+    return running[0];
+  }
+
+  /** Thrown from a line consumer to stop reading a pg_waldump that is no longer needed. */
+  private static final class Abandoned extends RuntimeException {
+    Abandoned() {
+      super("abandoned", null, false, false);
+    }
   }
 
   /** The restored copy's next transaction id (low 32 bits). */
@@ -453,16 +540,9 @@ final class WalChanges {
   /** The lines of pg_waldump --xid over [from, to) for each of {@code xids}, two at a time. */
   private List<String> byXid(Path dir, int timeline, long from, long to, Set<Long> xids)
       throws Doubt {
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "dbrecover-waldump");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService pool = workers(2);
     try {
-      List<java.util.concurrent.Future<List<String>>> parts = new ArrayList<>();
+      List<Future<List<String>>> parts = new ArrayList<>();
       for (long x : xids) {
         parts.add(
             pool.submit(
@@ -473,18 +553,10 @@ final class WalChanges {
                 }));
       }
       List<String> all = new ArrayList<>();
-      for (java.util.concurrent.Future<List<String>> part : parts) {
-        all.addAll(part.get());
+      for (Future<List<String>> part : parts) {
+        all.addAll(await(part));
       }
       return all;
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof Doubt) {
-        throw (Doubt) e.getCause();
-      }
-      throw new Doubt("pg_waldump failed: " + e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Doubt("interrupted");
     } finally {
       pool.shutdownNow();
     }
@@ -524,6 +596,9 @@ final class WalChanges {
         while ((line = r.readLine()) != null) {
           lines.accept(line);
         }
+      } catch (Abandoned e) {
+        p.destroyForcibly();
+        throw new Doubt("not needed");
       }
       if (!p.waitFor(10, TimeUnit.MINUTES)) {
         p.destroyForcibly();
