@@ -303,6 +303,14 @@ class NarrowedDataLossIT {
     DataLossReport full = analyzer.compare(url, restored);
     try (LiveSnapshot live = LiveSnapshot.take(url)) {
       ChangedBlocks changed = provider.changedBlocks(ctx, request, restored, live.lsn());
+      // The same read begun while the copy promotes, up to the live WAL of that later moment:
+      // the same answer, compared in the same snapshot.
+      ChangedBlocks early = provider.changedBlocksReadEarly(ctx, request, restored, live.lsn());
+      assertThat(early.known()).as(early.detail()).isEqualTo(changed.known());
+      if (early.known()) {
+        assertThat(early.detail()).contains("while the copy promoted");
+      }
+      assertThat(analyzer.compare(live, restored, early).tables()).isEqualTo(full.tables());
       return new Result(full, analyzer.compare(live, restored, changed), changed);
     }
   }

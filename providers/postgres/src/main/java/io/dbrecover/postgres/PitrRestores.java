@@ -133,8 +133,105 @@ final class PitrRestores {
     } catch (IOException e) {
       return new RestoreStatus.Failed("cannot read " + version + ": " + e.getMessage());
     }
-    return new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir)
-        .poll(ctx.liveUrl(), ctx.progress());
+    PointInTimeRestore restore =
+        new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir);
+    RestoreStatus status = restore.poll(ctx.liveUrl(), ctx.progress());
+    if (status instanceof RestoreStatus.Running
+        && !request.inPlace()
+        && Files.exists(dir.resolve("data").resolve("pg_wal"))
+        && !Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
+      // The replay has ended and the server promotes (its end-of-recovery checkpoint): the WAL
+      // after the stop point is read meanwhile for the data-loss report that follows.
+      readEarly(dir, restore.url(ctx.liveUrl()), ctx.liveUrl());
+    }
+    return status;
+  }
+
+  // Early reads of the WAL after a restore's stop point, by restore directory, for this process's
+  // changedBlocks (another process, e.g. a resumed run, reads it anew).
+  private static final java.util.concurrent.ConcurrentHashMap<
+          Path, java.util.concurrent.CompletableFuture<WalChanges.Prepared>>
+      EARLY = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void readEarly(Path dir, DbUrl restored, DbUrl live) {
+    EARLY.computeIfAbsent(
+        dir,
+        d -> {
+          java.util.concurrent.CompletableFuture<WalChanges.Prepared> f =
+              new java.util.concurrent.CompletableFuture<>();
+          Thread t =
+              new Thread(
+                  () -> {
+                    try {
+                      Optional<WalChanges> wal = walChanges(d);
+                      f.complete(
+                          wal.isPresent()
+                              ? wal.get().early(d.resolve("data"), restored, live)
+                              : null);
+                    } catch (WalChanges.Doubt | IOException | RuntimeException e) {
+                      f.complete(null); // read after the promotion instead
+                    }
+                  },
+                  "dbrecover-wal-early");
+          t.setDaemon(true);
+          t.start();
+          return f;
+        });
+  }
+
+  /**
+   * {@link #changedBlocks} as it goes when the WAL was read early ({@link WalChanges#early}) after
+   * the live snapshot at {@code liveLsn} was taken; for tests, which cannot time the promotion.
+   */
+  ChangedBlocks changedBlocksReadEarly(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    Path dir = directory(ctx.stateDir(), request.runId());
+    try {
+      WalChanges wal = walChanges(dir).orElseThrow();
+      WalChanges.Prepared early = wal.early(dir.resolve("data"), restored, ctx.liveUrl());
+      return wal.read(dir.resolve("data"), restored, ctx.liveUrl(), liveLsn, early);
+    } catch (WalChanges.Doubt e) {
+      return ChangedBlocks.unknown(e.getMessage());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The early read of {@code dir}'s WAL, if one was made in this process (null otherwise). */
+  private static WalChanges.Prepared takeEarly(Path dir) {
+    java.util.concurrent.CompletableFuture<WalChanges.Prepared> f = EARLY.remove(dir);
+    if (f == null) {
+      return null;
+    }
+    try {
+      return f.get(10, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** pg_waldump of the restored server's major version over the archive; empty when none. */
+  private Optional<WalChanges> walChanges(Path dir) throws IOException {
+    Path data = dir.resolve("data");
+    int server = PgTools.versionNum(Files.readString(data.resolve("PG_VERSION")).strip());
+    Optional<Path> waldump =
+        tools.installations().stream()
+            .filter(i -> i.major() == PgTools.majorOf(server))
+            .map(i -> i.tool("pg_waldump"))
+            .flatMap(Optional::stream)
+            .findFirst();
+    if (waldump.isEmpty()) {
+      return Optional.empty();
+    }
+    Path sizeFile = dir.resolve("wal-segment-size");
+    long segmentSize =
+        Files.exists(sizeFile)
+            ? Long.parseLong(Files.readString(sizeFile).strip())
+            : Wal.DEFAULT_SEGMENT_SIZE;
+    return Optional.of(new WalChanges(waldump.get(), archiveDir, segmentSize));
   }
 
   /** Stops the restored server of run {@code runId} if it runs; whether it ran. */
@@ -215,25 +312,15 @@ final class PitrRestores {
       ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
     Path dir = directory(ctx.stateDir(), request.runId());
     Path data = dir.resolve("data");
+    WalChanges.Prepared early = takeEarly(dir);
     try {
-      int server = PgTools.versionNum(Files.readString(data.resolve("PG_VERSION")).strip());
-      Optional<Path> waldump =
-          tools.installations().stream()
-              .filter(i -> i.major() == PgTools.majorOf(server))
-              .map(i -> i.tool("pg_waldump"))
-              .flatMap(Optional::stream)
-              .findFirst();
-      if (waldump.isEmpty()) {
+      Optional<WalChanges> wal = walChanges(dir);
+      if (wal.isEmpty()) {
+        int server = PgTools.versionNum(Files.readString(data.resolve("PG_VERSION")).strip());
         return ChangedBlocks.unknown(
             "no pg_waldump of PostgreSQL " + PgTools.majorOf(server) + " on this machine");
       }
-      Path sizeFile = dir.resolve("wal-segment-size");
-      long segmentSize =
-          Files.exists(sizeFile)
-              ? Long.parseLong(Files.readString(sizeFile).strip())
-              : Wal.DEFAULT_SEGMENT_SIZE;
-      return new WalChanges(waldump.get(), archiveDir, segmentSize)
-          .read(data, restored, ctx.liveUrl(), liveLsn);
+      return wal.get().read(data, restored, ctx.liveUrl(), liveLsn, early);
     } catch (WalChanges.Doubt e) {
       return ChangedBlocks.unknown(e.getMessage());
     } catch (IOException | RuntimeException e) {

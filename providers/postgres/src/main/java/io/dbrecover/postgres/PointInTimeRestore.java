@@ -42,7 +42,7 @@ final class PointInTimeRestore {
   static final String MARKER = "dbrecover: starting the restored server";
   private static final int MAX_STARTS = 3;
   private static final Duration START_WAIT = Duration.ofSeconds(10);
-  private static final Duration POLL = Duration.ofMillis(250);
+  private static final Duration POLL = Duration.ofMillis(100);
   private static final int MAX_SOCKET_DIR = 90;
   // FATAL lines that are about a client connection, not about the server.
   private static final List<String> CLIENT_FATALS =
@@ -153,7 +153,7 @@ final class PointInTimeRestore {
       startServer();
     }
     if (Files.exists(dataDir().resolve("recovery.signal"))) {
-      // A poll is a pg_ctl status and a file check: cheap enough to look four times a second, so
+      // A poll is a pg_ctl status and a file check: cheap enough to look ten times a second, so
       // the end of a replay is not followed by most of a second of waiting.
       return new RestoreStatus.Running(
           clock.instant().plus(POLL),

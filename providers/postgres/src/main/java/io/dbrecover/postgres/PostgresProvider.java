@@ -233,6 +233,12 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
     return pitr(ctx).changedBlocks(ctx, request, restored, liveLsn);
   }
 
+  /** {@link #changedBlocks} by way of an early read of the WAL (see PitrRestores); for tests. */
+  ChangedBlocks changedBlocksReadEarly(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    return pitr(ctx).changedBlocksReadEarly(ctx, request, restored, liveLsn);
+  }
+
   @Override
   public RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request) {
     if (pointInTime(request)) {

@@ -83,6 +83,9 @@ final class WalChanges {
   private static final int MAX_SEGMENTS_BACK = 64;
   // Segments one pg_waldump call searches for it, from the stop point backwards.
   private static final int SEGMENTS_PER_SEARCH = 4;
+  // Transactions whose records before the stop point an early read takes before it knows which
+  // were in flight (one pg_waldump each, on the two cores).
+  private static final int SPECULATED = 2;
 
   private final Path waldump;
   private final Path archiveDir;
@@ -120,35 +123,152 @@ final class WalChanges {
    * @param liveLsn the live WAL position the answer must cover
    */
   ChangedBlocks read(Path restoredData, DbUrl restored, DbUrl live, String liveLsn) throws Doubt {
+    return read(restoredData, restored, live, liveLsn, null);
+  }
+
+  /**
+   * As {@link #read(Path, DbUrl, DbUrl, String)}, finishing {@code early} (see {@link #early}) when
+   * it was read for the same stop point up to {@code liveLsn} or beyond; otherwise reading anew.
+   */
+  ChangedBlocks read(Path restoredData, DbUrl restored, DbUrl live, String liveLsn, Prepared early)
+      throws Doubt {
     long started = System.nanoTime();
     long end = Wal.lsn(liveLsn);
-    long[] switchPoint = switchPoint(restoredData);
-    int timeline = (int) switchPoint[0];
-    long stop = switchPoint[1];
-    if (end < stop) {
-      throw new Doubt("the live WAL position " + liveLsn + " is before the stop point");
+    if (early != null) {
+      long[] switchPoint = switchPoint(restoredData);
+      if (early.timeline == switchPoint[0] && early.stop == switchPoint[1] && early.end >= end) {
+        return finish(early, restored, started);
+      }
     }
-    Map<String, Relation> relations = new HashMap<>();
-    Map<String, Long> restoredFilenodes = new HashMap<>();
-    Set<String> unlogged = new TreeSet<>();
-    String db = restoredRelations(restored, relations, restoredFilenodes, unlogged);
-    Optional<Path> livePgWal = checkLive(live, db, timeline, end, restoredFilenodes);
-    Path dir = segmentDir(timeline, stop, end, livePgWal);
-    ExecutorService pool = workers(1);
-    AtomicBoolean searchUnneeded = new AtomicBoolean();
+    return finish(prepare(restoredData, restored, live, end, false), restored, started);
+  }
+
+  /**
+   * The part of {@link #read} that needs neither the promoted copy nor the live snapshot's WAL
+   * position, read while the restored server still finishes its recovery (it accepts read-only
+   * connections then): the pass after the stop point up to the live cluster's WAL now, the
+   * running-transactions record before the stop point, and the records before it of the first
+   * transactions that may have been in flight at it. {@link #read} finishes it once the copy is
+   * promoted; an answer up to a later WAL position than the snapshot's holds for the snapshot too
+   * (a block changed after it is compared all the same, and its rows are read in the snapshot).
+   */
+  Prepared early(Path restoredData, DbUrl restored, DbUrl live) throws Doubt {
+    return prepare(restoredData, restored, live, -1, true);
+  }
+
+  /** What {@link #prepare} read; see {@link #early}. */
+  static final class Prepared {
+    private boolean early;
+    private int timeline;
+    private long stop;
+    private long end;
+    private Changes changes;
+    private Optional<Path> livePgWal;
+    // the search for the running-transactions record: its answer, or why there is none ...
+    private long[] running;
+    private Doubt noRunning;
+    // ... or, while it runs, the search itself
+    private Future<long[]> search;
+    private final AtomicBoolean searchUnneeded = new AtomicBoolean();
+    private ExecutorService pool;
+    private Path dir;
+    // the records before the stop point of transactions that may have been in flight at it
+    private final Map<Long, List<String>> before = new HashMap<>();
+
+    private void close() {
+      searchUnneeded.set(true);
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+      if (dir != null) {
+        deleteQuietly(dir);
+        dir = null;
+      }
+    }
+  }
+
+  /**
+   * Reads after the stop point up to {@code end} (-1: the live cluster's flushed WAL now), with the
+   * search for the running-transactions record beside it; {@code speculate}: also waits for the
+   * search and reads the records before the stop point of the first transactions that may be in
+   * flight (what {@link #finish} then needs from the promoted copy is its next transaction id).
+   */
+  private Prepared prepare(
+      Path restoredData, DbUrl restored, DbUrl live, long end, boolean speculate) throws Doubt {
+    Prepared p = new Prepared();
+    p.early = speculate;
+    boolean handedOver = false;
     try {
+      long[] switchPoint = switchPoint(restoredData);
+      p.timeline = (int) switchPoint[0];
+      p.stop = switchPoint[1];
+      Map<String, Relation> relations = new HashMap<>();
+      Map<String, Long> restoredFilenodes = new HashMap<>();
+      Set<String> unlogged = new TreeSet<>();
+      String db = restoredRelations(restored, relations, restoredFilenodes, unlogged);
+      p.end = end >= 0 ? end : liveFlushed(live);
+      if (p.end < p.stop) {
+        throw new Doubt("the live WAL position " + Wal.lsn(p.end) + " is before the stop point");
+      }
+      p.livePgWal = checkLive(live, db, p.timeline, p.end, restoredFilenodes);
+      p.dir = segmentDir(p.timeline, p.stop, p.end, p.livePgWal);
+      p.pool = workers(1);
       // Where transactions in flight at the stop point may have begun is looked for beside the
       // forward pass, on the other core; it is dropped when none turns out to be in flight.
-      Future<long[]> running =
-          pool.submit(() -> lastRunningXacts(dir, timeline, stop, searchUnneeded));
+      Path dir = p.dir;
+      int timeline = p.timeline;
+      long stop = p.stop;
+      p.search = p.pool.submit(() -> lastRunningXacts(dir, timeline, stop, p.searchUnneeded));
       Changes changes = new Changes(db, relations);
       for (String u : unlogged) {
         changes.whole.add(u);
       }
       // after the stop point: every record counts
-      dump(dir, timeline, stop, end, RMGRS, line -> changes.record(line, null));
-      // Before it: the records of the transactions that commit after it. Recovery moves nextXid
-      // past every transaction id it replays, so only ids below the restored copy's can have any.
+      dump(dir, timeline, stop, p.end, RMGRS, line -> changes.record(line, null));
+      p.changes = changes;
+      if (speculate) {
+        try {
+          p.running = await(p.search);
+        } catch (Doubt d) {
+          p.noRunning = d;
+        }
+        p.search = null;
+        if (p.running != null) {
+          // In flight at the stop point are the committed ids below the copy's next one: the
+          // lowest ids first (not yet known: where the next one is).
+          List<Long> candidates = new ArrayList<>();
+          for (long x : changes.committed) {
+            if (!precedes(x, p.running[1])) {
+              candidates.add(x);
+            }
+          }
+          candidates.sort((a, b) -> precedes(a, b) ? -1 : a.equals(b) ? 0 : 1);
+          p.before.putAll(
+              byXid(
+                  dir,
+                  timeline,
+                  p.running[0],
+                  stop,
+                  new TreeSet<>(candidates.subList(0, Math.min(SPECULATED, candidates.size())))));
+        }
+        p.close();
+      }
+      handedOver = true;
+      return p;
+    } finally {
+      if (!handedOver) {
+        p.close();
+      }
+    }
+  }
+
+  /** Finishes {@code p} with the promoted copy's next transaction id; closes {@code p}. */
+  private ChangedBlocks finish(Prepared p, DbUrl restored, long started) throws Doubt {
+    try {
+      Changes changes = p.changes;
+      // Before the stop point: the records of the transactions that commit after it. Recovery
+      // moves nextXid past every transaction id it replays, so only ids below the restored copy's
+      // can have any.
       long nextXid = restoredNextXid(restored);
       Set<Long> inFlight = new TreeSet<>();
       for (long x : changes.committed) {
@@ -156,18 +276,29 @@ final class WalChanges {
           inFlight.add(x);
         }
       }
-      long from = stop;
+      long from = p.stop;
       if (inFlight.isEmpty()) {
-        searchUnneeded.set(true);
+        p.searchUnneeded.set(true);
       } else {
-        from = startOfInFlight(await(running), inFlight);
+        if (p.search != null) {
+          p.running = await(p.search);
+        } else if (p.noRunning != null) {
+          throw p.noRunning;
+        }
+        from = startOfInFlight(p.running, inFlight);
+        Set<Long> missing = new TreeSet<>(inFlight);
+        missing.removeAll(p.before.keySet());
         if (inFlight.size() <= MAX_XID_DUMPS) {
-          for (String line : byXid(dir, timeline, from, stop, inFlight)) {
-            changes.record(line, inFlight);
+          if (!missing.isEmpty()) {
+            p.before.putAll(byXid(dir(p), p.timeline, from, p.stop, missing));
+          }
+          for (long x : inFlight) {
+            for (String line : p.before.get(x)) {
+              changes.record(line, inFlight);
+            }
           }
         } else {
-          long start = from;
-          dump(dir, timeline, start, stop, List.of(), line -> changes.record(line, inFlight));
+          dump(dir(p), p.timeline, from, p.stop, List.of(), line -> changes.record(line, inFlight));
         }
       }
       if (changes.doubt != null) {
@@ -175,16 +306,16 @@ final class WalChanges {
       }
       return new ChangedBlocks(
           true,
-          Wal.lsn(stop),
-          Wal.lsn(end),
+          Wal.lsn(p.stop),
+          Wal.lsn(p.end),
           changes.blocks,
           changes.whole,
           "pg_waldump from "
-              + Wal.lsn(stop)
+              + Wal.lsn(p.stop)
               + " to "
-              + Wal.lsn(end)
+              + Wal.lsn(p.end)
               + " on timeline "
-              + timeline
+              + p.timeline
               + ": "
               + changes.committed.size()
               + " transactions committed after the stop point ("
@@ -196,14 +327,34 @@ final class WalChanges {
               + " tables, "
               + changes.whole.size()
               + " compared whole; "
-              + (stop - from) / 1024
-              + " kB read before the stop point for transactions in flight at it; "
+              + (p.stop - from) / 1024
+              + " kB read before the stop point for transactions in flight at it"
+              + (p.early ? ", most of it while the copy promoted" : "")
+              + "; "
               + String.format(
                   java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - started) / 1e9));
     } finally {
-      searchUnneeded.set(true);
-      pool.shutdownNow();
-      deleteQuietly(dir);
+      p.close();
+    }
+  }
+
+  /** {@code p}'s segment directory, laid out again when {@link #prepare} already removed it. */
+  private Path dir(Prepared p) throws Doubt {
+    if (p.dir == null) {
+      p.dir = segmentDir(p.timeline, p.stop, p.end, p.livePgWal);
+    }
+    return p.dir;
+  }
+
+  /** The live cluster's flushed WAL position now. */
+  private static long liveFlushed(DbUrl live) throws Doubt {
+    try (Connection c = DatabaseInspector.connect(live);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select pg_current_wal_flush_lsn()::text")) {
+      rs.next();
+      return Wal.lsn(rs.getString(1));
+    } catch (SQLException | RuntimeException e) {
+      throw new Doubt("cannot read the live WAL position: " + e.getMessage());
     }
   }
 
@@ -538,13 +689,14 @@ final class WalChanges {
   }
 
   /** The lines of pg_waldump --xid over [from, to) for each of {@code xids}, two at a time. */
-  private List<String> byXid(Path dir, int timeline, long from, long to, Set<Long> xids)
+  private Map<Long, List<String>> byXid(Path dir, int timeline, long from, long to, Set<Long> xids)
       throws Doubt {
     ExecutorService pool = workers(2);
     try {
-      List<Future<List<String>>> parts = new ArrayList<>();
+      Map<Long, Future<List<String>>> parts = new TreeMap<>();
       for (long x : xids) {
-        parts.add(
+        parts.put(
+            x,
             pool.submit(
                 () -> {
                   List<String> lines = new ArrayList<>();
@@ -552,9 +704,9 @@ final class WalChanges {
                   return lines;
                 }));
       }
-      List<String> all = new ArrayList<>();
-      for (Future<List<String>> part : parts) {
-        all.addAll(await(part));
+      Map<Long, List<String>> all = new HashMap<>();
+      for (Map.Entry<Long, Future<List<String>>> part : parts.entrySet()) {
+        all.put(part.getKey(), await(part.getValue()));
       }
       return all;
     } finally {
