@@ -8,6 +8,7 @@ import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.RestoreStatus;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
+import io.dbrecover.postgres.internal.FollowingSync;
 import io.dbrecover.postgres.internal.RunAs;
 import io.dbrecover.postgres.internal.Wal;
 import java.io.IOException;
@@ -370,12 +371,20 @@ final class PointInTimeRestore {
     Path staging = dir.resolve("data.copying");
     EmbeddedBinaries.deleteTree(staging);
     progress.update("copying base backup " + backupData.getParent().getFileName() + " to " + dir);
-    Exec.Result cp =
-        Exec.run(
-            List.of("cp", "-a", backupData.toString(), staging.toString()),
-            Map.of(),
-            Duration.ofHours(12),
-            progress);
+    // The copy is written to disk as it goes: the server fsyncs its data directory before it
+    // replays, which after a plain copy would wait for all of it to be written back.
+    FollowingSync sync = FollowingSync.start(backupData, staging);
+    Exec.Result cp;
+    try {
+      cp =
+          Exec.run(
+              List.of("cp", "-a", backupData.toString(), staging.toString()),
+              Map.of(),
+              Duration.ofHours(12),
+              progress);
+    } finally {
+      sync.finish();
+    }
     try {
       copied.run();
     } catch (RuntimeException e) {
