@@ -241,7 +241,10 @@ hand_restore() { # run number
   local dir="$tmp/handrun-$1" hport t
   hport="$(free_port 56432)" || die "no free TCP port in 56432-56532"
   mkdir -p "$dir/socket"
+  local c0
+  c0="$(now)"
   cp -a "$base_data" "$dir/data"
+  echo "hand-run-copy $1 $(elapsed "$c0" "$(now)")" >>"$results"
   rm -f "$dir/data/backup_manifest"
   cat >>"$dir/data/postgresql.auto.conf" <<EOF
 
@@ -280,8 +283,8 @@ EOF
 
 # --- timed runs: dbrecover rollback --at vs the hand-run recovery, alternating --------------------
 
-drop_restored
-for i in $(seq 1 "$RUNS"); do
+run_dbrecover() { # run number
+  local i="$1" t0 t1 report
   settle
   t0="$(now)"
   dbr rollback bench --at "$target" --force >"$tmp/rollback-$i.out" 2>"$tmp/rollback-$i.err" \
@@ -299,14 +302,30 @@ for i in $(seq 1 "$RUNS"); do
   grep -q "$target\|point-in-time" "$tmp/rollback-$i.out" \
     || log "warning: the rollback output does not mention point-in-time restore; see $out_dir/pitr-run-$i.out"
   drop_restored
+}
 
+run_hand() { # run number
+  local t0 t1
   settle
   t0="$(now)"
-  hand_restore "$i"
+  hand_restore "$1"
   t1="$(now)"
-  record hand-run "$i" "$(elapsed "$t0" "$t1")"
-  keep_server_logs "handrun-$i"
+  record hand-run "$1" "$(elapsed "$t0" "$t1")"
+  keep_server_logs "handrun-$1"
   drop_restored
+}
+
+# The pair's order alternates (dbrecover first in odd runs, the hand-run in even ones), so that
+# neither side always finds the base backup warmer in the page cache.
+drop_restored
+for i in $(seq 1 "$RUNS"); do
+  if [ $((i % 2)) -eq 1 ]; then
+    run_dbrecover "$i"
+    run_hand "$i"
+  else
+    run_hand "$i"
+    run_dbrecover "$i"
+  fi
 done
 
 # --- summary ------------------------------------------------------------------------------------
@@ -331,7 +350,8 @@ summary="$out_dir/pitr-$stamp.txt"
   sed 's/^/  /' "$results"
   echo
   printf '%-34s %10s\n' "median (seconds)" ""
-  printf '  %-32s %10s\n' "dbrecover rollback --at --force" "$m_dr" "hand-run recovery" "$m_hand"
+  printf '  %-32s %10s\n' "dbrecover rollback --at --force" "$m_dr" "hand-run recovery" "$m_hand" \
+    "  of which cp -a of the backup" "$(times hand-run-copy | median)"
   echo
   echo "ratio dbrecover/hand-run: $r  $(verdict "$r" "$goal")"
   echo

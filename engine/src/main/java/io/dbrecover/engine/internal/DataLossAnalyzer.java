@@ -5,6 +5,7 @@ import io.dbrecover.engine.api.DataLossReport.Table;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import java.math.BigDecimal;
@@ -227,7 +228,8 @@ public final class DataLossAnalyzer {
         }
         TableShape t = shapes.get(table);
         if (t != null) {
-          try (Statement st = connection.createStatement()) {
+          try (Statement st = connection.createStatement();
+              Trace.Span span = Trace.span("restored read of " + table)) {
             done.put(table, keyedSummary(connection, st, Plan.hashed(t)));
           }
         }

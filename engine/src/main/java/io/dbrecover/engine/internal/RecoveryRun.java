@@ -17,6 +17,7 @@ import io.dbrecover.engine.api.RunOutcome;
 import io.dbrecover.engine.api.Secret;
 import io.dbrecover.engine.api.Step;
 import io.dbrecover.engine.api.Summaries;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.api.Verification;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.ChangedBlocks;
@@ -468,8 +469,10 @@ public final class RecoveryRun {
   private StepResult verifyRestored() {
     DataLossAnalyzer analyzer = new DataLossAnalyzer();
     // Closes the connection the reads used: an in-place swap renames this database later.
-    Map<String, DataLossAnalyzer.Summary> readDuringRestore =
-        restoredTableReads == null ? Map.of() : restoredTableReads.finish();
+    Map<String, DataLossAnalyzer.Summary> readDuringRestore;
+    try (Trace.Span span = Trace.span("verify restored: reads during the restore finished")) {
+      readDuringRestore = restoredTableReads == null ? Map.of() : restoredTableReads.finish();
+    }
     Verification v =
         new Verifier(
                 c -> {
