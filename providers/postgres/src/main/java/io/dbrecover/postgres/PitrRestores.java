@@ -6,6 +6,7 @@ import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
@@ -74,7 +75,11 @@ final class PitrRestores {
     // becomes a data directory only once the check passed.
     CompletableFuture<BackupCheck.Item> check =
         CompletableFuture.supplyAsync(
-            () -> bases.restoreCheck(base.id()),
+            () -> {
+              try (Trace.Span span = Trace.span("restore: check of the base backup")) {
+                return bases.restoreCheck(base.id());
+              }
+            },
             r -> {
               Thread t = new Thread(r, "dbrecover-manifest-check");
               t.setDaemon(true);

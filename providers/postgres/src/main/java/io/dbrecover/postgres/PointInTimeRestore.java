@@ -3,6 +3,7 @@ package io.dbrecover.postgres;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.RestoreStatus;
@@ -375,7 +376,7 @@ final class PointInTimeRestore {
     // replays, which after a plain copy would wait for all of it to be written back.
     FollowingSync sync = FollowingSync.start(backupData, staging);
     Exec.Result cp;
-    try {
+    try (Trace.Span span = Trace.span("restore: cp -a of the base backup")) {
       cp =
           Exec.run(
               List.of("cp", "-a", backupData.toString(), staging.toString()),
@@ -383,9 +384,11 @@ final class PointInTimeRestore {
               Duration.ofHours(12),
               progress);
     } finally {
-      sync.finish();
+      try (Trace.Span span = Trace.span("restore: the copy's last flushes")) {
+        sync.finish();
+      }
     }
-    try {
+    try (Trace.Span span = Trace.span("restore: wait for the backup's check")) {
       copied.run();
     } catch (RuntimeException e) {
       EmbeddedBinaries.deleteTree(staging);
