@@ -80,6 +80,10 @@ class RecoveryRunIT {
   }
 
   private RecoveryRun newRun(ProtectionLevel protection) {
+    return newRun(protection, point, Method.SNAPSHOT_RESTORE);
+  }
+
+  private RecoveryRun newRun(ProtectionLevel protection, RecoveryPoint point, Method method) {
     EnvironmentConfig env =
         new EnvironmentConfig(
             "prod",
@@ -96,12 +100,7 @@ class RecoveryRunIT {
     RunContext ctx = new RunContext(env, provider, Optional.empty(), state, clock);
     Decision decision =
         new Decision(
-            Decision.Outcome.RECOVER,
-            Method.SNAPSHOT_RESTORE,
-            point,
-            point.takenAt(),
-            List.of("test"),
-            List.of());
+            Decision.Outcome.RECOVER, method, point, point.takenAt(), List.of("test"), List.of());
     RunHeader header =
         new RunHeader(
             "run-20260101-000000-abcd",
@@ -223,6 +222,99 @@ class RecoveryRunIT {
     }
   }
 
+  @Test
+  void advance_pointInTimeProviderReadsChangedBlocks_askedAtTheSnapshotsWalPositionAndNarrowed()
+      throws Exception {
+    provider.pollsUntilDone = 1;
+    provider.readsBlocks = true;
+    String before = TestPostgres.query(live, "select pg_current_wal_lsn()::text");
+
+    RunOutcome outcome =
+        pointInTimeRun().advance(clock.instant().plusSeconds(300), new Silent(true));
+
+    assertThat(outcome.state()).isEqualTo(RunOutcome.State.DONE);
+    assertThat(provider.askedAt).hasSize(1);
+    assertThat(lsn(provider.askedAt.get(0))).isGreaterThanOrEqualTo(lsn(before));
+    String report = read(outcome.report());
+    assertThat(report)
+        .contains("Compared: narrowed to what the live database changed after the recovery point")
+        .contains("| public.t | 3 | 2 | 1 | 2 | 0 |");
+  }
+
+  @Test
+  void advance_providerDoesNotReadChangedBlocks_neverAskedAndEveryRowCompared() throws Exception {
+    provider.pollsUntilDone = 1;
+    provider.readsBlocks = false;
+
+    RunOutcome outcome =
+        pointInTimeRun().advance(clock.instant().plusSeconds(300), new Silent(true));
+
+    assertThat(outcome.state()).isEqualTo(RunOutcome.State.DONE);
+    assertThat(provider.askedAt).isEmpty();
+    assertThat(read(outcome.report()))
+        .doesNotContain("narrowed")
+        .contains("| public.t | 3 | 2 | 1 | 2 | 0 |");
+  }
+
+  @Test
+  void advance_liveSnapshotEndedDuringTheRestore_comparedInFullWithoutAskingTheProvider()
+      throws Exception {
+    provider.pollsUntilDone = 1;
+    provider.readsBlocks = true;
+    // as a server's idle_in_transaction_session_timeout would, while the restore runs
+    provider.beforeDone =
+        () -> {
+          awaitIdleInTransaction();
+          TestPostgres.sql(
+              TestPostgres.url("postgres"),
+              "select pg_terminate_backend(pid) from pg_stat_activity where datname = '"
+                  + live.database()
+                  + "' and state like 'idle in transaction%'");
+        };
+
+    RunOutcome outcome =
+        pointInTimeRun().advance(clock.instant().plusSeconds(300), new Silent(true));
+
+    assertThat(outcome.state()).isEqualTo(RunOutcome.State.DONE);
+    assertThat(provider.askedAt).as("no snapshot to narrow against").isEmpty();
+    assertThat(read(outcome.report())).contains("| public.t | 3 | 2 | 1 | 2 | 0 |");
+  }
+
+  private RecoveryRun pointInTimeRun() {
+    return newRun(
+        ProtectionLevel.NONE,
+        RecoveryPoint.at(clock.instant().minusSeconds(60), RecoveryPoint.Kind.POINT_IN_TIME),
+        Method.POINT_IN_TIME);
+  }
+
+  /** Waits until the engine's live snapshot (one idle transaction on the live database) is open. */
+  private void awaitIdleInTransaction() {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (Instant.now().isBefore(deadline)) {
+      String open =
+          TestPostgres.query(
+              TestPostgres.url("postgres"),
+              "select count(*)::text from pg_stat_activity where datname = '"
+                  + live.database()
+                  + "' and state like 'idle in transaction%'");
+      if (!"0".equals(open)) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new AssertionError("the engine never opened its live snapshot");
+  }
+
+  private static long lsn(String text) {
+    String[] parts = text.split("/");
+    return (Long.parseLong(parts[0], 16) << 32) | Long.parseLong(parts[1], 16);
+  }
+
   /** Answers confirmations with a fixed answer and prints nothing. */
   private static final class Silent implements Interaction {
     private final boolean answer;
@@ -276,6 +368,23 @@ class RecoveryRunIT {
     int starts;
     int polls;
     int pollsUntilDone = 3;
+    boolean readsBlocks;
+    final List<String> askedAt = new java.util.ArrayList<>();
+    Runnable beforeDone = () -> {};
+
+    @Override
+    public boolean readsChangedBlocks(RestoreRequest request) {
+      return readsBlocks;
+    }
+
+    @Override
+    public io.dbrecover.engine.spi.ChangedBlocks changedBlocks(
+        ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+      askedAt.add(liveLsn);
+      // what a provider reading the WAL would find: the one table changed, to compare in full
+      return new io.dbrecover.engine.spi.ChangedBlocks(
+          true, "0/1", liveLsn, Map.of(), Set.of("public.t"), "test: t changed");
+    }
 
     @Override
     public String name() {
@@ -320,6 +429,7 @@ class RecoveryRunIT {
         return new RestoreStatus.Running(ctx.clock().instant().plusSeconds(30), "copying");
       }
       if (polls == pollsUntilDone + 1) {
+        beforeDone.run();
         TestPostgres.sql(
             TestPostgres.url("postgres"),
             "create database \""

@@ -73,6 +73,18 @@ public final class TestPostgres {
     }
   }
 
+  /** The first column of the first row of {@code query}, as text. */
+  public static String query(DbUrl url, String query) {
+    try (Connection c = connect(url);
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test SQL failed: " + e.getMessage(), e);
+    }
+  }
+
   /** A plain JDBC connection for test setup. */
   public static Connection connect(DbUrl url) throws SQLException {
     return DriverManager.getConnection(url.jdbcUrl(), "postgres", "");
