@@ -16,6 +16,7 @@ import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.RunAs;
 import io.dbrecover.postgres.internal.Wal;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -25,6 +26,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Point-in-time restores of one environment: picks the base backup for a target, and maps a request
@@ -143,7 +148,6 @@ final class PitrRestores {
     RestoreStatus status = restore.poll(ctx.liveUrl(), ctx.progress());
     if (status instanceof RestoreStatus.Running
         && !request.inPlace()
-        && Files.exists(dir.resolve("data").resolve("pg_wal"))
         && !Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
       // The replay has ended and the server promotes (its end-of-recovery checkpoint): the WAL
       // after the stop point is read meanwhile for the data-loss report that follows.
@@ -154,16 +158,14 @@ final class PitrRestores {
 
   // Early reads of the WAL after a restore's stop point, by restore directory, for this process's
   // changedBlocks (another process, e.g. a resumed run, reads it anew).
-  private static final java.util.concurrent.ConcurrentHashMap<
-          Path, java.util.concurrent.CompletableFuture<WalChanges.Prepared>>
-      EARLY = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<Path, CompletableFuture<WalChanges.Prepared>> EARLY =
+      new ConcurrentHashMap<>();
 
   private void readEarly(Path dir, DbUrl restored, DbUrl live) {
     EARLY.computeIfAbsent(
         dir,
         d -> {
-          java.util.concurrent.CompletableFuture<WalChanges.Prepared> f =
-              new java.util.concurrent.CompletableFuture<>();
+          CompletableFuture<WalChanges.Prepared> f = new CompletableFuture<>();
           Thread t =
               new Thread(
                   () -> {
@@ -198,19 +200,19 @@ final class PitrRestores {
     } catch (WalChanges.Doubt e) {
       return ChangedBlocks.unknown(e.getMessage());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
   /** The early read of {@code dir}'s WAL, if one was made in this process (null otherwise). */
   private static WalChanges.Prepared takeEarly(Path dir) {
-    java.util.concurrent.CompletableFuture<WalChanges.Prepared> f = EARLY.remove(dir);
+    CompletableFuture<WalChanges.Prepared> f = EARLY.remove(dir);
     if (f == null) {
       return null;
     }
     try {
-      return f.get(10, java.util.concurrent.TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return f.get(10, TimeUnit.MINUTES);
+    } catch (ExecutionException | TimeoutException e) {
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -155,8 +155,8 @@ final class PointInTimeRestore {
       startServer();
     }
     if (Files.exists(dataDir().resolve("recovery.signal"))) {
-      // A poll is a pg_ctl status and a file check: cheap enough to look ten times a second, so
-      // the end of a replay is not followed by most of a second of waiting.
+      // A poll is a look at the postmaster's pid file and two file checks: cheap enough to look
+      // ten times a second, so the end of a replay is not followed by most of a second of waiting.
       return new RestoreStatus.Running(
           clock.instant().plus(POLL),
           "replaying archived WAL on port " + port() + " (server log: " + log() + ")");
