@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.postgres.EmbeddedCluster;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
+import io.dbrecover.postgres.testing.TestEnvironments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -54,10 +54,7 @@ class PointInTimeCliIT {
   @BeforeAll
   static void setUp() throws Exception {
     // Not @TempDir (0700): under root the servers run as another user that must reach it.
-    work =
-        Files.createTempDirectory(
-            "dbrecover-pitr-cli-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    work = TestEnvironments.openTempDir("dbrecover-pitr-cli-");
     Files.writeString(
         work.resolve("dbrecover.yaml"),
         String.join(

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
-import io.dbrecover.engine.api.MigrationTool;
-import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.api.Tier;
 import io.dbrecover.engine.internal.DataLossAnalyzer;
 import io.dbrecover.engine.internal.LiveSnapshot;
 import io.dbrecover.engine.spi.BackupRequest;
@@ -20,10 +17,10 @@ import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Jdbc;
 import io.dbrecover.postgres.testing.SampleSchema;
+import io.dbrecover.postgres.testing.TestEnvironments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,23 +57,8 @@ class NarrowedDataLossIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    root =
-        Files.createTempDirectory(
-            "dbrecover-narrowed-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    EnvironmentConfig env =
-        new EnvironmentConfig(
-            "narrowed",
-            Tier.DEVELOPMENT,
-            ProtectionLevel.NONE,
-            new EnvironmentConfig.Database("postgres", null, true, Map.of("database", "app")),
-            root.resolve("backups"),
-            null,
-            new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
-            Set.of(),
-            EnvironmentConfig.Retention.DEFAULT,
-            List.of(),
-            2);
+    root = TestEnvironments.openTempDir("dbrecover-narrowed-it-");
+    EnvironmentConfig env = TestEnvironments.embedded("narrowed", "app", root.resolve("backups"));
     provider = new PostgresProvider(System.getenv());
     url = provider.configuredUrl(env, root.resolve("state"));
     ctx = new ProviderContext(env, url, root.resolve("state"), Clock.systemUTC(), null);

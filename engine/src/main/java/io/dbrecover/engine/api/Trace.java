@@ -16,8 +16,8 @@ import java.util.Locale;
 public final class Trace {
   private static final boolean ON = "1".equals(System.getenv("DBRECOVER_TRACE"));
   private static final long START_NANOS = System.nanoTime();
-  // Milliseconds from the JVM's start to this class's initialisation (0 when unknown).
-  private static final long BEFORE_MILLIS = ON ? sinceProcessStart() : 0;
+  // Milliseconds from the launcher's (else the process's) start to this class's initialisation.
+  private static final long BEFORE_MILLIS = ON ? sinceLaunch() : 0;
 
   private Trace() {}
 
@@ -70,7 +70,7 @@ public final class Trace {
     err.flush();
   }
 
-  private static long sinceProcessStart() {
+  private static long sinceLaunch() {
     String launched = System.getenv("DBRECOVER_LAUNCHED");
     if (launched != null) {
       try {

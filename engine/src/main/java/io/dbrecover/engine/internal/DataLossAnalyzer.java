@@ -142,6 +142,20 @@ public final class DataLossAnalyzer {
    * TableReads} while a restore ran) from there instead of scanning them again.
    */
   SideRead read(Connection c, Map<String, Summary> earlier) throws SQLException {
+    return read(c, earlier, false);
+  }
+
+  /**
+   * Only the exact row count of every table, in {@code c}'s current transaction: what a comparison
+   * narrowed by {@link ChangedBlocks} needs of the live side (a full comparison reads the rest
+   * later, in the same transaction).
+   */
+  SideRead readCounts(Connection c) throws SQLException {
+    return read(c, Map.of(), true);
+  }
+
+  private SideRead read(Connection c, Map<String, Summary> earlier, boolean countsOnly)
+      throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(SESSION_SETTINGS.replace("set ", "set local "));
     }
@@ -153,26 +167,9 @@ public final class DataLossAnalyzer {
         Summary known = reusable(earlier.get(t.name()), own);
         summaries.put(
             t.name(),
-            known != null ? known : own.keyed() ? keyedSummary(c, st, own) : countOnly(st, own));
-      }
-    }
-    return new SideRead(shapes, summaries);
-  }
-
-  /**
-   * Only the exact row count of every table, in {@code c}'s current transaction: what a comparison
-   * narrowed by {@link ChangedBlocks} needs of the live side (a full comparison reads the rest
-   * later, in the same transaction).
-   */
-  SideRead readCounts(Connection c) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute(SESSION_SETTINGS.replace("set ", "set local "));
-    }
-    Map<String, TableShape> shapes = TableShape.load(c);
-    Map<String, Summary> summaries = new TreeMap<>();
-    try (Statement st = c.createStatement()) {
-      for (TableShape t : shapes.values()) {
-        summaries.put(t.name(), countOnly(st, Plan.of(t, t)));
+            known != null
+                ? known
+                : own.keyed() && !countsOnly ? keyedSummary(c, st, own) : countOnly(st, own));
       }
     }
     return new SideRead(shapes, summaries);

@@ -109,7 +109,6 @@ final class WalChanges {
       String name,
       char kind,
       boolean catalog,
-      boolean persistent,
       boolean blockwise,
       String wholeTable,
       List<String> ancestors) {}
@@ -464,7 +463,7 @@ final class WalChanges {
         boolean blockwise = userTable && !partition && !rs.getBoolean(8) && persistent;
         relations.put(
             rs.getLong(2) + "/" + rs.getLong(3),
-            new Relation(name, kind, catalog, persistent, blockwise, whole, ancestors));
+            new Relation(name, kind, catalog, blockwise, whole, ancestors));
         if (userTable || kind == 'p' || kind == 't' && !catalog) {
           filenodes.put(name, rs.getLong(3));
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.testing.SampleSchema;
+import io.dbrecover.postgres.testing.TestEnvironments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +20,7 @@ class EmbeddedClusterIT {
 
   @BeforeEach
   void setUp() throws IOException {
-    dir =
-        Files.createTempDirectory(
-            "dbrecover-cluster-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    dir = TestEnvironments.openTempDir("dbrecover-cluster-it-");
     cluster = EmbeddedCluster.at(dir.resolve("embedded"));
   }
 

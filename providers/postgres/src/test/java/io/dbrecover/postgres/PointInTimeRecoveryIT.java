@@ -7,10 +7,7 @@ import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.Method;
-import io.dbrecover.engine.api.MigrationTool;
-import io.dbrecover.engine.api.ProtectionLevel;
 import io.dbrecover.engine.api.RecoveryPoint;
-import io.dbrecover.engine.api.Tier;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.Capabilities;
 import io.dbrecover.engine.spi.ProviderContext;
@@ -21,11 +18,11 @@ import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Jdbc;
 import io.dbrecover.postgres.testing.SampleSchema;
+import io.dbrecover.postgres.testing.TestEnvironments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,23 +55,8 @@ class PointInTimeRecoveryIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    root =
-        Files.createTempDirectory(
-            "dbrecover-pitr-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    EnvironmentConfig env =
-        new EnvironmentConfig(
-            "pitr",
-            Tier.DEVELOPMENT,
-            ProtectionLevel.NONE,
-            new EnvironmentConfig.Database("postgres", null, true, Map.of("database", "app")),
-            root.resolve("backups"),
-            null,
-            new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
-            Set.of(),
-            EnvironmentConfig.Retention.DEFAULT,
-            List.of(),
-            2);
+    root = TestEnvironments.openTempDir("dbrecover-pitr-it-");
+    EnvironmentConfig env = TestEnvironments.embedded("pitr", "app", root.resolve("backups"));
     provider = new PostgresProvider(System.getenv());
     url = provider.configuredUrl(env, root.resolve("state"));
     ctx = new ProviderContext(env, url, root.resolve("state"), Clock.systemUTC(), null);

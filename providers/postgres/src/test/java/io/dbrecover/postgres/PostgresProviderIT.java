@@ -305,11 +305,7 @@ class PostgresProviderIT {
             base.retention(),
             base.smokeQueries(),
             1);
-    Path state =
-        Files.createTempDirectory(
-            "dbrecover-state-",
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path state = TestEnvironments.openTempDir("dbrecover-state-");
     try {
       DbUrl url = provider.configuredUrl(embedded, state);
 

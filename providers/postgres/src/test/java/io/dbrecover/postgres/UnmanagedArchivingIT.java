@@ -14,7 +14,6 @@ import io.dbrecover.postgres.testing.TestEnvironments;
 import io.dbrecover.postgres.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -28,10 +27,7 @@ class UnmanagedArchivingIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    root =
-        Files.createTempDirectory(
-            "dbrecover-archiving-it-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    root = TestEnvironments.openTempDir("dbrecover-archiving-it-");
   }
 
   @AfterEach

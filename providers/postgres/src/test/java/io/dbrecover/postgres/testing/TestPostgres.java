@@ -6,9 +6,7 @@ import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Jdbc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,10 +29,7 @@ public final class TestPostgres implements ParameterResolver {
     if (cluster == null) {
       try {
         // Not @TempDir (0700): under root the server runs as another user that must reach it.
-        Path dir =
-            Files.createTempDirectory(
-                "dbrecover-it-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path dir = TestEnvironments.openTempDir("dbrecover-it-");
         EmbeddedCluster c = EmbeddedCluster.at(dir.resolve("embedded"));
         c.ensureRunning();
         Runtime.getRuntime()
