@@ -21,18 +21,10 @@ public final class TestEnvironments {
 
   /** A development environment on {@code url} with backups in {@code backupStore}, 2 jobs. */
   public static EnvironmentConfig environment(DbUrl url, Path backupStore) {
-    return new EnvironmentConfig(
+    return environment(
         "test",
-        Tier.DEVELOPMENT,
-        ProtectionLevel.NONE,
         new EnvironmentConfig.Database("postgres", url.toSecretUri().reveal(), false, Map.of()),
-        backupStore,
-        null,
-        new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
-        Set.of(),
-        EnvironmentConfig.Retention.DEFAULT,
-        List.of(),
-        2);
+        backupStore);
   }
 
   /**
@@ -40,11 +32,19 @@ public final class TestEnvironments {
    * directory, database {@code database}, backups in {@code backupStore}, 2 jobs.
    */
   public static EnvironmentConfig embedded(String name, String database, Path backupStore) {
+    return environment(
+        name,
+        new EnvironmentConfig.Database("postgres", null, true, Map.of("database", database)),
+        backupStore);
+  }
+
+  private static EnvironmentConfig environment(
+      String name, EnvironmentConfig.Database database, Path backupStore) {
     return new EnvironmentConfig(
         name,
         Tier.DEVELOPMENT,
         ProtectionLevel.NONE,
-        new EnvironmentConfig.Database("postgres", null, true, Map.of("database", database)),
+        database,
         backupStore,
         null,
         new EnvironmentConfig.Migrations(MigrationTool.SQL, null),
