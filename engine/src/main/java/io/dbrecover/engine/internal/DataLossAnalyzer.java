@@ -361,7 +361,7 @@ public final class DataLossAnalyzer {
           narrowed.put(
               name,
               NarrowedDataLoss.compare(
-                  cur, rec, a, p.columns(), changed.blocks().get(name), live.rows()));
+                  cur, rec, a, p.columns(), changed.blocks().get(name), live.rows(), pool));
           ways[1]++;
           continue;
         }

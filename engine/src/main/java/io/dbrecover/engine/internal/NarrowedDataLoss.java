@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * The data loss of one table whose rows can differ only on known heap blocks: a restored copy
@@ -45,7 +48,8 @@ final class NarrowedDataLoss {
       TableShape t,
       List<String> columns,
       SortedSet<Long> blocks,
-      long currentRows)
+      long currentRows,
+      ExecutorService pool)
       throws SQLException {
     String key = "t." + DatabaseInspector.quoteIdent(t.primaryKey().get(0));
     Long[] blockArray = blocks.toArray(new Long[0]);
@@ -57,15 +61,16 @@ final class NarrowedDataLoss {
                 .map(col -> "t." + DatabaseInspector.quoteIdent(col))
                 .collect(java.util.stream.Collectors.joining(", "))
             + "), 0)::text";
-    Map<String, String> live;
-    Savepoint before = current.setSavepoint();
-    try {
-      live = query(current, onBlocks(t, key, hash), "bigint", blockArray);
-      current.releaseSavepoint(before);
-    } catch (SQLException e) {
-      current.rollback(before);
+    // The two sides' blocks are read at once, each on its own connection.
+    String typeHash = hash;
+    Future<Map<String, String>> restoredByType =
+        pool.submit(() -> savepointed(recovered, onBlocks(t, key, typeHash), blockArray));
+    Map<String, String> live = savepointed(current, onBlocks(t, key, hash), blockArray);
+    Map<String, String> restored = await(restoredByType);
+    if (live == null) {
       hash = "md5(" + TableShape.rowText(columns) + ")";
       live = query(current, onBlocks(t, key, hash), "bigint", blockArray);
+      restored = null;
     }
     String byKey =
         "select "
@@ -79,7 +84,9 @@ final class NarrowedDataLoss {
             + " = any(?::text[]::"
             + t.primaryKeyTypes().get(0)
             + "[])";
-    Map<String, String> restored = query(recovered, onBlocks(t, key, hash), "bigint", blockArray);
+    if (restored == null) {
+      restored = query(recovered, onBlocks(t, key, hash), "bigint", blockArray);
+    }
     Set<String> onlyLive = new HashSet<>(live.keySet());
     onlyLive.removeAll(restored.keySet());
     Set<String> onlyRestored = new HashSet<>(restored.keySet());
@@ -115,6 +122,37 @@ final class NarrowedDataLoss {
         + " t where t.ctid = any(array(select format('(%s,%s)', b, o)::tid"
         + " from unnest(?::bigint[]) b"
         + " cross join generate_series(1, (current_setting('block_size')::int - 24) / 28) o))";
+  }
+
+  /**
+   * {@link #query} of the rows on {@code blocks} inside a savepoint; null when the query failed
+   * (e.g. "could not identify a hash function for type json"), with the transaction usable again.
+   */
+  private static Map<String, String> savepointed(Connection c, String sql, Long[] blocks)
+      throws SQLException {
+    Savepoint before = c.setSavepoint();
+    try {
+      Map<String, String> rows = query(c, sql, "bigint", blocks);
+      c.releaseSavepoint(before);
+      return rows;
+    } catch (SQLException e) {
+      c.rollback(before);
+      return null;
+    }
+  }
+
+  private static <T> T await(Future<T> f) throws SQLException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SQLException) {
+        throw (SQLException) e.getCause();
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private static Map<String, String> query(

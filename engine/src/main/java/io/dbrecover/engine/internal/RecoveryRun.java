@@ -496,7 +496,7 @@ public final class RecoveryRun {
   private StepResult dataLoss(Interaction io) {
     LiveSnapshot snapshot = null;
     if (liveSnapshot != null) {
-      try {
+      try (Trace.Span span = Trace.span("data-loss report: wait for the live snapshot")) {
         snapshot = liveSnapshot.join();
       } catch (CompletionException | CancellationException e) {
         snapshot = null; // compared in full below, with the error surfacing there if it persists
@@ -510,16 +510,22 @@ public final class RecoveryRun {
     }
     if (snapshot != null) {
       try (LiveSnapshot held = snapshot) {
-        ChangedBlocks changed =
-            held.lsn() == null
-                ? ChangedBlocks.unknown("the live database did not give its WAL position")
-                : ctx.provider()
-                    .changedBlocks(
-                        ctx.providerContext(originalUrl(), m -> {}),
-                        restoreRequest(),
-                        restoredUrl(),
-                        held.lsn());
-        DataLossReport report = new DataLossAnalyzer().compare(held, restoredUrl(), changed);
+        ChangedBlocks changed;
+        try (Trace.Span span = Trace.span("data-loss report: changed blocks")) {
+          changed =
+              held.lsn() == null
+                  ? ChangedBlocks.unknown("the live database did not give its WAL position")
+                  : ctx.provider()
+                      .changedBlocks(
+                          ctx.providerContext(originalUrl(), m -> {}),
+                          restoreRequest(),
+                          restoredUrl(),
+                          held.lsn());
+        }
+        DataLossReport report;
+        try (Trace.Span span = Trace.span("data-loss report: compare")) {
+          report = new DataLossAnalyzer().compare(held, restoredUrl(), changed);
+        }
         io.progress(Step.DATA_LOSS_REPORT, "compared " + report.method());
         return StepResult.done(Json.mapper().valueToTree(report));
       }

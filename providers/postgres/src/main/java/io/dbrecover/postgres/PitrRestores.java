@@ -75,59 +75,24 @@ final class PitrRestores {
     }
     BaseBackupMetadata base = choose(ctx, request.point());
     ctx.progress()
-        .update("checking base backup " + base.id() + " against its manifest while copying it");
-    // The check reads the backup while cp copies it (one of them from the page cache); the copy
-    // becomes a data directory only once the check passed.
-    CompletableFuture<BackupCheck.Item> check =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try (Trace.Span span = Trace.span("restore: check of the base backup")) {
-                return bases.restoreCheck(base.id());
-              }
-            },
-            r -> {
-              Thread t = new Thread(r, "dbrecover-manifest-check");
-              t.setDaemon(true);
-              t.start();
-            });
-    Runnable checked =
-        () -> {
-          BackupCheck.Item sums;
-          try {
-            sums = check.join();
-          } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
-          }
-          if (!sums.passed()) {
-            throw new DbRecoverException(
-                ErrorCode.RESTORE_FAILED,
-                "base backup "
-                    + base.id()
-                    + " failed its "
-                    + sums.name()
-                    + " check ("
-                    + sums.detail()
-                    + "); nothing was changed. Verify it with: dbrecover verify-backup "
-                    + ctx.environment().name()
-                    + " "
-                    + base.id());
-          }
-        };
-    ctx.progress()
         .update(
             "restoring base backup "
                 + base.id()
                 + " and replaying WAL to "
                 + describe(request.point()));
-    return new PointInTimeRestore(dir, runAs, binDir(base.serverVersion()), ctx.clock(), archiveDir)
-        .start(
-            bases.dataDir(base.id()),
-            base.walSegmentSize(),
-            WalArchiving.restoreCommand(archiveDir),
-            targetSettings(request.point()),
-            ctx.liveUrl(),
-            ctx.progress(),
-            checked);
+    RestoreStatus status =
+        new PointInTimeRestore(dir, runAs, binDir(base.serverVersion()), ctx.clock(), archiveDir)
+            .start(
+                bases.dataDir(base.id()),
+                base.walSegmentSize(),
+                WalArchiving.restoreCommand(archiveDir),
+                targetSettings(request.point()),
+                ctx.liveUrl(),
+                ctx.progress());
+    // The backup is checked against its manifest while the copy replays, on the core the replay
+    // leaves free; the restore is done only once the check passed (see poll).
+    checkBase(ctx, dir, base.id());
+    return status instanceof RestoreStatus.Failed ? status : poll(ctx, request);
   }
 
   RestoreStatus poll(ProviderContext ctx, RestoreRequest request) {
@@ -146,14 +111,162 @@ final class PitrRestores {
     PointInTimeRestore restore =
         new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir);
     RestoreStatus status = restore.poll(ctx.liveUrl(), ctx.progress());
-    if (status instanceof RestoreStatus.Running
-        && !request.inPlace()
-        && !Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
-      // The replay has ended and the server promotes (its end-of-recovery checkpoint): the WAL
-      // after the stop point is read meanwhile for the data-loss report that follows.
-      readEarly(dir, restore.url(ctx.liveUrl()), ctx.liveUrl());
+    if (!(status instanceof RestoreStatus.Failed)) {
+      Optional<RestoreStatus> check = checked(ctx, request, dir, restore, status);
+      if (check.isPresent()) {
+        return check.get();
+      }
+    }
+    if (status instanceof RestoreStatus.Running && !request.inPlace()) {
+      if (Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
+        // The server replays, on one core: the running-transactions records the data-loss report
+        // will look for before the stop point are read meanwhile.
+        readRunningRecords(ctx, request, dir);
+      } else {
+        // The replay has ended and the server promotes (its end-of-recovery checkpoint): the WAL
+        // after the stop point is read meanwhile for the data-loss report that follows.
+        readEarly(dir, restore.url(ctx.liveUrl()), ctx.liveUrl());
+      }
     }
     return status;
+  }
+
+  // Written once the base backup a restore copied passed its check.
+  private static final String CHECKED = "base-backup-checked";
+  // The base backup a restore copied.
+  private static final String BASE = "base-backup";
+  // Checks of the base backups restores copied, by restore directory, while they replay.
+  private static final ConcurrentHashMap<Path, CompletableFuture<BackupCheck.Item>> CHECKS =
+      new ConcurrentHashMap<>();
+
+  /** Starts the check of base backup {@code id} for the restore in {@code dir} (once). */
+  private CompletableFuture<BackupCheck.Item> checkBase(ProviderContext ctx, Path dir, String id) {
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(BASE), id);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(BASE), e);
+    }
+    ctx.progress().update("checking base backup " + id + " against its manifest");
+    return CHECKS.computeIfAbsent(
+        dir,
+        d ->
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try (Trace.Span span = Trace.span("restore: check of the base backup")) {
+                    return bases.restoreCheck(id);
+                  }
+                },
+                r -> {
+                  Thread t = new Thread(r, "dbrecover-manifest-check");
+                  t.setDaemon(true);
+                  t.start();
+                }));
+  }
+
+  /**
+   * The restore's status while the check of the base backup it copied has not passed: still running
+   * when the server is done before the check; failed, with the restored server stopped and its
+   * directory removed, when the check failed. Empty once it passed (recorded in the directory, so a
+   * resumed run does not check again).
+   */
+  private Optional<RestoreStatus> checked(
+      ProviderContext ctx,
+      RestoreRequest request,
+      Path dir,
+      PointInTimeRestore restore,
+      RestoreStatus status) {
+    if (Files.exists(dir.resolve(CHECKED))) {
+      return Optional.empty();
+    }
+    String id;
+    try {
+      id =
+          Files.exists(dir.resolve(BASE))
+              ? Files.readString(dir.resolve(BASE)).strip()
+              : choose(ctx, request.point()).id();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir.resolve(BASE), e);
+    }
+    CompletableFuture<BackupCheck.Item> check = CHECKS.get(dir);
+    if (check == null) {
+      check = checkBase(ctx, dir, id); // e.g. a resumed run
+    }
+    if (!check.isDone()) {
+      return status instanceof RestoreStatus.Done
+          ? Optional.of(
+              new RestoreStatus.Running(
+                  ctx.clock().instant().plus(PointInTimeRestore.POLL),
+                  "checking base backup " + id + " against its manifest"))
+          : Optional.empty();
+    }
+    CHECKS.remove(dir);
+    BackupCheck.Item sums;
+    try {
+      sums = check.join();
+    } catch (CompletionException e) {
+      sums = new BackupCheck.Item("manifest", false, String.valueOf(e.getCause().getMessage()));
+    }
+    if (sums.passed()) {
+      try {
+        Files.writeString(dir.resolve(CHECKED), sums.name() + ": " + sums.detail() + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + dir.resolve(CHECKED), e);
+      }
+      return Optional.empty();
+    }
+    restore.stop();
+    EARLY.remove(dir);
+    RUNNING.remove(dir);
+    try {
+      EmbeddedBinaries.deleteTree(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the restore in " + dir, e);
+    }
+    return Optional.of(
+        new RestoreStatus.Failed(
+            "base backup "
+                + id
+                + " failed its "
+                + sums.name()
+                + " check ("
+                + sums.detail()
+                + "); the restored copy was stopped and removed, nothing was changed. Verify it"
+                + " with: dbrecover verify-backup "
+                + ctx.environment().name()
+                + " "
+                + id));
+  }
+
+  // The running-transactions records in the archive from the base backup on, read while a
+  // restore's server replays, by restore directory (for this process's early or late read).
+  private static final ConcurrentHashMap<Path, CompletableFuture<WalChanges.RunningRecords>>
+      RUNNING = new ConcurrentHashMap<>();
+
+  private void readRunningRecords(ProviderContext ctx, RestoreRequest request, Path dir) {
+    RUNNING.computeIfAbsent(
+        dir,
+        d -> {
+          CompletableFuture<WalChanges.RunningRecords> f = new CompletableFuture<>();
+          Thread t =
+              new Thread(
+                  () -> {
+                    try (Trace.Span span = Trace.span("wal: running-transactions records")) {
+                      BaseBackupMetadata base = choose(ctx, request.point());
+                      Optional<WalChanges> wal = walChanges(d);
+                      f.complete(
+                          wal.isPresent()
+                              ? wal.get().runningRecords(base.timeline(), Wal.lsn(base.startLsn()))
+                              : null);
+                    } catch (WalChanges.Doubt | IOException | RuntimeException e) {
+                      f.complete(null); // searched for after the promotion instead
+                    }
+                  },
+                  "dbrecover-wal-running");
+          t.setDaemon(true);
+          t.start();
+          return f;
+        });
   }
 
   // Early reads of the WAL after a restore's stop point, by restore directory, for this process's
@@ -238,7 +351,10 @@ final class PitrRestores {
         Files.exists(sizeFile)
             ? Long.parseLong(Files.readString(sizeFile).strip())
             : Wal.DEFAULT_SEGMENT_SIZE;
-    return Optional.of(new WalChanges(waldump.get(), archiveDir, segmentSize));
+    CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(dir);
+    return Optional.of(
+        new WalChanges(waldump.get(), archiveDir, segmentSize)
+            .knowing(running == null ? null : running.getNow(null)));
   }
 
   /** Stops the restored server of run {@code runId} if it runs; whether it ran. */
@@ -319,7 +435,10 @@ final class PitrRestores {
       ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
     Path dir = directory(ctx.stateDir(), request.runId());
     Path data = dir.resolve("data");
-    WalChanges.Prepared early = takeEarly(dir);
+    WalChanges.Prepared early;
+    try (Trace.Span span = Trace.span("data-loss report: wait for the early WAL read")) {
+      early = takeEarly(dir);
+    }
     try {
       Optional<WalChanges> wal = walChanges(dir);
       if (wal.isEmpty()) {
@@ -332,6 +451,8 @@ final class PitrRestores {
       return ChangedBlocks.unknown(e.getMessage());
     } catch (IOException | RuntimeException e) {
       return ChangedBlocks.unknown("cannot read the WAL after the stop point: " + e.getMessage());
+    } finally {
+      RUNNING.remove(dir);
     }
   }
 

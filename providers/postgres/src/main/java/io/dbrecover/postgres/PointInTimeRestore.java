@@ -44,7 +44,7 @@ final class PointInTimeRestore {
   static final String MARKER = "dbrecover: starting the restored server";
   private static final int MAX_STARTS = 3;
   private static final Duration START_WAIT = Duration.ofSeconds(10);
-  private static final Duration POLL = Duration.ofMillis(100);
+  static final Duration POLL = Duration.ofMillis(100);
   private static final int MAX_SOCKET_DIR = 90;
   // FATAL lines that are about a client connection, not about the server.
   private static final List<String> CLIENT_FATALS =
@@ -98,8 +98,6 @@ final class PointInTimeRestore {
    * did; then makes sure the server runs and reports where the restore stands.
    *
    * @param recoverySettings the recovery target lines (recovery_target_* = ...)
-   * @param copied called once the copy is made, before it becomes the data directory and anything
-   *     starts; what it throws leaves nothing laid out
    */
   RestoreStatus start(
       Path backupData,
@@ -107,11 +105,10 @@ final class PointInTimeRestore {
       String restoreCommand,
       List<String> recoverySettings,
       DbUrl live,
-      Progress progress,
-      Runnable copied) {
+      Progress progress) {
     try {
       if (!prepared()) {
-        prepare(backupData, restoreCommand, recoverySettings, progress, copied);
+        prepare(backupData, restoreCommand, recoverySettings, progress);
         Files.writeString(dir.resolve(SEGMENT_SIZE), Long.toString(walSegmentSize));
       }
     } catch (IOException e) {
@@ -361,11 +358,7 @@ final class PointInTimeRestore {
   }
 
   private void prepare(
-      Path backupData,
-      String restoreCommand,
-      List<String> recoverySettings,
-      Progress progress,
-      Runnable copied)
+      Path backupData, String restoreCommand, List<String> recoverySettings, Progress progress)
       throws IOException {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -387,12 +380,6 @@ final class PointInTimeRestore {
       try (Trace.Span span = Trace.span("restore: the copy's last flushes")) {
         sync.finish();
       }
-    }
-    try (Trace.Span span = Trace.span("restore: wait for the backup's check")) {
-      copied.run();
-    } catch (RuntimeException e) {
-      EmbeddedBinaries.deleteTree(staging);
-      throw e;
     }
     if (!cp.ok()) {
       throw new IOException("cp failed: " + cp.stderr());

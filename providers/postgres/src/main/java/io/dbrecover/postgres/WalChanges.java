@@ -1,6 +1,7 @@
 package io.dbrecover.postgres;
 
 import io.dbrecover.engine.api.DbUrl;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.postgres.internal.Wal;
@@ -49,8 +50,6 @@ import java.util.stream.Stream;
  * XidGenLock, so a transaction id at or above its {@code nextXid} writes nothing before it.
  */
 final class WalChanges {
-  private static final Pattern BLKREF =
-      Pattern.compile("rel (\\d+)/(\\d+)/(\\d+)(?: fork (\\w+))? blk (\\d+)");
   // What the forward pass reads: heap and catalog changes, commits, relation files, databases,
   // relation maps, full-page images, generic WAL; not index, sequence or standby records.
   private static final List<String> RMGRS =
@@ -91,10 +90,69 @@ final class WalChanges {
   private final Path archiveDir;
   private final long segmentSize;
 
+  // read while the restored server replayed, when there was such a read: see #runningRecords
+  private RunningRecords known;
+
   WalChanges(Path waldump, Path archiveDir, long segmentSize) {
     this.waldump = waldump;
     this.archiveDir = archiveDir;
     this.segmentSize = segmentSize;
+  }
+
+  /**
+   * The RUNNING_XACTS records of {@code timeline} in the archive from {@code from} to the end of
+   * the archived segments that follow it without a gap, as {lsn, nextXid} in WAL order: read while
+   * the restored server replays (the stop point is not known yet), so that the search before the
+   * stop point is answered from here afterwards (see {@link #knowing}).
+   */
+  RunningRecords runningRecords(int timeline, long from) throws Doubt {
+    long first = from / segmentSize;
+    long last = first - 1;
+    while (Files.isRegularFile(
+        archiveDir.resolve(Wal.segment(timeline, last + 1, segmentSize).name()))) {
+      last++;
+    }
+    long to = (last + 1) * segmentSize;
+    List<long[]> records = new ArrayList<>();
+    dump(
+        archiveDir,
+        timeline,
+        from,
+        to,
+        List.of("--rmgr=Standby"),
+        line -> {
+          Line r = Line.parse(line);
+          if (r != null) {
+            Matcher m = RUNNING.matcher(r.desc());
+            if (m.find()) {
+              records.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
+            }
+          }
+        });
+    return new RunningRecords(timeline, from, to, List.copyOf(records));
+  }
+
+  /** What {@link #runningRecords} read: [from, to) of one timeline. */
+  record RunningRecords(int timeline, long from, long to, List<long[]> records) {
+    /** The newest record before {@code stop} when this read saw all of them up to it; else null. */
+    long[] newestBefore(int timeline, long stop) {
+      if (timeline != this.timeline || stop > to || stop <= from) {
+        return null;
+      }
+      long[] newest = null;
+      for (long[] r : records) {
+        if (r[0] < stop) {
+          newest = r;
+        }
+      }
+      return newest;
+    }
+  }
+
+  /** This reader, answering the search before the stop point from {@code known} when it can. */
+  WalChanges knowing(RunningRecords known) {
+    this.known = known;
+    return this;
   }
 
   /** Why there is no answer; the message goes to the journal. */
@@ -204,12 +262,17 @@ final class WalChanges {
       Map<String, Relation> relations = new HashMap<>();
       Map<String, Long> restoredFilenodes = new HashMap<>();
       Set<String> unlogged = new TreeSet<>();
-      String db = restoredRelations(restored, relations, restoredFilenodes, unlogged);
+      String db;
+      try (Trace.Span span = Trace.span("wal: restored relations")) {
+        db = restoredRelations(restored, relations, restoredFilenodes, unlogged);
+      }
       p.end = end >= 0 ? end : liveFlushed(live);
       if (p.end < p.stop) {
         throw new Doubt("the live WAL position " + Wal.lsn(p.end) + " is before the stop point");
       }
-      p.livePgWal = checkLive(live, db, p.timeline, p.end, restoredFilenodes);
+      try (Trace.Span span = Trace.span("wal: check live")) {
+        p.livePgWal = checkLive(live, db, p.timeline, p.end, restoredFilenodes);
+      }
       p.dir = segmentDir(p.timeline, p.stop, p.end, p.livePgWal);
       p.pool = workers(1);
       // Where transactions in flight at the stop point may have begun is looked for beside the
@@ -223,10 +286,12 @@ final class WalChanges {
         changes.whole.add(u);
       }
       // after the stop point: every record counts
-      dump(dir, timeline, stop, p.end, RMGRS, line -> changes.record(line, null));
+      try (Trace.Span span = Trace.span("wal: forward pass")) {
+        forward(dir, timeline, stop, p.end, changes, db, relations);
+      }
       p.changes = changes;
       if (speculate) {
-        try {
+        try (Trace.Span span = Trace.span("wal: running-xacts search")) {
           p.running = await(p.search);
         } catch (Doubt d) {
           p.noRunning = d;
@@ -242,6 +307,7 @@ final class WalChanges {
             }
           }
           candidates.sort((a, b) -> precedes(a, b) ? -1 : a.equals(b) ? 0 : 1);
+          Trace.mark("wal: speculated xids start");
           p.before.putAll(
               byXid(
                   dir,
@@ -251,6 +317,7 @@ final class WalChanges {
                   new TreeSet<>(candidates.subList(0, Math.min(SPECULATED, candidates.size())))));
         }
         p.close();
+        Trace.mark("wal: early read done");
       }
       handedOver = true;
       return p;
@@ -343,6 +410,59 @@ final class WalChanges {
       p.dir = segmentDir(p.timeline, p.stop, p.end, p.livePgWal);
     }
     return p.dir;
+  }
+
+  /**
+   * Hands every record in [{@code stop}, {@code end}) to {@code changes}: in two halves read at
+   * once, one for each core, when the range spans a segment boundary. The first half reads on until
+   * its first record at or after the boundary (a record that crosses the boundary is whole only
+   * there), the second starts at the boundary, where pg_waldump skips to the first record that
+   * begins after it.
+   */
+  private void forward(
+      Path dir,
+      int timeline,
+      long stop,
+      long end,
+      Changes changes,
+      String db,
+      Map<String, Relation> relations)
+      throws Doubt {
+    long half = (stop + (end - stop) / 2) / segmentSize * segmentSize;
+    if (half <= stop || half >= end) {
+      dump(dir, timeline, stop, end, RMGRS, line -> changes.record(Line.parse(line), null));
+      return;
+    }
+    Changes second = new Changes(db, relations);
+    ExecutorService pool = workers(1);
+    try {
+      Future<Void> secondHalf =
+          pool.submit(
+              () -> {
+                dump(
+                    dir, timeline, half, end, RMGRS, line -> second.record(Line.parse(line), null));
+                Trace.mark("wal: second half read");
+                return null;
+              });
+      dump(
+          dir,
+          timeline,
+          stop,
+          end,
+          RMGRS,
+          line -> {
+            Line r = Line.parse(line);
+            if (r != null && Wal.lsn(r.lsn()) >= half) {
+              throw new Enough();
+            }
+            changes.record(r, null);
+          });
+      Trace.mark("wal: first half read");
+      await(secondHalf);
+      changes.add(second);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** The live cluster's flushed WAL position now. */
@@ -587,6 +707,10 @@ final class WalChanges {
   private long[] lastRunningXacts(Path dir, int timeline, long stop, AtomicBoolean unneeded)
       throws Doubt {
     long floor = Math.max(0, (stop / segmentSize - MAX_SEGMENTS_BACK) * segmentSize);
+    long[] seen = known == null ? null : known.newestBefore(timeline, stop);
+    if (seen != null && seen[0] >= floor) {
+      return seen;
+    }
     ExecutorService readers = workers(2);
     // set once the answer is found: the older chunk still being read is abandoned
     AtomicBoolean answered = new AtomicBoolean();
@@ -665,6 +789,13 @@ final class WalChanges {
       }
     }
     return running[0];
+  }
+
+  /** Thrown from a line consumer when it has read all it needs of a pg_waldump. */
+  private static final class Enough extends RuntimeException {
+    Enough() {
+      super("enough", null, false, false);
+    }
   }
 
   /** Thrown from a line consumer to stop reading a pg_waldump that is no longer needed. */
@@ -750,6 +881,9 @@ final class WalChanges {
       } catch (Abandoned e) {
         p.destroyForcibly();
         throw new Doubt("not needed");
+      } catch (Enough e) {
+        p.destroyForcibly();
+        return;
       }
       if (!p.waitFor(10, TimeUnit.MINUTES)) {
         p.destroyForcibly();
@@ -806,6 +940,134 @@ final class WalChanges {
     }
   }
 
+  /** {@code s} up to its first space, semicolon or comma. */
+  static String firstWord(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == ' ' || c == ';' || c == ',') {
+        return s.substring(0, i);
+      }
+    }
+    return s;
+  }
+
+  /**
+   * The block references of a pg_waldump description, {@code rel <tablespace>/<database>/<relfile>[
+   * fork <fork>] blk <n>}, in order; parsed by hand, as the forward pass reads hundreds of
+   * thousands of lines.
+   */
+  static final class BlockRef {
+    private final String desc;
+    private int from;
+    private int spcStart;
+    private int spcEnd;
+    private int dbStart;
+    private int dbEnd;
+    private int relEnd;
+    private int forkStart;
+    private int forkEnd;
+    private long block;
+
+    BlockRef(String desc) {
+      this.desc = desc;
+    }
+
+    /** Moves to the next reference; false when there is none. */
+    boolean next() {
+      while (true) {
+        int at = desc.indexOf("rel ", from);
+        if (at < 0) {
+          from = desc.length();
+          return false;
+        }
+        from = at + 1;
+        int i = at + 4;
+        spcStart = i;
+        i = digits(i);
+        if (i == spcStart || !at(i, '/')) {
+          continue;
+        }
+        spcEnd = i;
+        dbStart = ++i;
+        i = digits(i);
+        if (i == dbStart || !at(i, '/')) {
+          continue;
+        }
+        dbEnd = i;
+        int relStart = ++i;
+        i = digits(i);
+        if (i == relStart) {
+          continue;
+        }
+        relEnd = i;
+        forkStart = -1;
+        if (desc.startsWith(" fork ", i)) {
+          int f = i + 6;
+          int e = f;
+          while (e < desc.length() && word(desc.charAt(e))) {
+            e++;
+          }
+          if (e == f) {
+            continue;
+          }
+          forkStart = f;
+          forkEnd = e;
+          i = e;
+        }
+        if (!desc.startsWith(" blk ", i)) {
+          continue;
+        }
+        int blkStart = i + 5;
+        int blkEnd = digits(blkStart);
+        if (blkEnd == blkStart) {
+          continue;
+        }
+        try {
+          block = Long.parseLong(desc, blkStart, blkEnd, 10);
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        from = blkEnd;
+        return true;
+      }
+    }
+
+    private int digits(int i) {
+      while (i < desc.length() && desc.charAt(i) >= '0' && desc.charAt(i) <= '9') {
+        i++;
+      }
+      return i;
+    }
+
+    // what \w matches in a regular expression
+    private static boolean word(char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
+    private boolean at(int i, char c) {
+      return i < desc.length() && desc.charAt(i) == c;
+    }
+
+    /** Whether the reference is to database {@code db} (an oid). */
+    boolean in(String db) {
+      return dbEnd - dbStart == db.length() && desc.startsWith(db, dbStart);
+    }
+
+    /** Whether it is to the main fork (no fork named, or {@code main}). */
+    boolean mainFork() {
+      return forkStart < 0 || (forkEnd - forkStart == 4 && desc.startsWith("main", forkStart));
+    }
+
+    /** {@code <tablespace>/<relfile>}, as {@link Relation}s are keyed. */
+    String relfile() {
+      return desc.substring(spcStart, spcEnd) + desc.substring(dbEnd, relEnd);
+    }
+
+    long block() {
+      return block;
+    }
+  }
+
   /** What the records seen so far change. */
   private static final class Changes {
     private final String db;
@@ -827,10 +1089,14 @@ final class WalChanges {
 
     /** One pg_waldump line; {@code only}: count only records of these transactions. */
     void record(String line, Set<Long> only) {
+      record(Line.parse(line), only);
+    }
+
+    /** {@link #record(String, Set)} of a parsed line (null: not a record). */
+    void record(Line r, Set<Long> only) {
       if (doubt != null) {
         return;
       }
-      Line r = Line.parse(line);
       if (r == null) {
         return; // pg_waldump's own notes ("first record is after ...")
       }
@@ -840,7 +1106,7 @@ final class WalChanges {
       if (only != null && !only.contains(tx)) {
         return;
       }
-      String op = desc.split("[ ;,]", 2)[0];
+      String op = firstWord(desc);
       switch (rmgr) {
         case "Transaction":
           if (op.equals("COMMIT")) {
@@ -874,20 +1140,30 @@ final class WalChanges {
         doubt = "a table was truncated after the stop point";
         return;
       }
-      Matcher b = BLKREF.matcher(desc);
-      while (b.find() && doubt == null) {
-        if (!db.equals(b.group(2))) {
+      boolean rowPreserving = ROW_PRESERVING.contains(rmgr + " " + op);
+      BlockRef b = new BlockRef(desc);
+      while (doubt == null && b.next()) {
+        if (!b.in(db)) {
           continue; // another database, or a shared catalog
         }
-        String fork = b.group(4);
-        if (fork != null && !fork.equals("main")) {
+        if (!b.mainFork()) {
           continue; // free space and visibility maps hold no rows
         }
-        block(rmgr, op, b.group(1) + "/" + b.group(3), Long.parseLong(b.group(5)));
+        block(rmgr, op, rowPreserving, b.relfile(), b.block());
       }
     }
 
-    private void block(String rmgr, String op, String relfile, long block) {
+    /** Adds what {@code other}, read over a later range, saw. */
+    void add(Changes other) {
+      if (doubt == null) {
+        doubt = other.doubt;
+      }
+      other.blocks.forEach((t, b) -> blocks.computeIfAbsent(t, k -> new TreeSet<>()).addAll(b));
+      whole.addAll(other.whole);
+      committed.addAll(other.committed);
+    }
+
+    private void block(String rmgr, String op, boolean rowPreserving, String relfile, long block) {
       Relation rel = relations.get(relfile);
       if (rel == null) {
         doubt = "a relation the restored database does not have (" + relfile + ") changed";
@@ -916,7 +1192,7 @@ final class WalChanges {
       }
       if (rel.wholeTable() != null) {
         whole.add(rel.wholeTable());
-      } else if (rel.blockwise() && ROW_PRESERVING.contains(rmgr + " " + op)) {
+      } else if (rel.blockwise() && rowPreserving) {
         return; // vacuum and hint bits: the same rows at the same places
       } else if (rel.blockwise()) {
         blocks.computeIfAbsent(rel.name(), k -> new TreeSet<>()).add(block);

@@ -176,7 +176,7 @@ class PointInTimeRecoveryIT {
   }
 
   @Test
-  void startRestore_damagedBaseBackup_refusedBeforeAnythingIsLaidOut() throws Exception {
+  void restore_damagedBaseBackup_failsWithTheCopyStoppedAndRemoved() throws Exception {
     Path data = Path.of(base.location()).resolve("data");
     Path file;
     try (Stream<Path> files = Files.walk(data.resolve("base"))) {
@@ -199,11 +199,14 @@ class PointInTimeRecoveryIT {
               "x",
               false);
 
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.startRestore(ctx, request))
-          .isInstanceOf(io.dbrecover.engine.api.DbRecoverException.class)
-          .hasMessageContaining("failed its pg_verifybackup check")
-          .hasMessageContaining("nothing was changed");
-      assertThat(root.resolve("state/pitr/run-damaged/data")).doesNotExist();
+      // The check runs while the copy replays; the restore is never done before it passed.
+      RestoreStatus s = awaitEnd(provider, request);
+      assertThat(s).isInstanceOf(RestoreStatus.Failed.class);
+      assertThat(((RestoreStatus.Failed) s).reason())
+          .contains("failed its pg_verifybackup check")
+          .contains("the restored copy was stopped and removed, nothing was changed");
+      assertThat(root.resolve("state/pitr/run-damaged")).doesNotExist();
+      assertThat(ids(url)).contains(0, 1); // the original serves as before
     } finally {
       Files.write(file, intact);
     }
