@@ -284,9 +284,12 @@ final class PitrRestores {
                   () -> {
                     try {
                       Optional<WalChanges> wal = walChanges(d);
+                      CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(d);
                       f.complete(
                           wal.isPresent()
-                              ? wal.get().early(d.resolve("data"), restored, live)
+                              ? wal.get()
+                                  .knowing(running == null ? null : running.getNow(null))
+                                  .early(d.resolve("data"), restored, live)
                               : null);
                     } catch (WalChanges.Doubt | IOException | RuntimeException e) {
                       f.complete(null); // read after the promotion instead
@@ -300,14 +303,18 @@ final class PitrRestores {
   }
 
   /**
-   * {@link #changedBlocks} as it goes when the WAL was read early ({@link WalChanges#early}) after
-   * the live snapshot at {@code liveLsn} was taken; for tests, which cannot time the promotion.
+   * {@link #changedBlocks} as it goes when the running-transactions records were read during the
+   * replay ({@link WalChanges#runningRecords}) and the WAL after the stop point early ({@link
+   * WalChanges#early}), after the live snapshot at {@code liveLsn} was taken; for tests, which
+   * cannot time the replay and the promotion.
    */
   ChangedBlocks changedBlocksReadEarly(
       ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
     Path dir = directory(ctx.stateDir(), request.runId());
     try {
+      BaseBackupMetadata base = choose(ctx, request.point());
       WalChanges wal = walChanges(dir).orElseThrow();
+      wal.knowing(wal.runningRecords(base.timeline(), Wal.lsn(base.startLsn())));
       WalChanges.Prepared early = wal.early(dir.resolve("data"), restored, ctx.liveUrl());
       return wal.read(dir.resolve("data"), restored, ctx.liveUrl(), liveLsn, early);
     } catch (WalChanges.Doubt e) {
@@ -351,10 +358,7 @@ final class PitrRestores {
         Files.exists(sizeFile)
             ? Long.parseLong(Files.readString(sizeFile).strip())
             : Wal.DEFAULT_SEGMENT_SIZE;
-    CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(dir);
-    return Optional.of(
-        new WalChanges(waldump.get(), archiveDir, segmentSize)
-            .knowing(running == null ? null : running.getNow(null)));
+    return Optional.of(new WalChanges(waldump.get(), archiveDir, segmentSize));
   }
 
   /** Stops the restored server of run {@code runId} if it runs; whether it ran. */

@@ -280,17 +280,31 @@ final class WalChanges {
       Path dir = p.dir;
       int timeline = p.timeline;
       long stop = p.stop;
-      p.search = p.pool.submit(() -> lastRunningXacts(dir, timeline, stop, p.searchUnneeded));
+      long[] seen = known == null ? null : known.newestBefore(timeline, stop);
+      Speculation speculation = null;
+      if (seen != null && seen[0] >= floor(stop)) {
+        // read while the copy replayed: the first transactions that commit after the stop point
+        // are read before it while the forward pass goes on
+        p.running = seen;
+        speculation = speculate ? new Speculation(dir, timeline, seen, stop) : null;
+      } else {
+        p.search = p.pool.submit(() -> lastRunningXacts(dir, timeline, stop, p.searchUnneeded));
+      }
       Changes changes = new Changes(db, relations);
       for (String u : unlogged) {
         changes.whole.add(u);
       }
       // after the stop point: every record counts
       try (Trace.Span span = Trace.span("wal: forward pass")) {
-        forward(dir, timeline, stop, p.end, changes, db, relations);
+        forward(dir, timeline, stop, p.end, changes, db, relations, speculation);
       }
       p.changes = changes;
-      if (speculate) {
+      if (speculation != null) {
+        try (Trace.Span span = Trace.span("wal: speculated transactions")) {
+          p.before.putAll(speculation.results());
+        }
+        p.close();
+      } else if (speculate) {
         try (Trace.Span span = Trace.span("wal: running-xacts search")) {
           p.running = await(p.search);
         } catch (Doubt d) {
@@ -412,6 +426,59 @@ final class WalChanges {
     return p.dir;
   }
 
+  /** How far back from {@code stop} a RUNNING_XACTS record counts. */
+  private long floor(long stop) {
+    return Math.max(0, (stop / segmentSize - MAX_SEGMENTS_BACK) * segmentSize);
+  }
+
+  /**
+   * The records before the stop point of the first {@link #SPECULATED} transactions seen to commit
+   * after it that may have been in flight at it (not below the running-transactions record's
+   * nextXid), each read with pg_waldump --xid as soon as its commit is seen.
+   */
+  private final class Speculation {
+    private final Path dir;
+    private final int timeline;
+    private final long[] running;
+    private final long stop;
+    private final ExecutorService pool = workers(SPECULATED);
+    private final Map<Long, Future<List<String>>> reads = new HashMap<>();
+
+    Speculation(Path dir, int timeline, long[] running, long stop) {
+      this.dir = dir;
+      this.timeline = timeline;
+      this.running = running;
+      this.stop = stop;
+    }
+
+    /** Called for each commit after the stop point, in WAL order. */
+    void committed(long xid) {
+      if (reads.size() >= SPECULATED || precedes(xid, running[1]) || reads.containsKey(xid)) {
+        return;
+      }
+      reads.put(
+          xid,
+          pool.submit(
+              () -> {
+                List<String> lines = new ArrayList<>();
+                dump(dir, timeline, running[0], stop, List.of("--xid=" + xid), lines::add);
+                return lines;
+              }));
+    }
+
+    Map<Long, List<String>> results() throws Doubt {
+      try {
+        Map<Long, List<String>> all = new HashMap<>();
+        for (Map.Entry<Long, Future<List<String>>> read : reads.entrySet()) {
+          all.put(read.getKey(), await(read.getValue()));
+        }
+        return all;
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
   /**
    * Hands every record in [{@code stop}, {@code end}) to {@code changes}: in two halves read at
    * once, one for each core, when the range spans a segment boundary. The first half reads on until
@@ -426,11 +493,22 @@ final class WalChanges {
       long end,
       Changes changes,
       String db,
-      Map<String, Relation> relations)
+      Map<String, Relation> relations,
+      Speculation speculation)
       throws Doubt {
     long half = (stop + (end - stop) / 2) / segmentSize * segmentSize;
     if (half <= stop || half >= end) {
-      dump(dir, timeline, stop, end, RMGRS, line -> changes.record(Line.parse(line), null));
+      dump(
+          dir,
+          timeline,
+          stop,
+          end,
+          RMGRS,
+          line -> {
+            Line r = Line.parse(line);
+            changes.record(r, null);
+            speculate(r, speculation);
+          });
       return;
     }
     Changes second = new Changes(db, relations);
@@ -456,12 +534,22 @@ final class WalChanges {
               throw new Enough();
             }
             changes.record(r, null);
+            speculate(r, speculation);
           });
       Trace.mark("wal: first half read");
       await(secondHalf);
       changes.add(second);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  private static void speculate(Line r, Speculation speculation) {
+    if (speculation != null
+        && r != null
+        && r.rmgr().equals("Transaction")
+        && r.desc().startsWith("COMMIT")) {
+      speculation.committed(r.tx());
     }
   }
 
@@ -706,11 +794,7 @@ final class WalChanges {
    */
   private long[] lastRunningXacts(Path dir, int timeline, long stop, AtomicBoolean unneeded)
       throws Doubt {
-    long floor = Math.max(0, (stop / segmentSize - MAX_SEGMENTS_BACK) * segmentSize);
-    long[] seen = known == null ? null : known.newestBefore(timeline, stop);
-    if (seen != null && seen[0] >= floor) {
-      return seen;
-    }
+    long floor = floor(stop);
     ExecutorService readers = workers(2);
     // set once the answer is found: the older chunk still being read is abandoned
     AtomicBoolean answered = new AtomicBoolean();
