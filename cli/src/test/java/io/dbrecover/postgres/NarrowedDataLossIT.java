@@ -119,6 +119,51 @@ class NarrowedDataLossIT {
   }
 
   @Test
+  void compare_changesAfterATargetTime_foreseenStopGivesTheSameAnswer() throws Exception {
+    Instant target = serverNow();
+    SampleSchema.run(
+        url,
+        "insert into accounts values (30101, 1, 'after the time');"
+            + " update accounts set balance = balance + 2 where id in (6, 7001);"
+            + " delete from accounts where id = 101;"
+            + " update pair set v = 'after the time' where a = 4");
+
+    Result r = restoreAndCompare(RecoveryPoint.at(target, RecoveryPoint.Kind.POINT_IN_TIME));
+
+    assertThat(r.changed().known()).as(r.changed().detail()).isTrue();
+    assertThat(r.narrowed().tables()).isEqualTo(r.full().tables());
+    assertThat(r.full().totalLost()).isPositive();
+  }
+
+  @Test
+  void compare_transactionInFlightAtATargetTime_foreseenStopCountsItsEarlierChanges()
+      throws Exception {
+    Instant target;
+    try (Connection c = Jdbc.connect(url)) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("insert into pair values (9101, 9101, 'in flight at the time')");
+      }
+      target = serverNow();
+      SampleSchema.run(url, "update accounts set balance = balance + 3 where id = 8");
+      c.commit();
+    }
+
+    Result r = restoreAndCompare(RecoveryPoint.at(target, RecoveryPoint.Kind.POINT_IN_TIME));
+
+    assertThat(r.changed().known()).as(r.changed().detail()).isTrue();
+    assertThat(r.narrowed().tables()).isEqualTo(r.full().tables());
+    assertThat(table(r.full(), "public.pair").lostRows()).isEqualTo(1);
+  }
+
+  private static Instant serverNow() throws SQLException {
+    return Instant.parse(
+        query(
+            "select to_char(clock_timestamp() at time zone 'UTC',"
+                + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+  }
+
+  @Test
   void compare_vacuumAfterTarget_narrowedEqualsFull() throws Exception {
     String lsn = query("select pg_current_wal_lsn()::text");
     SampleSchema.run(
@@ -268,10 +313,12 @@ class NarrowedDataLossIT {
   }
 
   private static Result restoreAndCompare(String lsn) throws Exception {
+    return restoreAndCompare(RecoveryPoint.atLsn(lsn, Instant.now()));
+  }
+
+  private static Result restoreAndCompare(RecoveryPoint point) throws Exception {
     switchAndAwaitArchive();
-    RestoreRequest request =
-        new RestoreRequest(
-            "run-narrowed-" + ++runs, RecoveryPoint.atLsn(lsn, Instant.now()), "x", false);
+    RestoreRequest request = new RestoreRequest("run-narrowed-" + ++runs, point, "x", false);
     RestoreStatus s = provider.startRestore(ctx, request);
     Instant deadline = Instant.now().plus(RESTORE_TIMEOUT);
     while (s instanceof RestoreStatus.Running && Instant.now().isBefore(deadline)) {
@@ -292,6 +339,17 @@ class NarrowedDataLossIT {
         assertThat(early.detail()).contains("while the copy promoted");
       }
       assertThat(analyzer.compare(live, restored, early).tables()).isEqualTo(full.tables());
+      if (point.targetLsn().isEmpty()) {
+        // A restore to a time: the same read from the stop point the commit times foresee, as
+        // it goes while the copy replays.
+        ChangedBlocks foreseen =
+            provider.changedBlocksPredicted(ctx, request, restored, live.lsn());
+        assertThat(foreseen.known()).as(foreseen.detail()).isEqualTo(changed.known());
+        if (foreseen.known()) {
+          assertThat(foreseen.detail()).contains("where it would stop was foreseen");
+        }
+        assertThat(analyzer.compare(live, restored, foreseen).tables()).isEqualTo(full.tables());
+      }
       return new Result(full, analyzer.compare(live, restored, changed), changed);
     }
   }

@@ -448,7 +448,11 @@ public final class RecoveryRun {
         && ctx.provider().readsChangedBlocks(restoreRequest())) {
       liveSnapshot =
           CompletableFuture.supplyAsync(
-              () -> LiveSnapshot.take(original),
+              () -> {
+                try (Trace.Span span = Trace.span("live snapshot: counts")) {
+                  return LiveSnapshot.take(original);
+                }
+              },
               r -> {
                 Thread t = new Thread(r, "dbrecover-live-read");
                 t.setDaemon(true);

@@ -172,7 +172,7 @@ public final class BaseBackupStore {
       return new BackupCheck(id, items);
     }
     items.add(checksums(id, meta));
-    items.add(verifyBackup(meta, dataDir(id)));
+    items.add(verifyBackup(meta, dataDir(id), false));
     return new BackupCheck(id, items);
   }
 
@@ -184,11 +184,12 @@ public final class BaseBackupStore {
   /**
    * The check before a restore: {@code pg_verifybackup} against the backup's manifest where it can
    * run (the size and CRC-32C of every file, several times faster than hashing them again here),
-   * otherwise the sha256 checksums of the metadata.
+   * otherwise the sha256 checksums of the metadata. pg_verifybackup runs at the lowest CPU
+   * priority: the check runs beside the restore's replay.
    */
   public BackupCheck.Item restoreCheck(String id) {
     BaseBackupMetadata meta = find(id);
-    BackupCheck.Item manifest = verifyBackup(meta, dataDir(id));
+    BackupCheck.Item manifest = verifyBackup(meta, dataDir(id), true);
     return manifest.detail().startsWith(SKIPPED) ? checksums(id, meta) : manifest;
   }
 
@@ -221,7 +222,8 @@ public final class BaseBackupStore {
     }
   }
 
-  private BackupCheck.Item verifyBackup(BaseBackupMetadata meta, Path data) {
+  // background: at the lowest CPU priority, beside the replay of a restore (see Exec#background)
+  private BackupCheck.Item verifyBackup(BaseBackupMetadata meta, Path data, boolean background) {
     Optional<Path> tool =
         tools.installations().stream()
             .filter(i -> i.major() == PgTools.majorOf(meta.serverVersion()))
@@ -237,8 +239,9 @@ public final class BaseBackupStore {
                   ? "no pg_verifybackup of PostgreSQL " + PgTools.majorOf(meta.serverVersion())
                   : "the backup has no manifest"));
     }
+    List<String> command = List.of(tool.get().toString(), data.toString());
     Exec.Result r =
-        Exec.run(List.of(tool.get().toString(), data.toString()), Map.of(), Duration.ofHours(2));
+        Exec.run(background ? Exec.background(command) : command, Map.of(), Duration.ofHours(2));
     return new BackupCheck.Item(
         "pg_verifybackup",
         r.ok(),

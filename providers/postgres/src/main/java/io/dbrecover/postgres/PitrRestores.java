@@ -119,9 +119,16 @@ final class PitrRestores {
     }
     if (status instanceof RestoreStatus.Running && !request.inPlace()) {
       if (Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
-        // The server replays, on one core: the running-transactions records the data-loss report
-        // will look for before the stop point are read meanwhile.
-        readRunningRecords(ctx, request, dir);
+        // The server replays a restore to a time, on one core: the running-transactions records
+        // and commit times in the archive are read meanwhile, then the WAL after the stop point
+        // they predict (measured on 2 cores: 0.25-0.5 s less than reading it all after the stop;
+        // reading the records alone, without the prediction, slows the replay more than it saves).
+        // For other targets the data-loss step reads after the replay stopped.
+        if (request.point().kind() == RecoveryPoint.Kind.POINT_IN_TIME
+            && request.point().targetLsn().isEmpty()) {
+          readRunningRecords(ctx, request, dir);
+          readPredicted(request, dir, restore.url(ctx.liveUrl()), ctx.liveUrl());
+        }
       } else {
         // The replay has ended and the server promotes (its end-of-recovery checkpoint): the WAL
         // after the stop point is read meanwhile for the data-loss report that follows.
@@ -218,6 +225,7 @@ final class PitrRestores {
     restore.stop();
     EARLY.remove(dir);
     RUNNING.remove(dir);
+    PREDICTED.remove(dir);
     try {
       EmbeddedBinaries.deleteTree(dir);
     } catch (IOException e) {
@@ -274,6 +282,56 @@ final class PitrRestores {
   private static final ConcurrentHashMap<Path, CompletableFuture<WalChanges.Prepared>> EARLY =
       new ConcurrentHashMap<>();
 
+  // Reads of the WAL after where a restore's replay is predicted to stop, made while it replays,
+  // by restore directory: the early read takes one when there is one.
+  private static final ConcurrentHashMap<Path, CompletableFuture<WalChanges.Prepared>> PREDICTED =
+      new ConcurrentHashMap<>();
+
+  /**
+   * Once the running-transactions records (and the commit times beside them) are read during the
+   * replay of a restore to a time: reads, on the core the replay leaves free, what the early read
+   * would read after the stop point the commit times predict (see WalChanges#predicted).
+   */
+  private void readPredicted(RestoreRequest request, Path dir, DbUrl restored, DbUrl live) {
+    CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(dir);
+    if (PREDICTED.containsKey(dir)
+        || EARLY.containsKey(dir)
+        || running == null
+        || running.getNow(null) == null) {
+      return;
+    }
+    WalChanges.RunningRecords history = running.getNow(null);
+    long[] stop = history.stopFor(request.point().takenAt());
+    if (stop == null) {
+      return;
+    }
+    PREDICTED.computeIfAbsent(
+        dir,
+        d -> {
+          CompletableFuture<WalChanges.Prepared> f = new CompletableFuture<>();
+          Thread t =
+              new Thread(
+                  () -> {
+                    try (Trace.Span span = Trace.span("wal: read after the predicted stop")) {
+                      Optional<WalChanges> wal = walChanges(d);
+                      f.complete(
+                          wal.isPresent()
+                              ? wal.get()
+                                  .knowing(history)
+                                  .niced()
+                                  .predicted(history.timeline(), stop, restored, live)
+                              : null);
+                    } catch (WalChanges.Doubt | IOException | RuntimeException e) {
+                      f.complete(null); // read once the replay stopped instead
+                    }
+                  },
+                  "dbrecover-wal-predicted");
+          t.setDaemon(true);
+          t.start();
+          return f;
+        });
+  }
+
   private void readEarly(Path dir, DbUrl restored, DbUrl live) {
     EARLY.computeIfAbsent(
         dir,
@@ -282,6 +340,11 @@ final class PitrRestores {
           Thread t =
               new Thread(
                   () -> {
+                    CompletableFuture<WalChanges.Prepared> predicted = PREDICTED.remove(d);
+                    if (predicted != null && predicted.join() != null) {
+                      f.complete(predicted.join()); // checked by WalChanges#read
+                      return;
+                    }
                     try {
                       Optional<WalChanges> wal = walChanges(d);
                       CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(d);
@@ -317,6 +380,37 @@ final class PitrRestores {
       wal.knowing(wal.runningRecords(base.timeline(), Wal.lsn(base.startLsn())));
       WalChanges.Prepared early = wal.early(dir.resolve("data"), restored, ctx.liveUrl());
       return wal.read(dir.resolve("data"), restored, ctx.liveUrl(), liveLsn, early);
+    } catch (WalChanges.Doubt e) {
+      return ChangedBlocks.unknown(e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@link #changedBlocks} as it goes when the replay's stop point was foreseen from the commit
+   * times in the archive and the WAL after it read while the copy replayed ({@link
+   * WalChanges#predicted}); for tests, which cannot time the replay. Unknown when no stop was
+   * foreseen (not a restore to a time, or no commit after it).
+   */
+  ChangedBlocks changedBlocksPredicted(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    Path dir = directory(ctx.stateDir(), request.runId());
+    try {
+      BaseBackupMetadata base = choose(ctx, request.point());
+      WalChanges wal = walChanges(dir).orElseThrow();
+      WalChanges.RunningRecords history =
+          wal.runningRecords(base.timeline(), Wal.lsn(base.startLsn()));
+      long[] stop =
+          request.point().targetLsn().isPresent()
+              ? null
+              : history.stopFor(request.point().takenAt());
+      if (stop == null) {
+        return ChangedBlocks.unknown("no stop point foreseen");
+      }
+      WalChanges.Prepared predicted =
+          wal.knowing(history).predicted(history.timeline(), stop, restored, ctx.liveUrl());
+      return wal.read(dir.resolve("data"), restored, ctx.liveUrl(), liveLsn, predicted);
     } catch (WalChanges.Doubt e) {
       return ChangedBlocks.unknown(e.getMessage());
     } catch (IOException e) {
@@ -457,6 +551,7 @@ final class PitrRestores {
       return ChangedBlocks.unknown("cannot read the WAL after the stop point: " + e.getMessage());
     } finally {
       RUNNING.remove(dir);
+      PREDICTED.remove(dir);
     }
   }
 

@@ -239,6 +239,12 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
     return pitr(ctx).changedBlocksReadEarly(ctx, request, restored, liveLsn);
   }
 
+  /** {@link #changedBlocks} by way of a read after a foreseen stop point (see PitrRestores). */
+  ChangedBlocks changedBlocksPredicted(
+      ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
+    return pitr(ctx).changedBlocksPredicted(ctx, request, restored, liveLsn);
+  }
+
   @Override
   public RestoreStatus pollRestore(ProviderContext ctx, RestoreRequest request) {
     if (pointInTime(request)) {

@@ -4,6 +4,7 @@ import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
+import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.Wal;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -92,6 +93,8 @@ final class WalChanges {
 
   // read while the restored server replayed, when there was such a read: see #runningRecords
   private RunningRecords known;
+  // every pg_waldump at the lowest CPU priority (a read beside the replay)
+  private boolean niced;
 
   WalChanges(Path waldump, Path archiveDir, long segmentSize) {
     this.waldump = waldump;
@@ -114,26 +117,100 @@ final class WalChanges {
     }
     long to = (last + 1) * segmentSize;
     List<long[]> records = new ArrayList<>();
+    List<long[]> ends = new ArrayList<>();
+    boolean[] twoPhase = {false};
+    // at the lowest CPU priority: the replay beside it is what the operator waits for
     dump(
         archiveDir,
         timeline,
         from,
         to,
-        List.of("--rmgr=Standby"),
+        List.of("--rmgr=Standby", "--rmgr=Transaction"),
+        true,
         line -> {
           Line r = Line.parse(line);
-          if (r != null) {
-            Matcher m = RUNNING.matcher(r.desc());
-            if (m.find()) {
-              records.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
+          if (r == null) {
+            return;
+          }
+          if (r.rmgr().equals("Transaction")) {
+            String op = firstWord(r.desc());
+            if (op.contains("PREPARE")) {
+              twoPhase[0] = true;
+            } else if (op.equals("COMMIT") || op.equals("ABORT")) {
+              long at = commitMicros(r.desc(), op);
+              if (at == Long.MIN_VALUE) {
+                twoPhase[0] = true; // a time it cannot read: no prediction
+              } else {
+                ends.add(new long[] {Wal.lsn(r.lsn()), r.tx(), at});
+              }
             }
+            return;
+          }
+          Matcher m = RUNNING.matcher(r.desc());
+          if (m.find()) {
+            records.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
           }
         });
-    return new RunningRecords(timeline, from, to, List.copyOf(records));
+    return new RunningRecords(
+        timeline, from, to, List.copyOf(records), List.copyOf(ends), twoPhase[0]);
   }
 
-  /** What {@link #runningRecords} read: [from, to) of one timeline. */
-  record RunningRecords(int timeline, long from, long to, List<long[]> records) {
+  private static final java.time.format.DateTimeFormatter WALDUMP_TIME =
+      new java.time.format.DateTimeFormatterBuilder()
+          .appendPattern("yyyy-MM-dd HH:mm:ss")
+          .optionalStart()
+          .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 1, 6, true)
+          .optionalEnd()
+          .toFormatter(java.util.Locale.ROOT);
+
+  /**
+   * The time of a commit or abort as pg_waldump prints it in UTC ({@code COMMIT 2026-11-28
+   * 17:41:33.011142 UTC; ...}), in microseconds since the epoch; Long.MIN_VALUE when it is not
+   * printed so.
+   */
+  static long commitMicros(String desc, String op) {
+    int start = op.length() + 1;
+    int utc = desc.indexOf(" UTC", start);
+    if (utc < 0 || (utc + 4 < desc.length() && desc.charAt(utc + 4) != ';')) {
+      return Long.MIN_VALUE;
+    }
+    try {
+      java.time.Instant at =
+          java.time.LocalDateTime.parse(desc.substring(start, utc), WALDUMP_TIME)
+              .toInstant(java.time.ZoneOffset.UTC);
+      return java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, at);
+    } catch (java.time.format.DateTimeParseException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  /**
+   * What {@link #runningRecords} read: [from, to) of one timeline: the running-transactions records
+   * as {lsn, nextXid}, the commits and aborts as {lsn, xid, microseconds since the epoch}, and
+   * whether a two-phase commit record (or a time that could not be read) was among them.
+   */
+  record RunningRecords(
+      int timeline, long from, long to, List<long[]> records, List<long[]> ends, boolean twoPhase) {
+    /**
+     * Where a replay to {@code target} (recovery_target_time, inclusive, as PostgreSQL compares it:
+     * to the microsecond) stops: before the first commit or abort after it, as {lsn, xid}; null
+     * when none was read or a two-phase record makes it uncertain.
+     */
+    long[] stopFor(java.time.Instant target) {
+      if (twoPhase) {
+        return null;
+      }
+      long micros =
+          java.time.temporal.ChronoUnit.MICROS.between(
+              java.time.Instant.EPOCH, target.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+      for (long[] e : ends) {
+        if (e[2] > micros) {
+          return new long[] {e[0], e[1]};
+        }
+      }
+      return null;
+    }
+
     /** The newest record before {@code stop} when this read saw all of them up to it; else null. */
     long[] newestBefore(int timeline, long stop) {
       if (timeline != this.timeline || stop > to || stop <= from) {
@@ -147,6 +224,12 @@ final class WalChanges {
       }
       return newest;
     }
+  }
+
+  /** This reader, running pg_waldump at the lowest CPU priority (beside a replay). */
+  WalChanges niced() {
+    this.niced = true;
+    return this;
   }
 
   /** This reader, answering the search before the stop point from {@code known} when it can. */
@@ -191,13 +274,76 @@ final class WalChanges {
       throws Doubt {
     long started = System.nanoTime();
     long end = Wal.lsn(liveLsn);
+    long[] switchPoint = switchPoint(restoredData);
     if (early != null) {
-      long[] switchPoint = switchPoint(restoredData);
-      if (early.timeline == switchPoint[0] && early.stop == switchPoint[1] && early.end >= end) {
+      if (early.predictedXid >= 0
+          && early.end >= end
+          && confirmed(early, restoredData, restored, switchPoint)) {
+        // the same records as a read from the switch point: none lies between it and the stop
+        early.stop = switchPoint[1];
         return finish(early, restored, started);
       }
+      if (early.predictedXid < 0
+          && early.timeline == switchPoint[0]
+          && early.stop == switchPoint[1]
+          && early.end >= end) {
+        return finish(early, restored, started);
+      }
+      early.close();
     }
-    return finish(prepare(restoredData, restored, live, end, false), restored, started);
+    return finish(
+        prepare((int) switchPoint[0], switchPoint[1], restored, live, end, false),
+        restored,
+        started);
+  }
+
+  /**
+   * Reads, while the restored server still replays, what {@link #early} reads once it stopped: from
+   * {@code stop}, where the replay is predicted to stop ({lsn, xid} of the commit or abort it stops
+   * before, see {@link RunningRecords#stopFor}), on timeline {@code timeline}, with the restored
+   * database's relations as the replay has them so far. {@link #read} takes it only when the
+   * server's log names that transaction as the one it stopped before and the relations are still
+   * the same; otherwise it reads anew.
+   */
+  Prepared predicted(int timeline, long[] stop, DbUrl restored, DbUrl live) throws Doubt {
+    Prepared p = prepare(timeline, stop[0], restored, live, -1, true);
+    p.predictedXid = stop[1];
+    return p;
+  }
+
+  private static final Pattern STOPPED =
+      Pattern.compile("recovery stopping before (?:commit|abort) of transaction (\\d+)");
+
+  /** Whether the replay stopped where {@code p} was read from, with the same relations. */
+  private boolean confirmed(Prepared p, Path restoredData, DbUrl restored, long[] switchPoint) {
+    if (p.timeline != switchPoint[0] || switchPoint[1] > p.stop) {
+      return false;
+    }
+    String stoppedBefore = null;
+    try (Stream<String> lines = Files.lines(restoredData.getParent().resolve("server.log"))) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        Matcher m = STOPPED.matcher(line);
+        if (m.find()) {
+          stoppedBefore = m.group(1);
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return false;
+    }
+    if (stoppedBefore == null || Long.parseLong(stoppedBefore) != p.predictedXid) {
+      return false;
+    }
+    try {
+      Map<String, Relation> relations = new HashMap<>();
+      Map<String, Long> filenodes = new HashMap<>();
+      Set<String> unlogged = new TreeSet<>();
+      restoredRelations(restored, relations, filenodes, unlogged);
+      return relations.equals(p.relations)
+          && filenodes.equals(p.filenodes)
+          && unlogged.equals(p.unlogged);
+    } catch (Doubt d) {
+      return false;
+    }
   }
 
   /**
@@ -210,12 +356,19 @@ final class WalChanges {
    * (a block changed after it is compared all the same, and its rows are read in the snapshot).
    */
   Prepared early(Path restoredData, DbUrl restored, DbUrl live) throws Doubt {
-    return prepare(restoredData, restored, live, -1, true);
+    long[] switchPoint = switchPoint(restoredData);
+    return prepare((int) switchPoint[0], switchPoint[1], restored, live, -1, true);
   }
 
   /** What {@link #prepare} read; see {@link #early}. */
   static final class Prepared {
     private boolean early;
+    // read before the replay stopped (see #predicted): the transaction it was to stop before
+    private long predictedXid = -1;
+    // the restored database's relations the read used
+    private Map<String, Relation> relations;
+    private Map<String, Long> filenodes;
+    private Set<String> unlogged;
     private int timeline;
     private long stop;
     private long end;
@@ -251,14 +404,14 @@ final class WalChanges {
    * flight (what {@link #finish} then needs from the promoted copy is its next transaction id).
    */
   private Prepared prepare(
-      Path restoredData, DbUrl restored, DbUrl live, long end, boolean speculate) throws Doubt {
+      int timeline, long stop, DbUrl restored, DbUrl live, long end, boolean speculate)
+      throws Doubt {
     Prepared p = new Prepared();
     p.early = speculate;
     boolean handedOver = false;
     try {
-      long[] switchPoint = switchPoint(restoredData);
-      p.timeline = (int) switchPoint[0];
-      p.stop = switchPoint[1];
+      p.timeline = timeline;
+      p.stop = stop;
       Map<String, Relation> relations = new HashMap<>();
       Map<String, Long> restoredFilenodes = new HashMap<>();
       Set<String> unlogged = new TreeSet<>();
@@ -266,6 +419,9 @@ final class WalChanges {
       try (Trace.Span span = Trace.span("wal: restored relations")) {
         db = restoredRelations(restored, relations, restoredFilenodes, unlogged);
       }
+      p.relations = relations;
+      p.filenodes = restoredFilenodes;
+      p.unlogged = unlogged;
       p.end = end >= 0 ? end : liveFlushed(live);
       if (p.end < p.stop) {
         throw new Doubt("the live WAL position " + Wal.lsn(p.end) + " is before the stop point");
@@ -278,8 +434,6 @@ final class WalChanges {
       // Where transactions in flight at the stop point may have begun is looked for beside the
       // forward pass, on the other core; it is dropped when none turns out to be in flight.
       Path dir = p.dir;
-      int timeline = p.timeline;
-      long stop = p.stop;
       long[] seen = known == null ? null : known.newestBefore(timeline, stop);
       Speculation speculation = null;
       if (seen != null && seen[0] >= floor(stop)) {
@@ -409,7 +563,9 @@ final class WalChanges {
               + " compared whole; "
               + (p.stop - from) / 1024
               + " kB read before the stop point for transactions in flight at it"
-              + (p.early ? ", most of it while the copy promoted" : "")
+              + (p.predictedXid >= 0
+                  ? ", most of it while the copy replayed (where it would stop was foreseen)"
+                  : p.early ? ", most of it while the copy promoted" : "")
               + "; "
               + String.format(
                   java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - started) / 1e9));
@@ -937,6 +1093,19 @@ final class WalChanges {
   private void dump(
       Path dir, int timeline, long from, long to, List<String> extra, Consumer<String> lines)
       throws Doubt {
+    dump(dir, timeline, from, to, extra, false, lines);
+  }
+
+  /** {@link #dump}; {@code background}: at the lowest CPU priority (see Exec#background). */
+  private void dump(
+      Path dir,
+      int timeline,
+      long from,
+      long to,
+      List<String> extra,
+      boolean background,
+      Consumer<String> lines)
+      throws Doubt {
     if (to <= from) {
       return;
     }
@@ -950,9 +1119,10 @@ final class WalChanges {
     Path err = null;
     try {
       err = Files.createTempFile("dbrecover-waldump", ".err");
+      ProcessBuilder pb = new ProcessBuilder(background || niced ? Exec.background(cmd) : cmd);
+      pb.environment().put("TZ", "UTC"); // commit times as runningRecords reads them
       Process p =
-          new ProcessBuilder(cmd)
-              .redirectError(err.toFile())
+          pb.redirectError(err.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
       try (BufferedReader r =

@@ -2,6 +2,7 @@ package io.dbrecover.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -89,7 +90,12 @@ class WalChangesParseTest {
   void runningRecordsReadDuringTheReplayAnswerOnlyForAStopPointTheyCover() {
     WalChanges.RunningRecords read =
         new WalChanges.RunningRecords(
-            1, 0x1000, 0x9000, List.of(new long[] {0x2000, 700}, new long[] {0x5000, 750}));
+            1,
+            0x1000,
+            0x9000,
+            List.of(new long[] {0x2000, 700}, new long[] {0x5000, 750}),
+            List.of(),
+            false);
 
     assertThat(read.newestBefore(1, 0x5001)).containsExactly(0x5000, 750);
     assertThat(read.newestBefore(1, 0x5000)).containsExactly(0x2000, 700); // before, not at
@@ -98,6 +104,51 @@ class WalChangesParseTest {
     assertThat(read.newestBefore(1, 0x9001)).isNull(); // past what was read
     assertThat(read.newestBefore(1, 0x1000)).isNull();
     assertThat(read.newestBefore(2, 0x5001)).isNull(); // another timeline
+  }
+
+  @Test
+  void commitTimesAreReadAsPgWaldumpPrintsThemInUtc() {
+    long at = micros("2026-11-28T17:41:33.011142Z");
+    assertThat(
+            WalChanges.commitMicros(
+                "COMMIT 2026-11-28 17:41:33.011142 UTC; inval msgs: catcache 7", "COMMIT"))
+        .isEqualTo(at);
+    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 17:41:33.011142 UTC", "COMMIT"))
+        .isEqualTo(at);
+    assertThat(WalChanges.commitMicros("ABORT 2026-11-28 17:41:33 UTC", "ABORT"))
+        .isEqualTo(micros("2026-11-28T17:41:33Z"));
+    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 17:41:33.5 UTC", "COMMIT"))
+        .isEqualTo(micros("2026-11-28T17:41:33.5Z"));
+    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 18:41:33.011142 CET", "COMMIT"))
+        .isEqualTo(Long.MIN_VALUE);
+    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 17:41:33.011142 UTCX", "COMMIT"))
+        .isEqualTo(Long.MIN_VALUE);
+    assertThat(WalChanges.commitMicros("COMMIT yesterday UTC", "COMMIT")).isEqualTo(Long.MIN_VALUE);
+  }
+
+  @Test
+  void theReplayToATimeIsPredictedToStopBeforeTheFirstCommitOrAbortAfterIt() {
+    Instant target = Instant.parse("2026-11-28T17:41:33.011142Z");
+    List<long[]> ends =
+        List.of(
+            new long[] {0x100, 10, micros("2026-11-28T17:41:33.011141Z")},
+            new long[] {0x200, 11, micros("2026-11-28T17:41:33.011142Z")}, // at it: replayed
+            new long[] {0x300, 12, micros("2026-11-28T17:41:33.011143Z")},
+            new long[] {0x400, 13, micros("2026-11-28T17:41:34Z")});
+    WalChanges.RunningRecords read =
+        new WalChanges.RunningRecords(1, 0x80, 0x1000, List.of(), ends, false);
+
+    assertThat(read.stopFor(target)).containsExactly(0x300, 12);
+    // PostgreSQL reads the target to the microsecond
+    assertThat(read.stopFor(target.plusNanos(999))).containsExactly(0x300, 12);
+    assertThat(read.stopFor(Instant.parse("2026-11-28T17:41:35Z"))).isNull(); // none after it
+    assertThat(
+            new WalChanges.RunningRecords(1, 0x80, 0x1000, List.of(), ends, true).stopFor(target))
+        .isNull(); // a two-phase record: no prediction
+  }
+
+  private static long micros(String instant) {
+    return java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(instant));
   }
 
   @Test

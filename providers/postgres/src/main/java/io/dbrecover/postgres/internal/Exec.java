@@ -14,9 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Runs a child process to completion. Output goes to temporary files, not pipes: {@code pg_ctl
@@ -40,6 +42,41 @@ public final class Exec {
     public boolean ok() {
       return exitCode == 0;
     }
+  }
+
+  private static final Optional<Path> NICE = tool("nice");
+  private static final Optional<Path> SETSID = tool("setsid");
+
+  private static Optional<Path> tool(String name) {
+    return Stream.of("/usr/bin/", "/bin/")
+        .map(d -> Path.of(d + name))
+        .filter(Files::isExecutable)
+        .findFirst();
+  }
+
+  /**
+   * {@code command} at the lowest CPU priority: for work done beside something the operator waits
+   * for (a WAL replay), which then runs as if alone and leaves this work the cycles it does not
+   * use. Through {@code nice -n 19}, where there is one; and where the kernel groups processes by
+   * session for scheduling (autogroup), in a session of its own whose group is set to nice 19 too,
+   * as a lower nice value alone would only count against this process's own session.
+   */
+  public static List<String> background(List<String> command) {
+    if (NICE.isEmpty()) {
+      return command;
+    }
+    List<String> niced = new java.util.ArrayList<>();
+    if (SETSID.isPresent() && Files.exists(Path.of("/proc/self/autogroup"))) {
+      niced.addAll(
+          List.of(
+              SETSID.get().toString(),
+              "/bin/sh",
+              "-c",
+              "echo 19 > /proc/self/autogroup 2>/dev/null; exec \"$0\" \"$@\""));
+    }
+    niced.addAll(List.of(NICE.get().toString(), "-n", "19"));
+    niced.addAll(command);
+    return niced;
   }
 
   /**

@@ -44,6 +44,32 @@ class ExecTest {
   }
 
   @Test
+  void background_runsTheCommandAtTheLowestPriority() {
+    // field 19 of /proc/<pid>/stat, the 17th after the parenthesised name, is the nice value
+    Exec.Result r =
+        Exec.run(
+            Exec.background(List.of("sh", "-c", "cut -d')' -f2 /proc/$$/stat")),
+            Map.of(),
+            Duration.ofSeconds(30));
+    Exec.Result plain =
+        Exec.run(
+            List.of("sh", "-c", "cut -d')' -f2 /proc/$$/stat"), Map.of(), Duration.ofSeconds(30));
+
+    assertThat(r.ok()).as(r.stderr()).isTrue();
+    assertThat(r.stdout().strip().split(" ")[16]).isEqualTo("19");
+    assertThat(plain.stdout().strip().split(" ")[16]).isNotEqualTo("19");
+    if (java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/autogroup"))) {
+      // scheduled by session: its own session, whose group is at nice 19 as well
+      Exec.Result group =
+          Exec.run(
+              Exec.background(List.of("cat", "/proc/self/autogroup")),
+              Map.of(),
+              Duration.ofSeconds(30));
+      assertThat(group.stdout()).contains("nice 19");
+    }
+  }
+
+  @Test
   void run_overTimeout_killedAndSaysSo() {
     Exec.Result r = Exec.run(List.of("sleep", "30"), Map.of(), Duration.ofMillis(300));
 
