@@ -252,25 +252,50 @@ final class PitrRestores {
       RUNNING = new ConcurrentHashMap<>();
 
   private void readRunningRecords(ProviderContext ctx, RestoreRequest request, Path dir) {
-    RUNNING.computeIfAbsent(
+    inBackground(
+        RUNNING,
+        dir,
+        "dbrecover-wal-running",
+        d -> {
+          try (Trace.Span span = Trace.span("wal: running-transactions records")) {
+            BaseBackupMetadata base = choose(ctx, request.point());
+            Optional<WalChanges> wal = walChanges(d);
+            return wal.isPresent()
+                ? wal.get().runningRecords(base.timeline(), Wal.lsn(base.startLsn()))
+                : null; // searched for after the promotion instead
+          }
+        });
+  }
+
+  /** What a read in the background gives: null when there is nothing to give. */
+  @FunctionalInterface
+  private interface BackgroundRead<T> {
+    T read(Path dir) throws WalChanges.Doubt, IOException;
+  }
+
+  /**
+   * Starts {@code read} of restore directory {@code dir} on a daemon thread named {@code name},
+   * once per directory in {@code reads}; one that fails gives null (what it was for is read later).
+   */
+  private static <T> void inBackground(
+      ConcurrentHashMap<Path, CompletableFuture<T>> reads,
+      Path dir,
+      String name,
+      BackgroundRead<T> read) {
+    reads.computeIfAbsent(
         dir,
         d -> {
-          CompletableFuture<WalChanges.RunningRecords> f = new CompletableFuture<>();
+          CompletableFuture<T> f = new CompletableFuture<>();
           Thread t =
               new Thread(
                   () -> {
-                    try (Trace.Span span = Trace.span("wal: running-transactions records")) {
-                      BaseBackupMetadata base = choose(ctx, request.point());
-                      Optional<WalChanges> wal = walChanges(d);
-                      f.complete(
-                          wal.isPresent()
-                              ? wal.get().runningRecords(base.timeline(), Wal.lsn(base.startLsn()))
-                              : null);
+                    try {
+                      f.complete(read.read(d));
                     } catch (WalChanges.Doubt | IOException | RuntimeException e) {
-                      f.complete(null); // searched for after the promotion instead
+                      f.complete(null);
                     }
                   },
-                  "dbrecover-wal-running");
+                  name);
           t.setDaemon(true);
           t.start();
           return f;
@@ -305,63 +330,40 @@ final class PitrRestores {
     if (stop == null) {
       return;
     }
-    PREDICTED.computeIfAbsent(
+    inBackground(
+        PREDICTED,
         dir,
+        "dbrecover-wal-predicted",
         d -> {
-          CompletableFuture<WalChanges.Prepared> f = new CompletableFuture<>();
-          Thread t =
-              new Thread(
-                  () -> {
-                    try (Trace.Span span = Trace.span("wal: read after the predicted stop")) {
-                      Optional<WalChanges> wal = walChanges(d);
-                      f.complete(
-                          wal.isPresent()
-                              ? wal.get()
-                                  .knowing(history)
-                                  .niced()
-                                  .predicted(history.timeline(), stop, restored, live)
-                              : null);
-                    } catch (WalChanges.Doubt | IOException | RuntimeException e) {
-                      f.complete(null); // read once the replay stopped instead
-                    }
-                  },
-                  "dbrecover-wal-predicted");
-          t.setDaemon(true);
-          t.start();
-          return f;
+          try (Trace.Span span = Trace.span("wal: read after the predicted stop")) {
+            Optional<WalChanges> wal = walChanges(d);
+            return wal.isPresent()
+                ? wal.get()
+                    .knowing(history)
+                    .niced()
+                    .predicted(history.timeline(), stop, restored, live)
+                : null; // read once the replay stopped instead
+          }
         });
   }
 
   private void readEarly(Path dir, DbUrl restored, DbUrl live) {
-    EARLY.computeIfAbsent(
+    inBackground(
+        EARLY,
         dir,
+        "dbrecover-wal-early",
         d -> {
-          CompletableFuture<WalChanges.Prepared> f = new CompletableFuture<>();
-          Thread t =
-              new Thread(
-                  () -> {
-                    CompletableFuture<WalChanges.Prepared> predicted = PREDICTED.remove(d);
-                    if (predicted != null && predicted.join() != null) {
-                      f.complete(predicted.join()); // checked by WalChanges#read
-                      return;
-                    }
-                    try {
-                      Optional<WalChanges> wal = walChanges(d);
-                      CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(d);
-                      f.complete(
-                          wal.isPresent()
-                              ? wal.get()
-                                  .knowing(running == null ? null : running.getNow(null))
-                                  .early(d.resolve("data"), restored, live)
-                              : null);
-                    } catch (WalChanges.Doubt | IOException | RuntimeException e) {
-                      f.complete(null); // read after the promotion instead
-                    }
-                  },
-                  "dbrecover-wal-early");
-          t.setDaemon(true);
-          t.start();
-          return f;
+          CompletableFuture<WalChanges.Prepared> predicted = PREDICTED.remove(d);
+          if (predicted != null && predicted.join() != null) {
+            return predicted.join(); // checked by WalChanges#read
+          }
+          Optional<WalChanges> wal = walChanges(d);
+          CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(d);
+          return wal.isPresent()
+              ? wal.get()
+                  .knowing(running == null ? null : running.getNow(null))
+                  .early(d.resolve("data"), restored, live)
+              : null; // read after the promotion instead
         });
   }
 

@@ -652,32 +652,27 @@ final class WalChanges {
       Map<String, Relation> relations,
       Speculation speculation)
       throws Doubt {
-    long half = (stop + (end - stop) / 2) / segmentSize * segmentSize;
-    if (half <= stop || half >= end) {
-      dump(
-          dir,
-          timeline,
-          stop,
-          end,
-          RMGRS,
-          line -> {
-            Line r = Line.parse(line);
-            changes.record(r, null);
-            speculate(r, speculation);
-          });
-      return;
-    }
+    long middle = (stop + (end - stop) / 2) / segmentSize * segmentSize;
+    boolean halves = middle > stop && middle < end;
+    long half = halves ? middle : Long.MAX_VALUE;
     Changes second = new Changes(db, relations);
     ExecutorService pool = workers(1);
     try {
       Future<Void> secondHalf =
-          pool.submit(
-              () -> {
-                dump(
-                    dir, timeline, half, end, RMGRS, line -> second.record(Line.parse(line), null));
-                Trace.mark("wal: second half read");
-                return null;
-              });
+          halves
+              ? pool.submit(
+                  () -> {
+                    dump(
+                        dir,
+                        timeline,
+                        half,
+                        end,
+                        RMGRS,
+                        line -> second.record(Line.parse(line), null));
+                    Trace.mark("wal: second half read");
+                    return null;
+                  })
+              : null;
       dump(
           dir,
           timeline,
@@ -686,15 +681,17 @@ final class WalChanges {
           RMGRS,
           line -> {
             Line r = Line.parse(line);
-            if (r != null && Wal.lsn(r.lsn()) >= half) {
+            if (r != null && halves && Wal.lsn(r.lsn()) >= half) {
               throw new Enough();
             }
             changes.record(r, null);
             speculate(r, speculation);
           });
-      Trace.mark("wal: first half read");
-      await(secondHalf);
-      changes.add(second);
+      if (halves) {
+        Trace.mark("wal: first half read");
+        await(secondHalf);
+        changes.add(second);
+      }
     } finally {
       pool.shutdownNow();
     }
