@@ -109,6 +109,19 @@ final class WalChanges {
    * stop point is answered from here afterwards (see {@link #knowing}).
    */
   RunningRecords runningRecords(int timeline, long from) throws Doubt {
+    return runningRecords(timeline, from, null);
+  }
+
+  /**
+   * {@link #runningRecords(int, long)}; with {@code until}, only up to the first commit or abort
+   * after it (where a replay to that time stops, see {@link RunningRecords#stopFor}).
+   */
+  RunningRecords runningRecords(int timeline, long from, java.time.Instant until) throws Doubt {
+    long untilMicros =
+        until == null
+            ? Long.MAX_VALUE
+            : java.time.temporal.ChronoUnit.MICROS.between(
+                java.time.Instant.EPOCH, until.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     long first = from / segmentSize;
     long last = first - 1;
     while (Files.isRegularFile(
@@ -142,6 +155,9 @@ final class WalChanges {
                 twoPhase[0] = true; // a time it cannot read: no prediction
               } else {
                 ends.add(new long[] {Wal.lsn(r.lsn()), r.tx(), at});
+                if (at > untilMicros) {
+                  throw new Enough();
+                }
               }
             }
             return;
@@ -151,6 +167,9 @@ final class WalChanges {
             records.add(new long[] {Wal.lsn(r.lsn()), Long.parseLong(m.group(1))});
           }
         });
+    if (until != null && !ends.isEmpty() && ends.get(ends.size() - 1)[2] > untilMicros) {
+      to = ends.get(ends.size() - 1)[0] + 1; // read up to that commit or abort
+    }
     return new RunningRecords(
         timeline, from, to, List.copyOf(records), List.copyOf(ends), twoPhase[0]);
   }
