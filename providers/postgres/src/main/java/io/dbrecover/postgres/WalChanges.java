@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -116,12 +117,8 @@ final class WalChanges {
    * {@link #runningRecords(int, long)}; with {@code until}, only up to the first commit or abort
    * after it (where a replay to that time stops, see {@link RunningRecords#stopFor}).
    */
-  RunningRecords runningRecords(int timeline, long from, java.time.Instant until) throws Doubt {
-    long untilMicros =
-        until == null
-            ? Long.MAX_VALUE
-            : java.time.temporal.ChronoUnit.MICROS.between(
-                java.time.Instant.EPOCH, until.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+  RunningRecords runningRecords(int timeline, long from, Instant until) throws Doubt {
+    long untilMicros = until == null ? Long.MAX_VALUE : WalLine.micros(until);
     long first = from / segmentSize;
     long last = first - 1;
     while (Files.isRegularFile(
@@ -141,16 +138,16 @@ final class WalChanges {
         List.of("--rmgr=Standby", "--rmgr=Transaction"),
         true,
         line -> {
-          Line r = Line.parse(line);
+          WalLine r = WalLine.parse(line);
           if (r == null) {
             return;
           }
           if (r.rmgr().equals("Transaction")) {
-            String op = firstWord(r.desc());
+            String op = WalLine.firstWord(r.desc());
             if (op.contains("PREPARE")) {
               twoPhase[0] = true;
             } else if (op.equals("COMMIT") || op.equals("ABORT")) {
-              long at = commitMicros(r.desc(), op);
+              long at = WalLine.commitMicros(r.desc(), op);
               if (at == Long.MIN_VALUE) {
                 twoPhase[0] = true; // a time it cannot read: no prediction
               } else {
@@ -174,35 +171,6 @@ final class WalChanges {
         timeline, from, to, List.copyOf(records), List.copyOf(ends), twoPhase[0]);
   }
 
-  private static final java.time.format.DateTimeFormatter WALDUMP_TIME =
-      new java.time.format.DateTimeFormatterBuilder()
-          .appendPattern("yyyy-MM-dd HH:mm:ss")
-          .optionalStart()
-          .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 1, 6, true)
-          .optionalEnd()
-          .toFormatter(java.util.Locale.ROOT);
-
-  /**
-   * The time of a commit or abort as pg_waldump prints it in UTC ({@code COMMIT 2026-11-28
-   * 17:41:33.011142 UTC; ...}), in microseconds since the epoch; Long.MIN_VALUE when it is not
-   * printed so.
-   */
-  static long commitMicros(String desc, String op) {
-    int start = op.length() + 1;
-    int utc = desc.indexOf(" UTC", start);
-    if (utc < 0 || (utc + 4 < desc.length() && desc.charAt(utc + 4) != ';')) {
-      return Long.MIN_VALUE;
-    }
-    try {
-      java.time.Instant at =
-          java.time.LocalDateTime.parse(desc.substring(start, utc), WALDUMP_TIME)
-              .toInstant(java.time.ZoneOffset.UTC);
-      return java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, at);
-    } catch (java.time.format.DateTimeParseException e) {
-      return Long.MIN_VALUE;
-    }
-  }
-
   /**
    * What {@link #runningRecords} read: [from, to) of one timeline: the running-transactions records
    * as {lsn, nextXid}, the commits and aborts as {lsn, xid, microseconds since the epoch}, and
@@ -215,13 +183,11 @@ final class WalChanges {
      * to the microsecond) stops: before the first commit or abort after it, as {lsn, xid}; null
      * when none was read or a two-phase record makes it uncertain.
      */
-    long[] stopFor(java.time.Instant target) {
+    long[] stopFor(Instant target) {
       if (twoPhase) {
         return null;
       }
-      long micros =
-          java.time.temporal.ChronoUnit.MICROS.between(
-              java.time.Instant.EPOCH, target.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+      long micros = WalLine.micros(target);
       for (long[] e : ends) {
         if (e[2] > micros) {
           return new long[] {e[0], e[1]};
@@ -687,7 +653,7 @@ final class WalChanges {
                         half,
                         end,
                         RMGRS,
-                        line -> second.record(Line.parse(line), null));
+                        line -> second.record(WalLine.parse(line), null));
                     Trace.mark("wal: second half read");
                     return null;
                   })
@@ -699,7 +665,7 @@ final class WalChanges {
           end,
           RMGRS,
           line -> {
-            Line r = Line.parse(line);
+            WalLine r = WalLine.parse(line);
             if (r != null && halves && Wal.lsn(r.lsn()) >= half) {
               throw new Enough();
             }
@@ -716,7 +682,7 @@ final class WalChanges {
     }
   }
 
-  private static void speculate(Line r, Speculation speculation) {
+  private static void speculate(WalLine r, Speculation speculation) {
     if (speculation != null
         && r != null
         && r.rmgr().equals("Transaction")
@@ -1017,7 +983,7 @@ final class WalChanges {
           if (abandon.getAsBoolean()) {
             throw new Abandoned();
           }
-          Line r = Line.parse(line);
+          WalLine r = WalLine.parse(line);
           if (r != null) {
             Matcher m = RUNNING.matcher(r.desc());
             if (m.find()) {
@@ -1181,163 +1147,6 @@ final class WalChanges {
     }
   }
 
-  /**
-   * One line of pg_waldump: {@code rmgr: Heap len (rec/tot): 54/ 54, tx: 735, lsn: 0/01A2B3C8, prev
-   * 0/01A2B390, desc: INSERT off 3 flags 0x00, blkref #0: rel 1663/5/16384 blk 0}.
-   */
-  private record Line(String rmgr, long tx, String lsn, String desc) {
-    static Line parse(String line) {
-      if (!line.startsWith("rmgr: ")) {
-        return null;
-      }
-      int rmgrEnd = line.indexOf(' ', 6);
-      int tx = line.indexOf(", tx:", rmgrEnd);
-      int lsn = line.indexOf(", lsn: ", tx);
-      int prev = line.indexOf(", prev ", lsn);
-      int desc = line.indexOf(", desc: ", prev);
-      if (rmgrEnd < 0 || tx < 0 || lsn < 0 || prev < 0 || desc < 0) {
-        return null;
-      }
-      try {
-        return new Line(
-            line.substring(6, rmgrEnd),
-            Long.parseLong(line.substring(tx + 5, lsn).strip()),
-            line.substring(lsn + 7, prev),
-            line.substring(desc + 8));
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-  }
-
-  /** {@code s} up to its first space, semicolon or comma. */
-  static String firstWord(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == ' ' || c == ';' || c == ',') {
-        return s.substring(0, i);
-      }
-    }
-    return s;
-  }
-
-  /**
-   * The block references of a pg_waldump description, {@code rel <tablespace>/<database>/<relfile>[
-   * fork <fork>] blk <n>}, in order; parsed by hand, as the forward pass reads hundreds of
-   * thousands of lines.
-   */
-  static final class BlockRef {
-    private final String desc;
-    private int from;
-    private int spcStart;
-    private int spcEnd;
-    private int dbStart;
-    private int dbEnd;
-    private int relEnd;
-    private int forkStart;
-    private int forkEnd;
-    private long block;
-
-    BlockRef(String desc) {
-      this.desc = desc;
-    }
-
-    /** Moves to the next reference; false when there is none. */
-    boolean next() {
-      while (true) {
-        int at = desc.indexOf("rel ", from);
-        if (at < 0) {
-          from = desc.length();
-          return false;
-        }
-        from = at + 1;
-        int i = at + 4;
-        spcStart = i;
-        i = digits(i);
-        if (i == spcStart || !at(i, '/')) {
-          continue;
-        }
-        spcEnd = i;
-        dbStart = ++i;
-        i = digits(i);
-        if (i == dbStart || !at(i, '/')) {
-          continue;
-        }
-        dbEnd = i;
-        int relStart = ++i;
-        i = digits(i);
-        if (i == relStart) {
-          continue;
-        }
-        relEnd = i;
-        forkStart = -1;
-        if (desc.startsWith(" fork ", i)) {
-          int f = i + 6;
-          int e = f;
-          while (e < desc.length() && word(desc.charAt(e))) {
-            e++;
-          }
-          if (e == f) {
-            continue;
-          }
-          forkStart = f;
-          forkEnd = e;
-          i = e;
-        }
-        if (!desc.startsWith(" blk ", i)) {
-          continue;
-        }
-        int blkStart = i + 5;
-        int blkEnd = digits(blkStart);
-        if (blkEnd == blkStart) {
-          continue;
-        }
-        try {
-          block = Long.parseLong(desc, blkStart, blkEnd, 10);
-        } catch (NumberFormatException e) {
-          continue;
-        }
-        from = blkEnd;
-        return true;
-      }
-    }
-
-    private int digits(int i) {
-      while (i < desc.length() && desc.charAt(i) >= '0' && desc.charAt(i) <= '9') {
-        i++;
-      }
-      return i;
-    }
-
-    // what \w matches in a regular expression
-    private static boolean word(char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    }
-
-    private boolean at(int i, char c) {
-      return i < desc.length() && desc.charAt(i) == c;
-    }
-
-    /** Whether the reference is to database {@code db} (an oid). */
-    boolean in(String db) {
-      return dbEnd - dbStart == db.length() && desc.startsWith(db, dbStart);
-    }
-
-    /** Whether it is to the main fork (no fork named, or {@code main}). */
-    boolean mainFork() {
-      return forkStart < 0 || (forkEnd - forkStart == 4 && desc.startsWith("main", forkStart));
-    }
-
-    /** {@code <tablespace>/<relfile>}, as {@link Relation}s are keyed. */
-    String relfile() {
-      return desc.substring(spcStart, spcEnd) + desc.substring(dbEnd, relEnd);
-    }
-
-    long block() {
-      return block;
-    }
-  }
-
   /** What the records seen so far change. */
   private static final class Changes {
     private final String db;
@@ -1359,11 +1168,11 @@ final class WalChanges {
 
     /** One pg_waldump line; {@code only}: count only records of these transactions. */
     void record(String line, Set<Long> only) {
-      record(Line.parse(line), only);
+      record(WalLine.parse(line), only);
     }
 
     /** {@link #record(String, Set)} of a parsed line (null: not a record). */
-    void record(Line r, Set<Long> only) {
+    void record(WalLine r, Set<Long> only) {
       if (doubt != null) {
         return;
       }
@@ -1376,7 +1185,7 @@ final class WalChanges {
       if (only != null && !only.contains(tx)) {
         return;
       }
-      String op = firstWord(desc);
+      String op = WalLine.firstWord(desc);
       switch (rmgr) {
         case "Transaction":
           if (op.equals("COMMIT")) {
@@ -1411,7 +1220,7 @@ final class WalChanges {
         return;
       }
       boolean rowPreserving = ROW_PRESERVING.contains(rmgr + " " + op);
-      BlockRef b = new BlockRef(desc);
+      WalLine.BlockRef b = new WalLine.BlockRef(desc);
       while (doubt == null && b.next()) {
         if (!b.in(db)) {
           continue; // another database, or a shared catalog

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hand-written parsing of pg_waldump descriptions in {@link WalChanges} against the regular
+ * The hand-written parsing of pg_waldump descriptions ({@link WalLine}) against the regular
  * expression it stands for, on lines as PostgreSQL 15's pg_waldump prints them.
  */
 class WalChangesParseTest {
@@ -57,7 +57,7 @@ class WalChangesParseTest {
                 + Long.parseLong(m.group(5)));
       }
       List<String> actual = new ArrayList<>();
-      WalChanges.BlockRef b = new WalChanges.BlockRef(desc);
+      WalLine.BlockRef b = new WalLine.BlockRef(desc);
       while (b.next()) {
         // the database as the expression read it, checked through in()
         String db =
@@ -77,7 +77,7 @@ class WalChangesParseTest {
 
   @Test
   void theDatabaseIsMatchedWhole() {
-    WalChanges.BlockRef b = new WalChanges.BlockRef("blkref #0: rel 1663/16384/16397 blk 7");
+    WalLine.BlockRef b = new WalLine.BlockRef("blkref #0: rel 1663/16384/16397 blk 7");
     assertThat(b.next()).isTrue();
     assertThat(b.in("16384")).isTrue();
     assertThat(b.in("1638")).isFalse();
@@ -110,20 +110,20 @@ class WalChangesParseTest {
   void commitTimesAreReadAsPgWaldumpPrintsThemInUtc() {
     long at = micros("2026-11-28T17:41:33.011142Z");
     assertThat(
-            WalChanges.commitMicros(
+            WalLine.commitMicros(
                 "COMMIT 2026-11-28 17:41:33.011142 UTC; inval msgs: catcache 7", "COMMIT"))
         .isEqualTo(at);
-    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 17:41:33.011142 UTC", "COMMIT"))
+    assertThat(WalLine.commitMicros("COMMIT 2026-11-28 17:41:33.011142 UTC", "COMMIT"))
         .isEqualTo(at);
-    assertThat(WalChanges.commitMicros("ABORT 2026-11-28 17:41:33 UTC", "ABORT"))
+    assertThat(WalLine.commitMicros("ABORT 2026-11-28 17:41:33 UTC", "ABORT"))
         .isEqualTo(micros("2026-11-28T17:41:33Z"));
-    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 17:41:33.5 UTC", "COMMIT"))
+    assertThat(WalLine.commitMicros("COMMIT 2026-11-28 17:41:33.5 UTC", "COMMIT"))
         .isEqualTo(micros("2026-11-28T17:41:33.5Z"));
-    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 18:41:33.011142 CET", "COMMIT"))
+    assertThat(WalLine.commitMicros("COMMIT 2026-11-28 18:41:33.011142 CET", "COMMIT"))
         .isEqualTo(Long.MIN_VALUE);
-    assertThat(WalChanges.commitMicros("COMMIT 2026-11-28 17:41:33.011142 UTCX", "COMMIT"))
+    assertThat(WalLine.commitMicros("COMMIT 2026-11-28 17:41:33.011142 UTCX", "COMMIT"))
         .isEqualTo(Long.MIN_VALUE);
-    assertThat(WalChanges.commitMicros("COMMIT yesterday UTC", "COMMIT")).isEqualTo(Long.MIN_VALUE);
+    assertThat(WalLine.commitMicros("COMMIT yesterday UTC", "COMMIT")).isEqualTo(Long.MIN_VALUE);
   }
 
   @Test
@@ -153,11 +153,11 @@ class WalChangesParseTest {
 
   @Test
   void theFirstWordEndsAtASpaceSemicolonOrComma() {
-    assertThat(WalChanges.firstWord("HOT_UPDATE off 12")).isEqualTo("HOT_UPDATE");
-    assertThat(WalChanges.firstWord("FPI_FOR_HINT , blkref")).isEqualTo("FPI_FOR_HINT");
-    assertThat(WalChanges.firstWord("COMMIT;x")).isEqualTo("COMMIT");
-    assertThat(WalChanges.firstWord("VACUUM,")).isEqualTo("VACUUM");
-    assertThat(WalChanges.firstWord("PRUNE")).isEqualTo("PRUNE");
-    assertThat(WalChanges.firstWord("")).isEqualTo("");
+    assertThat(WalLine.firstWord("HOT_UPDATE off 12")).isEqualTo("HOT_UPDATE");
+    assertThat(WalLine.firstWord("FPI_FOR_HINT , blkref")).isEqualTo("FPI_FOR_HINT");
+    assertThat(WalLine.firstWord("COMMIT;x")).isEqualTo("COMMIT");
+    assertThat(WalLine.firstWord("VACUUM,")).isEqualTo("VACUUM");
+    assertThat(WalLine.firstWord("PRUNE")).isEqualTo("PRUNE");
+    assertThat(WalLine.firstWord("")).isEqualTo("");
   }
 }
