@@ -26,7 +26,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -155,20 +154,28 @@ final class PitrRestores {
       throw new UncheckedIOException("cannot write " + dir.resolve(BASE), e);
     }
     ctx.progress().update("checking base backup " + id + " against its manifest");
-    return CHECKS.computeIfAbsent(
+    return inBackground(
+        CHECKS,
         dir,
-        d ->
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try (Trace.Span span = Trace.span("restore: check of the base backup")) {
-                    return bases.restoreCheck(id);
-                  }
-                },
-                r -> {
-                  Thread t = new Thread(r, "dbrecover-manifest-check");
-                  t.setDaemon(true);
-                  t.start();
-                }));
+        "dbrecover-manifest-check",
+        d -> {
+          try (Trace.Span span = Trace.span("restore: check of the base backup")) {
+            return bases.restoreCheck(id);
+          } catch (RuntimeException e) {
+            return new BackupCheck.Item("manifest", false, String.valueOf(e.getMessage()));
+          }
+        });
+  }
+
+  /** The base backup the restore in {@code dir} copied. */
+  private String baseId(ProviderContext ctx, RestoreRequest request, Path dir) {
+    try {
+      return Files.exists(dir.resolve(BASE))
+          ? Files.readString(dir.resolve(BASE)).strip()
+          : choose(ctx, request.point()).id();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir.resolve(BASE), e);
+    }
   }
 
   /**
@@ -186,33 +193,22 @@ final class PitrRestores {
     if (Files.exists(dir.resolve(CHECKED))) {
       return Optional.empty();
     }
-    String id;
-    try {
-      id =
-          Files.exists(dir.resolve(BASE))
-              ? Files.readString(dir.resolve(BASE)).strip()
-              : choose(ctx, request.point()).id();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + dir.resolve(BASE), e);
-    }
     CompletableFuture<BackupCheck.Item> check = CHECKS.get(dir);
     if (check == null) {
-      check = checkBase(ctx, dir, id); // e.g. a resumed run
+      check = checkBase(ctx, dir, baseId(ctx, request, dir)); // e.g. a resumed run
     }
     if (!check.isDone()) {
       return status instanceof RestoreStatus.Done
           ? Optional.of(
               new RestoreStatus.Running(
                   ctx.clock().instant().plus(PointInTimeRestore.POLL),
-                  "checking base backup " + id + " against its manifest"))
+                  "checking base backup " + baseId(ctx, request, dir) + " against its manifest"))
           : Optional.empty();
     }
     CHECKS.remove(dir);
-    BackupCheck.Item sums;
-    try {
-      sums = check.join();
-    } catch (CompletionException e) {
-      sums = new BackupCheck.Item("manifest", false, String.valueOf(e.getCause().getMessage()));
+    BackupCheck.Item sums = check.join();
+    if (sums == null) {
+      sums = new BackupCheck.Item("manifest", false, "the check did not run");
     }
     if (sums.passed()) {
       try {
@@ -222,6 +218,7 @@ final class PitrRestores {
       }
       return Optional.empty();
     }
+    String id = baseId(ctx, request, dir);
     restore.stop();
     EARLY.remove(dir);
     RUNNING.remove(dir);
@@ -246,8 +243,8 @@ final class PitrRestores {
                 + id));
   }
 
-  // The running-transactions records in the archive from the base backup on, read while a
-  // restore's server replays, by restore directory (for this process's early or late read).
+  // The running-transactions records and commit times around the target of a restore to a time,
+  // read while its server replays, by restore directory (for this process's early read).
   private static final ConcurrentHashMap<Path, CompletableFuture<WalChanges.RunningRecords>>
       RUNNING = new ConcurrentHashMap<>();
 
@@ -297,12 +294,12 @@ final class PitrRestores {
    * Starts {@code read} of restore directory {@code dir} on a daemon thread named {@code name},
    * once per directory in {@code reads}; one that fails gives null (what it was for is read later).
    */
-  private static <T> void inBackground(
+  private static <T> CompletableFuture<T> inBackground(
       ConcurrentHashMap<Path, CompletableFuture<T>> reads,
       Path dir,
       String name,
       BackgroundRead<T> read) {
-    reads.computeIfAbsent(
+    return reads.computeIfAbsent(
         dir,
         d -> {
           CompletableFuture<T> f = new CompletableFuture<>();
@@ -374,8 +371,9 @@ final class PitrRestores {
         "dbrecover-wal-early",
         d -> {
           CompletableFuture<WalChanges.Prepared> predicted = PREDICTED.remove(d);
-          if (predicted != null && predicted.join() != null) {
-            return predicted.join(); // checked by WalChanges#read
+          WalChanges.Prepared foreseen = predicted == null ? null : predicted.join();
+          if (foreseen != null) {
+            return foreseen; // checked by WalChanges#read
           }
           Optional<WalChanges> wal = walChanges(d);
           CompletableFuture<WalChanges.RunningRecords> running = RUNNING.get(d);
@@ -395,18 +393,14 @@ final class PitrRestores {
    */
   ChangedBlocks changedBlocksReadEarly(
       ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
-    Path dir = directory(ctx.stateDir(), request.runId());
-    try {
-      BaseBackupMetadata base = choose(ctx, request.point());
-      WalChanges wal = walChanges(dir).orElseThrow();
-      wal.knowing(wal.runningRecords(base.timeline(), Wal.lsn(base.startLsn())));
-      WalChanges.Prepared early = wal.early(dir.resolve("data"), restored, ctx.liveUrl());
-      return wal.read(dir.resolve("data"), restored, ctx.liveUrl(), liveLsn, early);
-    } catch (WalChanges.Doubt e) {
-      return ChangedBlocks.unknown(e.getMessage());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return changedBlocksAs(
+        ctx,
+        request,
+        restored,
+        liveLsn,
+        (wal, base, data) ->
+            wal.knowing(wal.runningRecords(base.timeline(), Wal.lsn(base.startLsn())))
+                .early(data, restored, ctx.liveUrl()));
   }
 
   /**
@@ -417,20 +411,42 @@ final class PitrRestores {
    */
   ChangedBlocks changedBlocksPredicted(
       ProviderContext ctx, RestoreRequest request, DbUrl restored, String liveLsn) {
-    Path dir = directory(ctx.stateDir(), request.runId());
+    return changedBlocksAs(
+        ctx,
+        request,
+        restored,
+        liveLsn,
+        (wal, base, data) -> {
+          Instant target = request.point().takenAt();
+          WalChanges.RunningRecords history =
+              wal.runningRecords(base.timeline(), scanFrom(base, target), target);
+          long[] stop = request.point().targetLsn().isPresent() ? null : history.stopFor(target);
+          if (stop == null) {
+            throw new WalChanges.Doubt("no stop point foreseen");
+          }
+          return wal.knowing(history).predicted(history.timeline(), stop, restored, ctx.liveUrl());
+        });
+  }
+
+  /** How a test hook reads before {@link WalChanges#read} takes it. */
+  @FunctionalInterface
+  private interface Preparation {
+    WalChanges.Prepared prepare(WalChanges wal, BaseBackupMetadata base, Path data)
+        throws WalChanges.Doubt;
+  }
+
+  /** {@link #changedBlocks} finishing what {@code how} read beforehand; for the test hooks. */
+  private ChangedBlocks changedBlocksAs(
+      ProviderContext ctx,
+      RestoreRequest request,
+      DbUrl restored,
+      String liveLsn,
+      Preparation how) {
+    Path data = directory(ctx.stateDir(), request.runId()).resolve("data");
     try {
-      BaseBackupMetadata base = choose(ctx, request.point());
-      WalChanges wal = walChanges(dir).orElseThrow();
-      Instant target = request.point().takenAt();
-      WalChanges.RunningRecords history =
-          wal.runningRecords(base.timeline(), scanFrom(base, target), target);
-      long[] stop = request.point().targetLsn().isPresent() ? null : history.stopFor(target);
-      if (stop == null) {
-        return ChangedBlocks.unknown("no stop point foreseen");
-      }
-      WalChanges.Prepared predicted =
-          wal.knowing(history).predicted(history.timeline(), stop, restored, ctx.liveUrl());
-      return wal.read(dir.resolve("data"), restored, ctx.liveUrl(), liveLsn, predicted);
+      WalChanges wal = walChanges(data.getParent()).orElseThrow();
+      WalChanges.Prepared prepared = how.prepare(wal, choose(ctx, request.point()), data);
+      return wal.read(data, restored, ctx.liveUrl(), liveLsn, prepared);
     } catch (WalChanges.Doubt e) {
       return ChangedBlocks.unknown(e.getMessage());
     } catch (IOException e) {

@@ -597,23 +597,12 @@ final class WalChanges {
       if (reads.size() >= SPECULATED || precedes(xid, running[1]) || reads.containsKey(xid)) {
         return;
       }
-      reads.put(
-          xid,
-          pool.submit(
-              () -> {
-                List<String> lines = new ArrayList<>();
-                dump(dir, timeline, running[0], stop, List.of("--xid=" + xid), lines::add);
-                return lines;
-              }));
+      reads.put(xid, pool.submit(() -> xidLines(dir, timeline, running[0], stop, xid)));
     }
 
     Map<Long, List<String>> results() throws Doubt {
       try {
-        Map<Long, List<String>> all = new HashMap<>();
-        for (Map.Entry<Long, Future<List<String>>> read : reads.entrySet()) {
-          all.put(read.getKey(), await(read.getValue()));
-        }
-        return all;
+        return awaitAll(reads);
       } finally {
         pool.shutdownNow();
       }
@@ -1047,23 +1036,29 @@ final class WalChanges {
     try {
       Map<Long, Future<List<String>>> parts = new TreeMap<>();
       for (long x : xids) {
-        parts.put(
-            x,
-            pool.submit(
-                () -> {
-                  List<String> lines = new ArrayList<>();
-                  dump(dir, timeline, from, to, List.of("--xid=" + x), lines::add);
-                  return lines;
-                }));
+        parts.put(x, pool.submit(() -> xidLines(dir, timeline, from, to, x)));
       }
-      Map<Long, List<String>> all = new HashMap<>();
-      for (Map.Entry<Long, Future<List<String>>> part : parts.entrySet()) {
-        all.put(part.getKey(), await(part.getValue()));
-      }
-      return all;
+      return awaitAll(parts);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The lines of pg_waldump --xid={@code xid} over [from, to). */
+  private List<String> xidLines(Path dir, int timeline, long from, long to, long xid) throws Doubt {
+    List<String> lines = new ArrayList<>();
+    dump(dir, timeline, from, to, List.of("--xid=" + xid), lines::add);
+    return lines;
+  }
+
+  /** Each read's lines, by transaction id, once all are done. */
+  private static Map<Long, List<String>> awaitAll(Map<Long, Future<List<String>>> reads)
+      throws Doubt {
+    Map<Long, List<String>> all = new HashMap<>();
+    for (Map.Entry<Long, Future<List<String>>> read : reads.entrySet()) {
+      all.put(read.getKey(), await(read.getValue()));
+    }
+    return all;
   }
 
   // TransactionIdPrecedes for normal transaction ids: modulo 2^32.

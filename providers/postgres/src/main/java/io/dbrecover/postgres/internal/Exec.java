@@ -56,8 +56,8 @@ public final class Exec {
 
   /**
    * {@code command} at the lowest CPU priority: for work done beside something the operator waits
-   * for (a WAL replay), which then runs as if alone and leaves this work the cycles it does not
-   * use. Through {@code nice -n 19}, where there is one; and where the kernel groups processes by
+   * for (a WAL replay), which then goes first (on CPUs that share a core it is still slowed).
+   * Through {@code nice -n 19}, where there is one; and where the kernel groups processes by
    * session for scheduling (autogroup), in a session of its own whose group is set to nice 19 too,
    * as a lower nice value alone would only count against this process's own session.
    */
