@@ -14,6 +14,7 @@ import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.postgres.internal.BackupIds;
 import io.dbrecover.postgres.internal.BackupMetadata;
 import io.dbrecover.postgres.internal.BaseBackupMetadata;
+import io.dbrecover.postgres.internal.CheckedCopy;
 import io.dbrecover.postgres.internal.Checksums;
 import io.dbrecover.postgres.internal.DirectoryLock;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
@@ -172,7 +173,7 @@ public final class BaseBackupStore {
       return new BackupCheck(id, items);
     }
     items.add(checksums(id, meta));
-    items.add(verifyBackup(meta, dataDir(id), false));
+    items.add(verifyBackup(meta, dataDir(id)));
     return new BackupCheck(id, items);
   }
 
@@ -182,15 +183,80 @@ public final class BaseBackupStore {
   }
 
   /**
-   * The check before a restore: {@code pg_verifybackup} against the backup's manifest where it can
-   * run (the size and CRC-32C of every file, several times faster than hashing them again here),
-   * otherwise the sha256 checksums of the metadata. pg_verifybackup runs at the lowest CPU
-   * priority: the check runs beside the restore's replay.
+   * What every file of base backup {@code id}'s data directory must hash to when a restore copies
+   * it (paths relative to {@code data/}): the checksum of its backup manifest (CRC-32C by default,
+   * several times faster than sha256) where the manifest has one, else the sha256 recorded when the
+   * backup was taken. The manifest is trusted only when it matches its own recorded sha256; the
+   * recorded files are the full list (see {@link CheckedCopy#copy}).
+   *
+   * @throws CheckedCopy.Mismatch when the manifest is not what was recorded
    */
-  public BackupCheck.Item restoreCheck(String id) {
+  public Map<String, CheckedCopy.Expected> copyChecks(String id) throws CheckedCopy.Mismatch {
     BaseBackupMetadata meta = find(id);
-    BackupCheck.Item manifest = verifyBackup(meta, dataDir(id), true);
-    return manifest.detail().startsWith(SKIPPED) ? checksums(id, meta) : manifest;
+    String prefix = "data/";
+    Map<String, CheckedCopy.Expected> checks = new HashMap<>();
+    meta.files()
+        .forEach(
+            (path, sha256) -> {
+              if (path.startsWith(prefix)) {
+                checks.put(
+                    path.substring(prefix.length()),
+                    new CheckedCopy.Expected("SHA256", sha256, -1));
+              }
+            });
+    if (checks.isEmpty()) {
+      throw new CheckedCopy.Mismatch("no checksums were recorded for its files");
+    }
+    String recorded = meta.files().get(prefix + MANIFEST);
+    if (recorded == null) {
+      return checks;
+    }
+    byte[] manifest;
+    try {
+      manifest = Files.readAllBytes(dataDir(id).resolve(MANIFEST));
+    } catch (IOException e) {
+      throw new CheckedCopy.Mismatch(MANIFEST + " cannot be read: " + e.getMessage());
+    }
+    if (!CheckedCopy.checksum("SHA256", manifest).equals(recorded)) {
+      throw new CheckedCopy.Mismatch(
+          MANIFEST + " has a different sha256 than recorded (corrupt or modified)");
+    }
+    JsonNode files;
+    try {
+      files = JSON.readTree(manifest).path("Files");
+    } catch (IOException e) {
+      throw new CheckedCopy.Mismatch(MANIFEST + " is not valid JSON: " + e.getMessage());
+    }
+    for (JsonNode f : files) {
+      String path = manifestPath(f);
+      String algorithm = f.path("Checksum-Algorithm").asText("NONE");
+      if (!checks.containsKey(path)) {
+        throw new CheckedCopy.Mismatch(
+            MANIFEST + " lists " + path + ", for which no checksum was recorded");
+      }
+      if (MANIFEST_CHECKSUMS.contains(algorithm)) {
+        checks.put(
+            path,
+            new CheckedCopy.Expected(
+                algorithm, f.path("Checksum").asText(), f.path("Size").asLong(-1)));
+      }
+    }
+    return checks;
+  }
+
+  // The algorithms pg_basebackup --manifest-checksums writes, other than NONE.
+  private static final java.util.Set<String> MANIFEST_CHECKSUMS =
+      java.util.Set.of("CRC32C", "SHA224", "SHA256", "SHA384", "SHA512");
+  private static final String MANIFEST = "backup_manifest";
+
+  // A manifest names a file by "Path", or by "Encoded-Path" (hex) when the name is not UTF-8.
+  private static String manifestPath(JsonNode f) {
+    if (f.has("Path")) {
+      return f.get("Path").asText();
+    }
+    return new String(
+        java.util.HexFormat.of().parseHex(f.path("Encoded-Path").asText()),
+        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Deletes a base backup; false if it did not exist. */
@@ -222,8 +288,7 @@ public final class BaseBackupStore {
     }
   }
 
-  // background: at the lowest CPU priority, beside the replay of a restore (see Exec#background)
-  private BackupCheck.Item verifyBackup(BaseBackupMetadata meta, Path data, boolean background) {
+  private BackupCheck.Item verifyBackup(BaseBackupMetadata meta, Path data) {
     Optional<Path> tool =
         tools.installations().stream()
             .filter(i -> i.major() == PgTools.majorOf(meta.serverVersion()))
@@ -240,8 +305,7 @@ public final class BaseBackupStore {
                   : "the backup has no manifest"));
     }
     List<String> command = List.of(tool.get().toString(), data.toString());
-    Exec.Result r =
-        Exec.run(background ? Exec.background(command) : command, Map.of(), Duration.ofHours(2));
+    Exec.Result r = Exec.run(command, Map.of(), Duration.ofHours(2));
     return new BackupCheck.Item(
         "pg_verifybackup",
         r.ok(),

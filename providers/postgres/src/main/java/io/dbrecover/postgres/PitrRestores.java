@@ -1,6 +1,5 @@
 package io.dbrecover.postgres;
 
-import io.dbrecover.engine.api.BackupCheck;
 import io.dbrecover.engine.api.ConfigurationException;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
@@ -12,6 +11,7 @@ import io.dbrecover.engine.spi.ProviderContext;
 import io.dbrecover.engine.spi.RestoreRequest;
 import io.dbrecover.engine.spi.RestoreStatus;
 import io.dbrecover.postgres.internal.BaseBackupMetadata;
+import io.dbrecover.postgres.internal.CheckedCopy;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.RunAs;
 import io.dbrecover.postgres.internal.Wal;
@@ -80,18 +80,32 @@ final class PitrRestores {
                 + base.id()
                 + " and replaying WAL to "
                 + describe(request.point()));
-    RestoreStatus status =
-        new PointInTimeRestore(dir, runAs, binDir(base.serverVersion()), ctx.clock(), archiveDir)
-            .start(
-                bases.dataDir(base.id()),
-                base.walSegmentSize(),
-                WalArchiving.restoreCommand(archiveDir),
-                targetSettings(request.point()),
-                ctx.liveUrl(),
-                ctx.progress());
-    // The backup is checked against its manifest while the copy replays, on the core the replay
-    // leaves free; the restore is done only once the check passed (see poll).
-    checkBase(ctx, dir, base.id());
+    RestoreStatus status;
+    try {
+      // Every file is checked against the backup's manifest as it is copied: a damaged backup
+      // fails here, before any server starts.
+      status =
+          new PointInTimeRestore(dir, runAs, binDir(base.serverVersion()), ctx.clock(), archiveDir)
+              .start(
+                  bases.dataDir(base.id()),
+                  bases.copyChecks(base.id()),
+                  base.walSegmentSize(),
+                  WalArchiving.restoreCommand(archiveDir),
+                  targetSettings(request.point()),
+                  ctx.liveUrl(),
+                  ctx.progress());
+    } catch (CheckedCopy.Mismatch e) {
+      return new RestoreStatus.Failed(
+          "base backup "
+              + base.id()
+              + " failed its check against its manifest and recorded checksums ("
+              + e.getMessage()
+              + "); what was copied was removed and no server was started, nothing was changed."
+              + " Verify it with: dbrecover verify-backup "
+              + ctx.environment().name()
+              + " "
+              + base.id());
+    }
     return status instanceof RestoreStatus.Failed ? status : poll(ctx, request);
   }
 
@@ -111,12 +125,6 @@ final class PitrRestores {
     PointInTimeRestore restore =
         new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir);
     RestoreStatus status = restore.poll(ctx.liveUrl(), ctx.progress());
-    if (!(status instanceof RestoreStatus.Failed)) {
-      Optional<RestoreStatus> check = checked(ctx, request, dir, restore, status);
-      if (check.isPresent()) {
-        return check.get();
-      }
-    }
     if (status instanceof RestoreStatus.Running && !request.inPlace()) {
       if (Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
         // The server replays a restore to a time, on one core: the commit times around the
@@ -135,112 +143,6 @@ final class PitrRestores {
       }
     }
     return status;
-  }
-
-  // Written once the base backup a restore copied passed its check.
-  private static final String CHECKED = "base-backup-checked";
-  // The base backup a restore copied.
-  private static final String BASE = "base-backup";
-  // Checks of the base backups restores copied, by restore directory, while they replay.
-  private static final ConcurrentHashMap<Path, CompletableFuture<BackupCheck.Item>> CHECKS =
-      new ConcurrentHashMap<>();
-
-  /** Starts the check of base backup {@code id} for the restore in {@code dir} (once). */
-  private CompletableFuture<BackupCheck.Item> checkBase(ProviderContext ctx, Path dir, String id) {
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve(BASE), id);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(BASE), e);
-    }
-    ctx.progress().update("checking base backup " + id + " against its manifest");
-    return inBackground(
-        CHECKS,
-        dir,
-        "dbrecover-manifest-check",
-        d -> {
-          try (Trace.Span span = Trace.span("restore: check of the base backup")) {
-            return bases.restoreCheck(id);
-          } catch (RuntimeException e) {
-            return new BackupCheck.Item("manifest", false, String.valueOf(e.getMessage()));
-          }
-        });
-  }
-
-  /** The base backup the restore in {@code dir} copied. */
-  private String baseId(ProviderContext ctx, RestoreRequest request, Path dir) {
-    try {
-      return Files.exists(dir.resolve(BASE))
-          ? Files.readString(dir.resolve(BASE)).strip()
-          : choose(ctx, request.point()).id();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + dir.resolve(BASE), e);
-    }
-  }
-
-  /**
-   * The restore's status while the check of the base backup it copied has not passed: still running
-   * when the server is done before the check; failed, with the restored server stopped and its
-   * directory removed, when the check failed. Empty once it passed (recorded in the directory, so a
-   * resumed run does not check again).
-   */
-  private Optional<RestoreStatus> checked(
-      ProviderContext ctx,
-      RestoreRequest request,
-      Path dir,
-      PointInTimeRestore restore,
-      RestoreStatus status) {
-    if (Files.exists(dir.resolve(CHECKED))) {
-      return Optional.empty();
-    }
-    CompletableFuture<BackupCheck.Item> check = CHECKS.get(dir);
-    if (check == null) {
-      check = checkBase(ctx, dir, baseId(ctx, request, dir)); // e.g. a resumed run
-    }
-    if (!check.isDone()) {
-      return status instanceof RestoreStatus.Done
-          ? Optional.of(
-              new RestoreStatus.Running(
-                  ctx.clock().instant().plus(PointInTimeRestore.POLL),
-                  "checking base backup " + baseId(ctx, request, dir) + " against its manifest"))
-          : Optional.empty();
-    }
-    CHECKS.remove(dir);
-    BackupCheck.Item sums = check.join();
-    if (sums == null) {
-      sums = new BackupCheck.Item("manifest", false, "the check did not run");
-    }
-    if (sums.passed()) {
-      try {
-        Files.writeString(dir.resolve(CHECKED), sums.name() + ": " + sums.detail() + "\n");
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + dir.resolve(CHECKED), e);
-      }
-      return Optional.empty();
-    }
-    String id = baseId(ctx, request, dir);
-    restore.stop();
-    EARLY.remove(dir);
-    RUNNING.remove(dir);
-    PREDICTED.remove(dir);
-    try {
-      EmbeddedBinaries.deleteTree(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove the restore in " + dir, e);
-    }
-    return Optional.of(
-        new RestoreStatus.Failed(
-            "base backup "
-                + id
-                + " failed its "
-                + sums.name()
-                + " check ("
-                + sums.detail()
-                + "); the restored copy was stopped and removed, nothing was changed. Verify it"
-                + " with: dbrecover verify-backup "
-                + ctx.environment().name()
-                + " "
-                + id));
   }
 
   // The running-transactions records and commit times around the target of a restore to a time,

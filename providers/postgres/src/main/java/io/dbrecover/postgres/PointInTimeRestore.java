@@ -7,9 +7,9 @@ import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.RestoreStatus;
+import io.dbrecover.postgres.internal.CheckedCopy;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
-import io.dbrecover.postgres.internal.FollowingSync;
 import io.dbrecover.postgres.internal.RunAs;
 import io.dbrecover.postgres.internal.Wal;
 import java.io.IOException;
@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,6 +46,8 @@ final class PointInTimeRestore {
   private static final int MAX_STARTS = 3;
   private static final Duration START_WAIT = Duration.ofSeconds(10);
   static final Duration POLL = Duration.ofMillis(100);
+  // Two threads: a base backup is mostly one large file, the rest is copied beside it.
+  private static final int COPY_THREADS = 2;
   private static final int MAX_SOCKET_DIR = 90;
   // FATAL lines that are about a client connection, not about the server.
   private static final List<String> CLIENT_FATALS =
@@ -101,16 +104,25 @@ final class PointInTimeRestore {
    */
   RestoreStatus start(
       Path backupData,
+      Map<String, CheckedCopy.Expected> expected,
       long walSegmentSize,
       String restoreCommand,
       List<String> recoverySettings,
       DbUrl live,
-      Progress progress) {
+      Progress progress)
+      throws CheckedCopy.Mismatch {
     try {
       if (!prepared()) {
-        prepare(backupData, restoreCommand, recoverySettings, progress);
+        prepare(backupData, expected, restoreCommand, recoverySettings, progress);
         Files.writeString(dir.resolve(SEGMENT_SIZE), Long.toString(walSegmentSize));
       }
+    } catch (CheckedCopy.Mismatch e) {
+      try {
+        EmbeddedBinaries.deleteTree(dir);
+      } catch (IOException gone) {
+        // what is left is a copy no server runs in; the caller's message names the directory
+      }
+      throw e;
     } catch (IOException e) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,
@@ -358,33 +370,30 @@ final class PointInTimeRestore {
   }
 
   private void prepare(
-      Path backupData, String restoreCommand, List<String> recoverySettings, Progress progress)
+      Path backupData,
+      Map<String, CheckedCopy.Expected> expected,
+      String restoreCommand,
+      List<String> recoverySettings,
+      Progress progress)
       throws IOException {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path staging = dir.resolve("data.copying");
     EmbeddedBinaries.deleteTree(staging);
-    progress.update("copying base backup " + backupData.getParent().getFileName() + " to " + dir);
-    // The copy is written to disk as it goes: the server fsyncs its data directory before it
-    // replays, which after a plain copy would wait for all of it to be written back.
-    FollowingSync sync = FollowingSync.start(backupData, staging);
-    Exec.Result cp;
-    try (Trace.Span span = Trace.span("restore: cp -a of the base backup")) {
-      cp =
-          Exec.run(
-              List.of("cp", "-a", backupData.toString(), staging.toString()),
-              Map.of(),
-              Duration.ofHours(12),
-              progress);
-    } finally {
-      try (Trace.Span span = Trace.span("restore: the copy's last flushes")) {
-        sync.finish();
-      }
+    progress.update(
+        "copying base backup "
+            + backupData.getParent().getFileName()
+            + " to "
+            + dir
+            + ", checking every file against its manifest");
+    // Checked as it is copied: the bytes the server gets are the bytes checked, and the backup is
+    // read once. The copy is flushed to disk as it goes: the server fsyncs its data directory
+    // before it replays, which after a plain copy would wait for all of it to be written back.
+    try (Trace.Span span = Trace.span("restore: checked copy of the base backup")) {
+      int files =
+          CheckedCopy.copy(backupData, staging, expected, Set.of("backup_manifest"), COPY_THREADS);
+      progress.update("copied and checked " + files + " files of the base backup");
     }
-    if (!cp.ok()) {
-      throw new IOException("cp failed: " + cp.stderr());
-    }
-    Files.deleteIfExists(staging.resolve("backup_manifest"));
     int port = freePort();
     Files.writeString(dir.resolve("port"), Integer.toString(port));
     Path socket = dir.resolve("socket");

@@ -176,7 +176,7 @@ class PointInTimeRecoveryIT {
   }
 
   @Test
-  void restore_damagedBaseBackup_failsWithTheCopyStoppedAndRemoved() throws Exception {
+  void restore_damagedBaseBackup_failsBeforeAnyServerStarts() throws Exception {
     Path data = Path.of(base.location()).resolve("data");
     Path file;
     try (Stream<Path> files = Files.walk(data.resolve("base"))) {
@@ -199,16 +199,43 @@ class PointInTimeRecoveryIT {
               "x",
               false);
 
-      // The check runs while the copy replays; the restore is never done before it passed.
-      RestoreStatus s = awaitEnd(provider, request);
+      // Every file is checked against the manifest as it is copied.
+      RestoreStatus s = provider.startRestore(ctx, request);
       assertThat(s).isInstanceOf(RestoreStatus.Failed.class);
       assertThat(((RestoreStatus.Failed) s).reason())
-          .contains("failed its pg_verifybackup check")
-          .contains("the restored copy was stopped and removed, nothing was changed");
+          .contains("failed its check against its manifest")
+          .contains(data.relativize(file) + " has a different CRC32C checksum than recorded")
+          .contains("no server was started, nothing was changed")
+          .contains("dbrecover verify-backup");
       assertThat(root.resolve("state/pitr/run-damaged")).doesNotExist();
       assertThat(ids(url)).contains(0, 1); // the original serves as before
     } finally {
       Files.write(file, intact);
+    }
+  }
+
+  @Test
+  void restore_modifiedManifest_isNotTrusted() throws Exception {
+    Path manifest = Path.of(base.location()).resolve("data").resolve("backup_manifest");
+    String intact = Files.readString(manifest);
+    // A manifest that would vouch for a changed file: it no longer matches its recorded sha256.
+    Files.writeString(
+        manifest, intact.replaceFirst("\"Checksum\": \"[0-9a-f]+\"", "\"Checksum\": \"00000000\""));
+    try {
+      RestoreRequest request =
+          new RestoreRequest(
+              "run-manifest",
+              RecoveryPoint.at(serverNow(), RecoveryPoint.Kind.POINT_IN_TIME),
+              "x",
+              false);
+
+      RestoreStatus s = provider.startRestore(ctx, request);
+      assertThat(s).isInstanceOf(RestoreStatus.Failed.class);
+      assertThat(((RestoreStatus.Failed) s).reason())
+          .contains("backup_manifest has a different sha256 than recorded");
+      assertThat(root.resolve("state/pitr/run-manifest")).doesNotExist();
+    } finally {
+      Files.writeString(manifest, intact);
     }
   }
 
