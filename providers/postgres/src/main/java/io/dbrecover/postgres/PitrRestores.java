@@ -125,8 +125,9 @@ final class PitrRestores {
     PointInTimeRestore restore =
         new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir);
     RestoreStatus status = restore.poll(ctx.liveUrl(), ctx.progress());
-    if (status instanceof RestoreStatus.Running && !request.inPlace()) {
-      if (Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
+    if (!(status instanceof RestoreStatus.Failed) && !request.inPlace()) {
+      if (status instanceof RestoreStatus.Running
+          && Files.exists(dir.resolve("data").resolve("recovery.signal"))) {
         // The server replays a restore to a time, on one core: the commit times around the
         // target in the archive are read meanwhile, then the WAL after the stop point they predict
         // (on 2 cores, 0.25-0.5 s less than reading it all after the stop). For other targets the
@@ -136,9 +137,10 @@ final class PitrRestores {
           readRunningRecords(ctx, request, dir);
           readPredicted(request, dir, restore.url(ctx.liveUrl()), ctx.liveUrl());
         }
-      } else {
-        // The replay has ended and the server promotes (its end-of-recovery checkpoint): the WAL
-        // after the stop point is read meanwhile for the data-loss report that follows.
+      } else if (status instanceof RestoreStatus.Running || PREDICTED.containsKey(dir)) {
+        // The replay has ended and the server promotes (its end-of-recovery checkpoint), or has
+        // promoted since the last poll: the WAL after the stop point is read meanwhile for the
+        // data-loss report that follows, or taken from what was read during the replay.
         readEarly(dir, restore.url(ctx.liveUrl()), ctx.liveUrl());
       }
     }

@@ -8,6 +8,7 @@ import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.RestoreStatus;
 import io.dbrecover.postgres.internal.CheckedCopy;
+import io.dbrecover.postgres.internal.Durable;
 import io.dbrecover.postgres.internal.EmbeddedBinaries;
 import io.dbrecover.postgres.internal.Exec;
 import io.dbrecover.postgres.internal.RunAs;
@@ -66,6 +67,13 @@ final class PointInTimeRestore {
       Pattern.compile("redo done at ([0-9A-Fa-f]+/[0-9A-Fa-f]+)");
   private static final String TO_END = "recover-to-end";
   private static final String SEGMENT_SIZE = "wal-segment-size";
+  // Present while the copy runs without fsync: from its layout until it was made durable.
+  private static final String UNSYNCED = "unsynced";
+  // The replay runs without fsync: a crash of the server loses nothing the kernel holds, and a
+  // crash of the machine is caught by restartedUnsynced(); the copy serves nothing before it was
+  // made durable. Spares the server's flush of the whole copy before it replays.
+  private static final String FSYNC_OFF = "fsync = 'off' # until dbrecover has flushed the copy";
+  private static final String FSYNC_ON = "fsync = 'on'";
 
   private final Path dir;
   private final RunAs runAs;
@@ -115,6 +123,14 @@ final class PointInTimeRestore {
       if (!prepared()) {
         prepare(backupData, expected, restoreCommand, recoverySettings, progress);
         Files.writeString(dir.resolve(SEGMENT_SIZE), Long.toString(walSegmentSize));
+        // The copy is written back while the server replays (on one core, the disk idle),
+        // instead of before it starts; what is left is flushed once it is promoted. Not the
+        // WAL the replay restores from the archive into pg_wal: it is read once and recycled.
+        Path wal = dataDir().resolve("pg_wal");
+        Durable.syncInBackground(
+            dataDir(),
+            p -> p.startsWith(wal),
+            () -> Files.exists(dataDir().resolve("recovery.signal")));
       }
     } catch (CheckedCopy.Mismatch e) {
       try {
@@ -140,6 +156,13 @@ final class PointInTimeRestore {
     if (!prepared()) {
       return new RestoreStatus.Failed(
           "the point-in-time restore in " + dir + " has not been laid out: it has not started");
+    }
+    if (restartedUnsynced() && !isRunning()) {
+      return failed(
+          "the machine restarted while the copy replayed without fsync (it is flushed once"
+              + " promoted), so it may be incomplete; start the rollback again for a new copy, and"
+              + " remove "
+              + dir);
     }
     while (!isRunning()) {
       Optional<String> failure = failure();
@@ -176,6 +199,9 @@ final class PointInTimeRestore {
         ResultSet rs = st.executeQuery("select pg_is_in_recovery()")) {
       rs.next();
       if (!rs.getBoolean(1)) {
+        if (Files.exists(dir.resolve(UNSYNCED))) {
+          makeDurable(url, progress);
+        }
         return new RestoreStatus.Done(
             url,
             "point-in-time restore promoted on port "
@@ -387,8 +413,7 @@ final class PointInTimeRestore {
             + dir
             + ", checking every file against its manifest");
     // Checked as it is copied: the bytes the server gets are the bytes checked, and the backup is
-    // read once. The copy is flushed to disk as it goes: the server fsyncs its data directory
-    // before it replays, which after a plain copy would wait for all of it to be written back.
+    // read once.
     try (Trace.Span span = Trace.span("restore: checked copy of the base backup")) {
       int files =
           CheckedCopy.copy(backupData, staging, expected, Set.of("backup_manifest"), COPY_THREADS);
@@ -427,7 +452,8 @@ final class PointInTimeRestore {
             "primary_conninfo = ''",
             "synchronous_standby_names = ''",
             "restore_command = " + quote(restoreCommand),
-            "recovery_target_action = 'promote'")) {
+            "recovery_target_action = 'promote'",
+            FSYNC_OFF)) {
       conf.append(line).append('\n');
     }
     for (String line : recoverySettings) {
@@ -441,7 +467,94 @@ final class PointInTimeRestore {
     Files.writeString(staging.resolve("recovery.signal"), "");
     Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwx------"));
     runAs.own(dir);
+    Files.writeString(dir.resolve(UNSYNCED), clock.instant() + "\n");
     Files.move(staging, dataDir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Once promoted, the copy that replayed without fsync is made durable as PostgreSQL documents it
+   * for turning fsync back on: fsync on (a reload), then every file and directory of the data
+   * directory flushed while it is on. Only then is the restore done.
+   */
+  private void makeDurable(DbUrl url, Progress progress) {
+    Path auto = dataDir().resolve("postgresql.auto.conf");
+    try (Trace.Span span = Trace.span("restore: made durable")) {
+      String conf = Files.readString(auto);
+      if (conf.contains(FSYNC_OFF)) {
+        Files.writeString(auto, conf.replace(FSYNC_OFF, FSYNC_ON));
+      }
+      Exec.Result reload = pgCtl(List.of("reload", "-D", dataDir().toString()));
+      if (!reload.ok()) {
+        throw new IOException("pg_ctl reload failed: " + reload.stderr().strip());
+      }
+      String current = awaitFsyncOn(url);
+      progress.update("flushing the restored copy in " + dataDir() + " to disk");
+      // Segments past the current one are recycled ones, their old contents never read again.
+      Path wal = dataDir().resolve("pg_wal");
+      Durable.sync(
+          dataDir(),
+          p ->
+              p.getParent().equals(wal)
+                  && Wal.isSegmentName(p.getFileName().toString())
+                  && p.getFileName().toString().substring(8).compareTo(current.substring(8)) > 0);
+      Files.deleteIfExists(dir.resolve(UNSYNCED));
+    } catch (IOException e) {
+      throw new DbRecoverException(
+          ErrorCode.RESTORE_FAILED,
+          "could not make the restored copy in "
+              + dataDir()
+              + " durable: "
+              + e.getMessage()
+              + "; the original was not touched");
+    }
+  }
+
+  /** Waits until the server runs with fsync on; the name of the WAL segment it writes in. */
+  private String awaitFsyncOn(DbUrl url) throws IOException {
+    long deadline = System.nanoTime() + START_WAIT.toNanos();
+    do {
+      try (Connection c = DatabaseInspector.connect(url);
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "select current_setting('fsync'),"
+                      + " pg_walfile_name(pg_current_wal_insert_lsn())")) {
+        if (rs.next() && "on".equals(rs.getString(1))) {
+          return rs.getString(2);
+        }
+      } catch (java.sql.SQLException | DbRecoverException e) {
+        // asked again below
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for fsync = on", e);
+      }
+    } while (System.nanoTime() < deadline);
+    throw new IOException("the restored server did not turn fsync on after a reload");
+  }
+
+  /**
+   * Whether the machine started again after the copy began to replay without fsync and before it
+   * was made durable: then what the kernel had not written yet is gone, and the copy may be torn.
+   */
+  private boolean restartedUnsynced() {
+    Path marker = dir.resolve(UNSYNCED);
+    if (!Files.exists(marker)) {
+      return false;
+    }
+    try {
+      Optional<String> btime =
+          Files.readAllLines(Path.of("/proc/stat")).stream()
+              .filter(l -> l.startsWith("btime "))
+              .findFirst();
+      return btime.isPresent()
+          && Long.parseLong(btime.get().substring(6).strip())
+              > Files.getLastModifiedTime(marker).toInstant().getEpochSecond();
+    } catch (IOException | NumberFormatException e) {
+      return false; // no boot time to compare with (not Linux)
+    }
   }
 
   /** Stops the restored server (fast shutdown) if it runs; whether it ran. */

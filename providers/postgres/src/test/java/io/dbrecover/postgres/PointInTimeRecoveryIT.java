@@ -156,6 +156,39 @@ class PointInTimeRecoveryIT {
     assertThat(ids(restored)).contains(0, 1, 10).doesNotContain(11);
     assertThat(restored.port()).isNotEqualTo(url.port());
     assertThat(ids(url)).contains(10, 11);
+    // The copy replayed without fsync; once done it is flushed and runs with fsync on.
+    Path run = root.resolve("state").resolve("pitr").resolve("run-time");
+    assertThat(query(restored, "show fsync")).isEqualTo("on");
+    assertThat(Files.readString(run.resolve("data").resolve("postgresql.auto.conf")))
+        .contains("fsync = 'on'")
+        .doesNotContain("fsync = 'off'");
+    assertThat(run.resolve("unsynced")).doesNotExist();
+  }
+
+  @Test
+  void pollRestore_machineRestartedBeforeTheCopyWasFlushed_failsAndAsksForANewCopy()
+      throws Exception {
+    RestoreRequest request =
+        new RestoreRequest(
+            "run-reboot",
+            RecoveryPoint.at(serverNow(), RecoveryPoint.Kind.POINT_IN_TIME),
+            "x",
+            false);
+    provider.startRestore(ctx, request);
+    Path run = root.resolve("state").resolve("pitr").resolve("run-reboot");
+    stopRestored(EmbeddedCluster.at(root.resolve("state").resolve("embedded")), run);
+    // As after a reboot: the copy was not flushed yet when the machine started again.
+    Path marker = run.resolve("unsynced");
+    Files.writeString(marker, "1970-01-01T00:00:00Z\n");
+    Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.fromMillis(0));
+
+    RestoreStatus s = new PostgresProvider(System.getenv()).pollRestore(ctx, request);
+
+    assertThat(s).isInstanceOf(RestoreStatus.Failed.class);
+    assertThat(((RestoreStatus.Failed) s).reason())
+        .contains("the machine restarted while the copy replayed without fsync")
+        .contains("start the rollback again");
+    assertThat(Files.exists(run.resolve("data").resolve("postmaster.pid"))).isFalse();
   }
 
   @Test

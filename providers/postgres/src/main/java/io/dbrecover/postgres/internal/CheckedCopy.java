@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -33,12 +35,14 @@ import java.util.zip.CRC32C;
  * checksum while reading it, so the bytes written are the bytes checked, and a base backup is
  * checked in the same pass that copies it instead of being read a second time.
  *
- * <p>Files are copied by a few threads, largest first; a file is flushed to disk by a thread of its
- * own as soon as it is complete, so the write back overlaps the rest of the copy (PostgreSQL fsyncs
- * every file of a data directory it starts recovery in).
+ * <p>Files are copied by a few threads, largest first, a large file in parts. Nothing is flushed:
+ * the caller decides when the copy must be on disk (see {@link Durable}).
  */
 public final class CheckedCopy {
   private static final int BUFFER = 1 << 20;
+  // Files larger than this are copied in parts of this size, by all threads at once.
+  private static final long PART = 64L << 20;
+  private static final String CRC32C = "CRC32C";
   // PostgreSQL's block size.
   private static final int WRITE = 8192;
   // One buffer per copy thread: direct buffers are freed only by a garbage collection.
@@ -74,6 +78,20 @@ public final class CheckedCopy {
    */
   public static int copy(
       Path source, Path target, Map<String, Expected> expected, Set<String> skipped, int threads)
+      throws IOException {
+    return copy(source, target, expected, skipped, threads, PART);
+  }
+
+  /**
+   * {@link #copy(Path, Path, Map, Set, int)} with files over {@code part} bytes copied in parts.
+   */
+  static int copy(
+      Path source,
+      Path target,
+      Map<String, Expected> expected,
+      Set<String> skipped,
+      int threads,
+      long part)
       throws IOException {
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(target.toString());
@@ -114,38 +132,46 @@ public final class CheckedCopy {
     }
     files.sort(Comparator.comparingLong((Path p) -> p.toFile().length()).reversed());
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), daemon("copy"));
-    ExecutorService flusher = Executors.newSingleThreadExecutor(daemon("copy-flush"));
     try {
       List<Future<?>> copies = new ArrayList<>();
       for (Path f : files) {
         String rel = relative(source, f);
         Path to = target.resolve(rel);
-        copies.add(
-            pool.submit(
-                () -> {
-                  copyFile(f, to, rel, expected.get(rel));
-                  flusher.submit(() -> flush(to));
-                  return null;
-                }));
+        Expected want = expected.get(rel);
+        long size = Files.size(f);
+        if (size > part && want.algorithm().equalsIgnoreCase(CRC32C)) {
+          // A large file is copied in parts by every thread at once (a base backup is mostly one
+          // or two 1 GB files); their CRCs combine into the file's.
+          Parts parts = new Parts(f, to, rel, want, (int) ((size + part - 1) / part), part);
+          Files.createFile(to);
+          for (int i = 0; i < parts.crcs.length; i++) {
+            int n = i;
+            copies.add(
+                pool.submit(
+                    () -> {
+                      parts.copy(n);
+                      return null;
+                    }));
+          }
+        } else {
+          copies.add(
+              pool.submit(
+                  () -> {
+                    copyFile(f, to, rel, want);
+                    return null;
+                  }));
+        }
       }
       awaitAll(copies);
     } finally {
+      // After a failure the other copies are interrupted; nothing writes into target once this
+      // returns, so the caller can remove it.
       pool.shutdownNow();
-      flusher.shutdown();
-    }
-    try {
-      while (!flusher.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
-        // the flushes of large files that are still being written back
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while the copy was flushed", e);
+      awaitTermination(pool);
     }
     // Directories last: adding their entries changed their times.
     for (int i = dirs.size() - 1; i >= 0; i--) {
-      Path to = target.resolve(relative(source, dirs.get(i)));
-      attributes(dirs.get(i), to);
-      flush(to);
+      attributes(dirs.get(i), target.resolve(relative(source, dirs.get(i))));
     }
     return files.size();
   }
@@ -166,26 +192,41 @@ public final class CheckedCopy {
             FileChannel.open(to, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
       while (in.read(buf.clear()) >= 0) {
         buf.flip();
-        size += buf.remaining();
         hasher.update(buf.duplicate());
-        // Written a page at a time: the kernel sizes the page-cache folios of a file by the writes
-        // that fill them, and a server that then writes 8 kB blocks into 1 MB folios spends twice
-        // the system time on its replay (2 s more for 1 GB of WAL here); cp's copies are small
-        // folios too.
-        int end = buf.limit();
-        for (int at = 0; at < end; at += WRITE) {
-          buf.limit(Math.min(end, at + WRITE)).position(at);
-          while (buf.hasRemaining()) {
-            out.write(buf);
-          }
-        }
+        write(out, buf, size);
+        size += buf.limit();
       }
     }
-    if (want.size() >= 0 && size != want.size()) {
-      throw new Mismatch(
-          rel + " is " + size + " bytes where " + want.size() + " were recorded (corrupt or cut)");
+    check(rel, want, size, hasher.hex());
+    attributes(from, to);
+  }
+
+  /**
+   * Writes {@code buf} at {@code position} a page at a time: the kernel sizes the page-cache folios
+   * of a file by the writes that fill them, and a server that then writes 8 kB blocks into 1 MB
+   * folios spends twice the system time on its replay (2 s more for 1 GB of WAL here); cp's copies
+   * are small folios too.
+   */
+  private static void write(FileChannel out, ByteBuffer buf, long position) throws IOException {
+    int end = buf.limit();
+    for (int at = 0; at < end; at += WRITE) {
+      buf.limit(Math.min(end, at + WRITE)).position(at);
+      while (buf.hasRemaining()) {
+        out.write(buf, position + buf.position());
+      }
     }
-    String actual = hasher.hex();
+    buf.limit(end);
+  }
+
+  private static void check(String rel, Expected want, long size, String actual) throws Mismatch {
+    if (size < 0 || (want.size() >= 0 && size != want.size())) {
+      throw new Mismatch(
+          rel
+              + (size < 0 ? " changed size while it was copied" : " is " + size + " bytes")
+              + " where "
+              + want.size()
+              + " were recorded (corrupt or cut)");
+    }
     if (!actual.equalsIgnoreCase(want.checksum())) {
       throw new Mismatch(
           rel
@@ -197,7 +238,79 @@ public final class CheckedCopy {
               + want.checksum()
               + "): corrupt or modified");
     }
-    attributes(from, to);
+  }
+
+  /** One large file copied in parts; the thread that copies its last part checks it. */
+  private static final class Parts {
+    private final Path from;
+    private final Path to;
+    private final String rel;
+    private final Expected want;
+    private final long part;
+    private final int[] crcs;
+    private final long[] lengths;
+    private final AtomicInteger left;
+
+    Parts(Path from, Path to, String rel, Expected want, int count, long part) {
+      this.from = from;
+      this.to = to;
+      this.rel = rel;
+      this.want = want;
+      this.part = part;
+      this.crcs = new int[count];
+      this.lengths = new long[count];
+      this.left = new AtomicInteger(count);
+    }
+
+    void copy(int n) throws IOException {
+      CRC32C crc = new CRC32C();
+      ByteBuffer buf = BUFFERS.get();
+      long start = n * part;
+      // The last part reads to the end, wherever that is now: a file that grew fails its size.
+      long end = n == crcs.length - 1 ? Long.MAX_VALUE : start + part;
+      long at = start;
+      try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+          FileChannel out = FileChannel.open(to, StandardOpenOption.WRITE)) {
+        while (at < end) {
+          buf.clear().limit((int) Math.min(buf.capacity(), end - at));
+          int read = in.read(buf, at);
+          if (read < 0) {
+            break;
+          }
+          buf.flip();
+          crc.update(buf.duplicate());
+          write(out, buf, at);
+          at += read;
+        }
+      }
+      synchronized (this) {
+        crcs[n] = (int) crc.getValue();
+        lengths[n] = at - start;
+      }
+      if (left.decrementAndGet() == 0) {
+        finish();
+      }
+    }
+
+    private void finish() throws IOException {
+      int crc;
+      long size;
+      synchronized (this) {
+        crc = crcs[0];
+        size = lengths[0];
+        for (int i = 1; i < crcs.length; i++) {
+          crc = Crc32c.combine(crc, crcs[i], lengths[i]);
+          size += lengths[i];
+        }
+        for (int i = 0; i < crcs.length - 1; i++) {
+          if (lengths[i] != part) {
+            size = -1; // cut short while it was copied: the parts do not join up
+          }
+        }
+      }
+      check(rel, want, size, Crc32c.hex(crc));
+      attributes(from, to);
+    }
   }
 
   /** The source's mode, owner (where this process may set it) and modification time. */
@@ -217,11 +330,14 @@ public final class CheckedCopy {
     view.setTimes(a.lastModifiedTime(), null, null);
   }
 
-  private static void flush(Path p) {
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // a head start only: the server flushes its data directory when it starts
+  private static void awaitTermination(ExecutorService pool) throws IOException {
+    try {
+      while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+        // a copy under way
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the copy ended", e);
     }
   }
 
@@ -268,7 +384,7 @@ public final class CheckedCopy {
 
     static Hasher of(String algorithm) {
       String a = algorithm.toUpperCase(Locale.ROOT);
-      if (a.equals("CRC32C")) {
+      if (a.equals(CRC32C)) {
         CRC32C crc = new CRC32C();
         return new Hasher() {
           @Override
@@ -278,11 +394,7 @@ public final class CheckedCopy {
 
           @Override
           String hex() {
-            // PostgreSQL writes the four bytes of the CRC as they lie in memory: little-endian.
-            int v = (int) crc.getValue();
-            return HexFormat.of()
-                .formatHex(
-                    new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)});
+            return Crc32c.hex((int) crc.getValue());
           }
         };
       }

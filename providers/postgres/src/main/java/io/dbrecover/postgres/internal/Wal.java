@@ -22,6 +22,11 @@ public final class Wal {
   private static final Pattern LSN = Pattern.compile("([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})");
   private static final Pattern SEGMENT = Pattern.compile("[0-9A-F]{24}");
 
+  /** Whether {@code name} is a WAL segment's file name (timeline, log, segment in hex). */
+  public static boolean isSegmentName(String name) {
+    return SEGMENT.matcher(name).matches();
+  }
+
   /** The default WAL segment size (16 MB). */
   public static final long DEFAULT_SEGMENT_SIZE = 16L * 1024 * 1024;
 

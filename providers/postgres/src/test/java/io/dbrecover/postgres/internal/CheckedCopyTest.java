@@ -85,6 +85,26 @@ class CheckedCopyTest {
   }
 
   @Test
+  void copy_largeFileInParts_isCopiedWholeAndChecked() throws IOException {
+    Map<String, CheckedCopy.Expected> expected = expected("CRC32C");
+
+    CheckedCopy.copy(source, target, expected, Set.of(), 2, 1 << 20); // 3 parts of 1 MB
+
+    assertThat(Files.readAllBytes(target.resolve("base/1/16384")))
+        .isEqualTo(Files.readAllBytes(source.resolve("base/1/16384")));
+  }
+
+  @Test
+  void copy_largeFileInParts_flippedByteInAMiddlePart_fails() throws IOException {
+    Map<String, CheckedCopy.Expected> expected = expected("CRC32C");
+    flipByte(source.resolve("base/1/16384"), (1 << 20) + 99);
+
+    assertThatThrownBy(() -> CheckedCopy.copy(source, target, expected, Set.of(), 2, 1 << 20))
+        .isInstanceOf(CheckedCopy.Mismatch.class)
+        .hasMessageStartingWith("base/1/16384 has a different CRC32C checksum than recorded");
+  }
+
+  @Test
   void copy_flippedByteUnderSha256_failsToo() throws IOException {
     Map<String, CheckedCopy.Expected> expected = expected("SHA256");
     flipByte(source.resolve("PG_VERSION"), 0);
