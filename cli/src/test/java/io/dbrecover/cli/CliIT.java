@@ -176,6 +176,19 @@ class CliIT {
     assertThat(json.path("status").asText()).isEqualTo("DONE");
     assertThat(json.path("swapBack").asText()).isEqualTo("dbrecover swap-back " + runId);
     assertThat(json.path("dataLoss").path("tables").size()).isPositive();
+    // Only the rows written after the backup's snapshot were read on the live side.
+    assertThat(json.path("dataLoss").path("method").asText())
+        .startsWith("narrowed to the rows the live database wrote after the backup's snapshot");
+    com.fasterxml.jackson.databind.JsonNode orders = null;
+    for (com.fasterxml.jackson.databind.JsonNode t : json.path("dataLoss").path("tables")) {
+      if (t.path("name").asText().equals("public.orders")) {
+        orders = t;
+      }
+    }
+    assertThat(orders).as(json.path("dataLoss").toString()).isNotNull();
+    assertThat(orders.path("changedRows").asLong())
+        .as("the corrupted orders differ from the backup: %s", json.path("dataLoss"))
+        .isEqualTo(single(db, "select count(*) from orders where id % 7 = 0"));
     assertThat(
             new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(work.resolve("incident-42/report.json").toFile()))

@@ -6,6 +6,7 @@ import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Trace;
+import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -59,7 +61,21 @@ public final class DataLossAnalyzer {
     ExecutorService pool = daemonWorker("dbrecover-data-loss");
     try (Connection cur = open(current);
         Connection rec = open(recovered)) {
-      return compare(cur, rec, currentRead, recoveredRead, pool, null, new int[3]);
+      int[] ways = new int[3];
+      DataLossReport report = compare(cur, rec, currentRead, recoveredRead, pool, null, ways);
+      if (currentRead == null || currentRead.sinceDetail == null) {
+        return report;
+      }
+      String method =
+          currentRead.sinceDetail.isEmpty()
+              ? "narrowed to the rows the live database wrote after the backup's snapshot (by"
+                  + " xmin): "
+                  + ways[1]
+                  + " tables compared on those rows, "
+                  + ways[2]
+                  + " in full"
+              : "every table in full (" + currentRead.sinceDetail + ")";
+      return new DataLossReport(false, report.tables(), method);
     } catch (SQLException e) {
       throw cannotCompare(current.redacted(), recovered, e);
     } finally {
@@ -130,6 +146,49 @@ public final class DataLossAnalyzer {
   }
 
   /**
+   * The live side of a restore from a logical backup taken in {@code snap}, read beside the restore
+   * on one core: every table's shape and exact row count, and for each table with a one-column
+   * primary key only the rows written after the snapshot (see {@link RowsSinceBackup}). Tables with
+   * other keys, or with more rows written since than {@link RowsSinceBackup#MAX_ROWS}, get the full
+   * first pass; so does every table when the live database is not the one the backup was taken of
+   * (the reason goes into the report's method).
+   */
+  public SideRead readSince(DbUrl url, BackupSnapshot snap) {
+    try (Connection c = open(url)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("set max_parallel_workers_per_gather = 0");
+      }
+      Optional<String> refused = RowsSinceBackup.refusal(c, snap);
+      if (refused.isPresent()) {
+        SideRead full = read(c);
+        return new SideRead(full.shapes, full.summaries, Map.of(), refused.get());
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute(SESSION_SETTINGS.replace("set ", "set local "));
+      }
+      Map<String, TableShape> shapes = TableShape.load(c);
+      Map<String, Summary> summaries = new TreeMap<>();
+      Map<String, RowsSinceBackup.Since> since = new TreeMap<>();
+      try (Statement st = c.createStatement()) {
+        for (TableShape t : shapes.values()) {
+          Plan own = Plan.of(t, t);
+          RowsSinceBackup.Since s =
+              own.keyed() && RowsSinceBackup.applies(t) ? RowsSinceBackup.read(c, t, snap) : null;
+          if (s != null) {
+            since.put(t.name(), s);
+            summaries.put(t.name(), new Summary(s.rows(), null, List.of(), false));
+          } else {
+            summaries.put(t.name(), own.keyed() ? keyedSummary(c, st, own) : countOnly(st, own));
+          }
+        }
+      }
+      return new SideRead(shapes, summaries, since, "");
+    } catch (SQLException e) {
+      throw unreadable(url, e);
+    }
+  }
+
+  /**
    * {@link #read(DbUrl)} on an open connection the caller owns, in its current transaction (the
    * session settings this comparison needs are set in that transaction; a rollback undoes them).
    */
@@ -154,6 +213,15 @@ public final class DataLossAnalyzer {
     return read(c, Map.of(), true);
   }
 
+  /**
+   * {@link #readCounts(Connection)}, taking the counts {@code earlier} has (e.g. read by {@link
+   * TableReads} while a restore ran) from there: what a comparison narrowed by {@link #readSince}
+   * needs of the restored side.
+   */
+  SideRead readCounts(Connection c, Map<String, Summary> earlier) throws SQLException {
+    return read(c, earlier, true);
+  }
+
   private SideRead read(Connection c, Map<String, Summary> earlier, boolean countsOnly)
       throws SQLException {
     try (Statement st = c.createStatement()) {
@@ -164,7 +232,11 @@ public final class DataLossAnalyzer {
     try (Statement st = c.createStatement()) {
       for (TableShape t : shapes.values()) {
         Plan own = Plan.of(t, t);
-        Summary known = reusable(earlier.get(t.name()), own);
+        Summary earlierOne = earlier.get(t.name());
+        Summary known =
+            countsOnly
+                ? (earlierOne != null && earlierOne.rows() >= 0 ? earlierOne : null)
+                : reusable(earlierOne, own);
         summaries.put(
             t.name(),
             known != null
@@ -196,11 +268,22 @@ public final class DataLossAnalyzer {
    */
   static final class TableReads implements AutoCloseable {
     private final ExecutorService worker = daemonWorker("dbrecover-restored-read");
+    private final boolean countsOnly;
     private final Map<String, Summary> done = new ConcurrentHashMap<>();
     private DbUrl url;
     // used by the worker thread only, until finish() or close()
     private Connection connection;
     private Map<String, TableShape> shapes = Map.of();
+
+    /** Reads every table's count and sum of row hashes. */
+    TableReads() {
+      this(false);
+    }
+
+    /** {@code countsOnly}: reads only every table's row count (see {@link #readCounts}). */
+    TableReads(boolean countsOnly) {
+      this.countsOnly = countsOnly;
+    }
 
     /** The rows of {@code table} in {@code restored} are complete: read it when the worker can. */
     synchronized void tableLoaded(DbUrl restored, String table) {
@@ -227,7 +310,11 @@ public final class DataLossAnalyzer {
         if (t != null) {
           try (Statement st = connection.createStatement();
               Trace.Span span = Trace.span("restored read of " + table)) {
-            done.put(table, keyedSummary(connection, st, Plan.hashed(t)));
+            done.put(
+                table,
+                countsOnly
+                    ? countOnly(st, Plan.hashed(t))
+                    : keyedSummary(connection, st, Plan.hashed(t)));
           }
         }
         connection.rollback(); // the next table is read in a new snapshot
@@ -283,10 +370,29 @@ public final class DataLossAnalyzer {
   public static final class SideRead {
     private final Map<String, TableShape> shapes;
     private final Map<String, Summary> summaries;
+    // Read by readSince: the tables read as rows written since the backup's snapshot.
+    private final Map<String, RowsSinceBackup.Since> since;
+    // null: not read by readSince; empty: narrowed; else why every table is compared in full
+    private final String sinceDetail;
 
     private SideRead(Map<String, TableShape> shapes, Map<String, Summary> summaries) {
+      this(shapes, summaries, Map.of(), null);
+    }
+
+    private SideRead(
+        Map<String, TableShape> shapes,
+        Map<String, Summary> summaries,
+        Map<String, RowsSinceBackup.Since> since,
+        String sinceDetail) {
       this.shapes = Map.copyOf(shapes);
       this.summaries = Map.copyOf(summaries);
+      this.since = Map.copyOf(since);
+      this.sinceDetail = sinceDetail;
+    }
+
+    /** Whether this live side was read as the rows written since a backup ({@link #readSince}). */
+    public boolean narrowedSinceBackup() {
+      return sinceDetail != null && sinceDetail.isEmpty();
     }
 
     /** Exact row count of every user table, by qualified name. */
@@ -347,6 +453,17 @@ public final class DataLossAnalyzer {
       TableShape b = shapes.recovered().get(name);
       Plan p = Plan.of(a, b);
       Summary live = curRead == null ? null : curRead.summaries.get(name);
+      RowsSinceBackup.Since since = curRead == null ? null : curRead.since.get(name);
+      Summary restoredCount = recRead == null ? null : recRead.summaries.get(name);
+      if (since != null
+          && a != null
+          && a.equals(b)
+          && restoredCount != null
+          && restoredCount.rows() >= 0) {
+        narrowed.put(name, RowsSinceBackup.compare(rec, b, since, restoredCount.rows()));
+        ways[1]++;
+        continue;
+      }
       if (narrow && a != null && a.equals(b) && live != null && live.rows() >= 0) {
         if (!changed.touched(name)) {
           narrowed.put(

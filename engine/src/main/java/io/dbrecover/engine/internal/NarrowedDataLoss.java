@@ -55,12 +55,7 @@ final class NarrowedDataLoss {
     Long[] blockArray = blocks.toArray(new Long[0]);
     // As the full comparison: each column hashed with its type's hash function where every type
     // has one (so values that compare equal are equal), else the row's text.
-    String hash =
-        "hash_record_extended(row("
-            + columns.stream()
-                .map(col -> "t." + DatabaseInspector.quoteIdent(col))
-                .collect(java.util.stream.Collectors.joining(", "))
-            + "), 0)::text";
+    String hash = typeHash(columns);
     // The two sides' blocks are read at once, each on its own connection.
     String typeHash = hash;
     Future<Map<String, String>> restoredByType =
@@ -68,7 +63,7 @@ final class NarrowedDataLoss {
     Map<String, String> live = savepointed(current, onBlocks(t, key, hash), blockArray);
     Map<String, String> restored = await(restoredByType);
     if (live == null) {
-      hash = "md5(" + TableShape.rowText(columns) + ")";
+      hash = textHash(columns);
       live = query(current, onBlocks(t, key, hash), "bigint", blockArray);
       restored = null;
     }
@@ -110,6 +105,20 @@ final class NarrowedDataLoss {
       }
     }
     return new Table(t.name(), true, currentRows, currentRows - lost + added, lost, changed, added);
+  }
+
+  /** A row's hash over {@code columns} of table alias {@code t}, by their types' hash functions. */
+  static String typeHash(List<String> columns) {
+    return "hash_record_extended(row("
+        + columns.stream()
+            .map(col -> "t." + DatabaseInspector.quoteIdent(col))
+            .collect(java.util.stream.Collectors.joining(", "))
+        + "), 0)::text";
+  }
+
+  /** A row's hash over {@code columns} by its text: for types without a hash function (json). */
+  static String textHash(List<String> columns) {
+    return "md5(" + TableShape.rowText(columns) + ")";
   }
 
   private static String onBlocks(TableShape t, String key, String hash) {
@@ -155,8 +164,8 @@ final class NarrowedDataLoss {
     }
   }
 
-  private static Map<String, String> query(
-      Connection c, String sql, String arrayType, Object[] values) throws SQLException {
+  static Map<String, String> query(Connection c, String sql, String arrayType, Object[] values)
+      throws SQLException {
     Map<String, String> rows = new HashMap<>();
     if (values.length == 0) {
       return rows;

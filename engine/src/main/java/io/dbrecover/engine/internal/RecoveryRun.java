@@ -20,6 +20,7 @@ import io.dbrecover.engine.api.Summaries;
 import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.api.Verification;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.ChangedBlocks;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -70,6 +72,9 @@ public final class RecoveryRun {
    * comparison to what changed after the recovery point (this process only).
    */
   private CompletableFuture<LiveSnapshot> liveSnapshot;
+
+  // null until asked (see backupSnapshot())
+  private Optional<BackupSnapshot> backupSnapshot;
 
   /** Tables of the restored database read while the restore ran (this process only). */
   private DataLossAnalyzer.TableReads restoredTableReads;
@@ -380,7 +385,7 @@ public final class RecoveryRun {
   private StepResult restore(Interaction io, boolean start) {
     readLiveSideMeanwhile();
     if (restoredTableReads == null) {
-      restoredTableReads = new DataLossAnalyzer.TableReads();
+      restoredTableReads = new DataLossAnalyzer.TableReads(backupSnapshot().isPresent());
     }
     DataLossAnalyzer.TableReads reads = restoredTableReads;
     Progress progress =
@@ -460,14 +465,33 @@ public final class RecoveryRun {
               });
       return;
     }
+    Optional<BackupSnapshot> snapshot = backupSnapshot();
     liveRead =
         CompletableFuture.supplyAsync(
-            () -> new DataLossAnalyzer().read(original, true),
+            () ->
+                snapshot.isPresent()
+                    ? new DataLossAnalyzer().readSince(original, snapshot.get())
+                    : new DataLossAnalyzer().read(original, true),
             r -> {
               Thread t = new Thread(r, "dbrecover-live-read");
               t.setDaemon(true);
               t.start();
             });
+  }
+
+  /**
+   * The snapshot the logical backup being restored side by side was taken in, if it recorded one:
+   * then only the live rows written after it are compared (see {@link RowsSinceBackup}), and the
+   * restored side needs only its row counts. Asked once.
+   */
+  private Optional<BackupSnapshot> backupSnapshot() {
+    if (backupSnapshot == null) {
+      backupSnapshot =
+          point().kind() == RecoveryPoint.Kind.LOGICAL_BACKUP && !header.options().inPlace()
+              ? ctx.provider().backupSnapshot(ctx.providerContext(originalUrl(), m -> {}), point())
+              : Optional.empty();
+    }
+    return backupSnapshot;
   }
 
   private StepResult verifyRestored() {
@@ -480,7 +504,10 @@ public final class RecoveryRun {
     Verification v =
         new Verifier(
                 c -> {
-                  restoredRead = analyzer.read(c, readDuringRestore);
+                  restoredRead =
+                      backupSnapshot().isPresent()
+                          ? analyzer.readCounts(c, readDuringRestore)
+                          : analyzer.read(c, readDuringRestore);
                   return restoredRead.rowCounts();
                 })
             .verify(

@@ -11,11 +11,13 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 
@@ -68,6 +70,48 @@ public final class DatabaseInspector {
       return rs.getInt(1);
     } catch (SQLException e) {
       throw readFailure("the server version", e);
+    }
+  }
+
+  /**
+   * The snapshot of {@code c}'s current transaction with the cluster, database and timeline it is
+   * in (see {@link BackupSnapshot}); empty on a standby (its timeline is its primary's business)
+   * and before PostgreSQL 13. Does not fail the transaction: a failed query is rolled back to a
+   * savepoint when {@code c} is in one (as a transaction that exported its snapshot must stay).
+   */
+  public static Optional<BackupSnapshot> snapshot(Connection c) {
+    if (serverVersionNum(c) < 130000) {
+      return Optional.empty();
+    }
+    String sql =
+        "select (select system_identifier::text from pg_control_system()),"
+            + " (select oid from pg_database where datname = current_database()),"
+            + " case when pg_is_in_recovery() then null else ('x' || substr(pg_walfile_name("
+            + "pg_current_wal_lsn()), 1, 8))::bit(32)::int end,"
+            + " pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+    try {
+      Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(sql)) {
+        rs.next();
+        Optional<BackupSnapshot> s =
+            rs.getObject(3) == null
+                ? Optional.empty()
+                : Optional.of(
+                    new BackupSnapshot(
+                        rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getLong(4)));
+        if (before != null) {
+          c.releaseSavepoint(before);
+        }
+        return s;
+      } catch (SQLException e) {
+        if (before != null) {
+          c.rollback(before);
+        }
+        return Optional.empty(); // e.g. pg_control_system() revoked: compared in full later
+      }
+    } catch (SQLException e) {
+      return Optional.empty();
     }
   }
 

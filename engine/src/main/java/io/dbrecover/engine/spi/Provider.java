@@ -126,6 +126,15 @@ public interface Provider {
     return ChangedBlocks.unknown("the " + name() + " provider does not read its write-ahead log");
   }
 
+  /**
+   * The snapshot logical backup {@code point} was taken in, when it recorded one: then the
+   * data-loss report of its restore reads only the live rows written after it (and the restored
+   * rows with the same keys) instead of hashing every row on both sides. Empty (the default).
+   */
+  default Optional<BackupSnapshot> backupSnapshot(ProviderContext ctx, RecoveryPoint point) {
+    return Optional.empty();
+  }
+
   /** Deletes a backup (retention); returns false if it did not exist. */
   boolean deleteBackup(ProviderContext ctx, String backupId);
 }

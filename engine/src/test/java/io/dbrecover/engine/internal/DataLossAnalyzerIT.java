@@ -10,6 +10,7 @@ import io.dbrecover.engine.api.DataLossReport;
 import io.dbrecover.engine.api.DataLossReport.Table;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.Secret;
+import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import java.sql.Connection;
 import java.util.List;
@@ -376,6 +377,88 @@ class DataLossAnalyzerIT {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("postgresql://app:****@localhost:1/app")
         .hasMessageNotContaining("pw-99999");
+  }
+
+  @Test
+  void compare_liveReadAsRowsWrittenSinceTheBackupSnapshot_givesTheFullComparisonsReport()
+      throws Exception {
+    BackupSnapshot backup = snapshotOf(current);
+    sql(
+        current,
+        "insert into users select g, 'new' from generate_series(5001, 5042) g;"
+            + "update users set score = -1 where id between 10 and 29;"
+            + "delete from users where id between 100 and 104;"
+            + "update users set email = email where id = 7;" // a new version, the same values
+            + "insert into memberships values ('orgX', 1, 'owner');"
+            + "delete from events where payload = 'e1'");
+    sql(current, "vacuum freeze users"); // frozen versions keep their own xmin
+    DataLossReport full = analyzer.compare(current, recovered);
+
+    DataLossReport since =
+        analyzer.compare(
+            current, recovered, analyzer.readSince(current, backup), countsOf(recovered));
+
+    assertThat(since.tables()).isEqualTo(full.tables());
+    assertThat(table(since, "public.users"))
+        .isEqualTo(new Table("public.users", true, 5037, 5000, 42, 20, 5));
+    assertThat(since.method())
+        .isEqualTo(
+            "narrowed to the rows the live database wrote after the backup's snapshot (by xmin):"
+                + " 1 tables compared on those rows, 2 in full");
+  }
+
+  @Test
+  void compare_manyRowsWrittenSinceTheBackupSnapshot_comparesThatTableInFull() throws Exception {
+    BackupSnapshot backup = snapshotOf(current);
+    sql(
+        current,
+        "insert into users select g, 'bulk' from generate_series(100001, "
+            + (100_000 + RowsSinceBackup.MAX_ROWS + 1)
+            + ") g");
+
+    DataLossReport since =
+        analyzer.compare(
+            current, recovered, analyzer.readSince(current, backup), countsOf(recovered));
+
+    assertThat(table(since, "public.users"))
+        .isEqualTo(
+            new Table(
+                "public.users",
+                true,
+                5000 + RowsSinceBackup.MAX_ROWS + 1,
+                5000,
+                RowsSinceBackup.MAX_ROWS + 1,
+                0,
+                0));
+    assertThat(since.method()).endsWith("0 tables compared on those rows, 3 in full");
+  }
+
+  @Test
+  void compare_snapshotOfAnotherDatabase_comparesEveryTableInFullAndSaysWhy() throws Exception {
+    BackupSnapshot ofRecovered = snapshotOf(recovered);
+    sql(current, "update users set score = -1 where id = 1");
+
+    DataLossReport r =
+        analyzer.compare(
+            current, recovered, analyzer.readSince(current, ofRecovered), countsOf(recovered));
+
+    assertThat(table(r, "public.users"))
+        .isEqualTo(new Table("public.users", true, 5000, 5000, 0, 1, 0));
+    assertThat(r.method())
+        .isEqualTo(
+            "every table in full (the live database is not the one the backup was taken of)");
+  }
+
+  private static BackupSnapshot snapshotOf(DbUrl db) throws Exception {
+    try (Connection c = DataLossAnalyzer.open(db)) {
+      return DatabaseInspector.snapshot(c).orElseThrow();
+    }
+  }
+
+  private DataLossAnalyzer.SideRead countsOf(DbUrl db) throws Exception {
+    try (Connection c = DataLossAnalyzer.open(db)) {
+      return analyzer.readCounts(c, Map.of());
+    }
   }
 
   private static Table table(DataLossReport report, String name) {

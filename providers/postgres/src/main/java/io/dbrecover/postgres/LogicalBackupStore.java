@@ -9,6 +9,7 @@ import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
@@ -463,10 +464,14 @@ public final class LogicalBackupStore {
             Map<String, Long> counts;
             String fingerprint;
             MigrationState migrations;
+            Optional<BackupSnapshot> snapshotRead;
             boolean recorded = false;
             try {
               progress.update("recording row counts and schema of " + source.database());
               try (Trace.Span t = Trace.span("backup: row counts, fingerprint, migrations")) {
+                // The snapshot pg_dump reads: a restore's data-loss report then reads only the
+                // live rows written after it.
+                snapshotRead = DatabaseInspector.snapshot(c);
                 // One core: pg_dump's jobs need the others more than the count needs speed.
                 Jdbc.execute(c, ONE_CORE);
                 counts = DatabaseInspector.rowCounts(c);
@@ -508,7 +513,8 @@ public final class LogicalBackupStore {
                     BackupMetadata.migrations(migrations),
                     counts,
                     fingerprint,
-                    files);
+                    files,
+                    BackupMetadata.snapshot(snapshotRead));
             meta.write(bdir);
             progress.update("backup " + id + " complete (" + meta.sizeBytes() + " bytes)");
             return meta.toRecoveryPoint(bdir);
@@ -517,6 +523,22 @@ public final class LogicalBackupStore {
       throw new DbRecoverException(
           ErrorCode.PROVIDER_API,
           "backup of " + source.redacted() + " failed: " + Jdbc.safe(e, source));
+    }
+  }
+
+  /**
+   * The snapshot local backup {@code id} was taken in, if it recorded one; empty for a remote store
+   * (its metadata is read when the backup is downloaded).
+   */
+  public Optional<BackupSnapshot> snapshotOf(String id) {
+    if (remote != null) {
+      return Optional.empty();
+    }
+    try {
+      BackupMetadata.Snapshot s = BackupMetadata.read(backupDir(id)).snapshot();
+      return s == null ? Optional.empty() : Optional.of(s.toSnapshot());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // the restore itself says what is wrong with the backup
     }
   }
 

@@ -10,6 +10,7 @@ import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.BackupStorage;
 import io.dbrecover.engine.spi.Capabilities;
 import io.dbrecover.engine.spi.ChangedBlocks;
@@ -217,6 +218,13 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
     store.restore(backupId, ctx.liveUrl(), request.targetName(), newDatabase, ctx.progress());
     DatabaseRestore.mark(ctx.liveUrl(), request.targetName(), marker(request));
     return done(ctx, request, "restored " + backupId);
+  }
+
+  @Override
+  public Optional<BackupSnapshot> backupSnapshot(ProviderContext ctx, RecoveryPoint point) {
+    return point.kind() == RecoveryPoint.Kind.LOGICAL_BACKUP
+        ? store(ctx).snapshotOf(point.id())
+        : Optional.empty();
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
 import io.dbrecover.engine.spi.BackupRequest;
+import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.engine.spi.ProviderContext;
@@ -65,6 +66,19 @@ class PostgresProviderIT {
   private static Map<String, Long> rowCounts(DbUrl url) throws Exception {
     try (Connection c = Jdbc.connect(url)) {
       return DatabaseInspector.rowCounts(c);
+    }
+  }
+
+  @Test
+  void backupSnapshot_logicalBackup_isTheSnapshotOfTheBackedUpDatabase() throws Exception {
+    BackupSnapshot snap = provider.backupSnapshot(ctx, backup).orElseThrow();
+
+    try (Connection c = Jdbc.connect(db)) {
+      BackupSnapshot now = DatabaseInspector.snapshot(c).orElseThrow();
+      assertThat(snap.systemIdentifier()).isEqualTo(now.systemIdentifier());
+      assertThat(snap.databaseOid()).isEqualTo(now.databaseOid());
+      assertThat(snap.timeline()).isEqualTo(now.timeline());
+      assertThat(snap.xmin()).isPositive().isLessThanOrEqualTo(now.xmin());
     }
   }
 

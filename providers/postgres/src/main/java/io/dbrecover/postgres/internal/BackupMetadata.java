@@ -2,6 +2,7 @@ package io.dbrecover.postgres.internal;
 
 import io.dbrecover.engine.api.MigrationState;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.spi.BackupSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,9 +28,29 @@ public record BackupMetadata(
     Migrations migrationState,
     Map<String, Long> rowCounts,
     String schemaFingerprint,
-    Map<String, String> files) {
+    Map<String, String> files,
+    Snapshot snapshot) {
 
   public static final String FILE = MetadataFile.NAME;
+
+  /**
+   * The snapshot pg_dump read (see {@link BackupSnapshot}); null when not recorded (a standby, a
+   * server before 13, a backup taken before dbrecover recorded it).
+   */
+  public record Snapshot(String systemIdentifier, long databaseOid, int timeline, long xmin) {
+    static Snapshot of(BackupSnapshot s) {
+      return new Snapshot(s.systemIdentifier(), s.databaseOid(), s.timeline(), s.xmin());
+    }
+
+    public BackupSnapshot toSnapshot() {
+      return new BackupSnapshot(systemIdentifier, databaseOid, timeline, xmin);
+    }
+  }
+
+  /** {@code s} as recorded, or null. */
+  public static Snapshot snapshot(java.util.Optional<BackupSnapshot> s) {
+    return s.map(Snapshot::of).orElse(null);
+  }
 
   /** The migration state as recorded: tool, count, last, and the applied list. */
   public record Migrations(String tool, int count, String last, List<Applied> applied) {
