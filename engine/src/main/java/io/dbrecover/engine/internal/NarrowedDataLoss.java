@@ -67,18 +67,7 @@ final class NarrowedDataLoss {
       live = query(current, onBlocks(t, key, hash), "bigint", blockArray);
       restored = null;
     }
-    String byKey =
-        "select "
-            + key
-            + "::text, "
-            + hash
-            + " from "
-            + t.sqlName()
-            + " t where "
-            + key
-            + " = any(?::text[]::"
-            + t.primaryKeyTypes().get(0)
-            + "[])";
+    String byKey = byKey(t, key, hash);
     if (restored == null) {
       restored = query(recovered, onBlocks(t, key, hash), "bigint", blockArray);
     }
@@ -121,14 +110,26 @@ final class NarrowedDataLoss {
     return "md5(" + TableShape.rowText(columns) + ")";
   }
 
-  private static String onBlocks(TableShape t, String key, String hash) {
-    return "select "
+  /**
+   * Key (as text) and {@code hash} of {@code t}'s rows (alias {@code t}); a where clause follows.
+   */
+  static String keyAndHash(TableShape t, String key, String hash) {
+    return "select " + key + "::text, " + hash + " from " + t.sqlName() + " t";
+  }
+
+  /** {@link #keyAndHash} of the rows whose one-column key is in an array parameter. */
+  static String byKey(TableShape t, String key, String hash) {
+    return keyAndHash(t, key, hash)
+        + " where "
         + key
-        + "::text, "
-        + hash
-        + " from "
-        + t.sqlName()
-        + " t where t.ctid = any(array(select format('(%s,%s)', b, o)::tid"
+        + " = any(?::text[]::"
+        + t.primaryKeyTypes().get(0)
+        + "[])";
+  }
+
+  private static String onBlocks(TableShape t, String key, String hash) {
+    return keyAndHash(t, key, hash)
+        + " where t.ctid = any(array(select format('(%s,%s)', b, o)::tid"
         + " from unnest(?::bigint[]) b"
         + " cross join generate_series(1, (current_setting('block_size')::int - 24) / 28) o))";
   }

@@ -127,17 +127,7 @@ final class RowsSinceBackup {
     Map<String, String> restored =
         NarrowedDataLoss.query(
             recovered,
-            "select "
-                + key
-                + "::text, "
-                + hash
-                + " from "
-                + t.sqlName()
-                + " t where "
-                + key
-                + " = any(?::text[]::"
-                + t.primaryKeyTypes().get(0)
-                + "[])",
+            NarrowedDataLoss.byKey(t, key, hash),
             "text",
             live.written().keySet().toArray(new String[0]));
     long lost = 0;
@@ -158,9 +148,7 @@ final class RowsSinceBackup {
       Connection c, String key, String hash, TableShape t, String where) throws SQLException {
     Map<String, String> out = new HashMap<>();
     try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "select " + key + "::text, " + hash + " from " + t.sqlName() + " t " + where)) {
+        ResultSet rs = st.executeQuery(NarrowedDataLoss.keyAndHash(t, key, hash) + " " + where)) {
       while (rs.next()) {
         out.put(rs.getString(1), rs.getString(2));
       }

@@ -168,12 +168,7 @@ class PointInTimeRecoveryIT {
   @Test
   void pollRestore_machineRestartedBeforeTheCopyWasFlushed_failsAndAsksForANewCopy()
       throws Exception {
-    RestoreRequest request =
-        new RestoreRequest(
-            "run-reboot",
-            RecoveryPoint.at(serverNow(), RecoveryPoint.Kind.POINT_IN_TIME),
-            "x",
-            false);
+    RestoreRequest request = toNow("run-reboot");
     provider.startRestore(ctx, request);
     Path run = root.resolve("state").resolve("pitr").resolve("run-reboot");
     stopRestored(EmbeddedCluster.at(root.resolve("state").resolve("embedded")), run);
@@ -225,12 +220,7 @@ class PointInTimeRecoveryIT {
     broken[4096] = (byte) ~broken[4096];
     Files.write(file, broken);
     try {
-      RestoreRequest request =
-          new RestoreRequest(
-              "run-damaged",
-              RecoveryPoint.at(serverNow(), RecoveryPoint.Kind.POINT_IN_TIME),
-              "x",
-              false);
+      RestoreRequest request = toNow("run-damaged");
 
       // Every file is checked against the manifest as it is copied.
       RestoreStatus s = provider.startRestore(ctx, request);
@@ -255,12 +245,7 @@ class PointInTimeRecoveryIT {
     Files.writeString(
         manifest, intact.replaceFirst("\"Checksum\": \"[0-9a-f]+\"", "\"Checksum\": \"00000000\""));
     try {
-      RestoreRequest request =
-          new RestoreRequest(
-              "run-manifest",
-              RecoveryPoint.at(serverNow(), RecoveryPoint.Kind.POINT_IN_TIME),
-              "x",
-              false);
+      RestoreRequest request = toNow("run-manifest");
 
       RestoreStatus s = provider.startRestore(ctx, request);
       assertThat(s).isInstanceOf(RestoreStatus.Failed.class);
@@ -488,6 +473,12 @@ class PointInTimeRecoveryIT {
       s = p.pollRestore(ctx, request);
     }
     return s;
+  }
+
+  /** A restore to the current moment, side by side. */
+  private static RestoreRequest toNow(String runId) throws SQLException {
+    return new RestoreRequest(
+        runId, RecoveryPoint.at(serverNow(), RecoveryPoint.Kind.POINT_IN_TIME), "x", false);
   }
 
   private static void stopRestored(EmbeddedCluster cluster, Path run) {
