@@ -237,8 +237,9 @@ results="$tmp/results.txt"
 : >"$results"
 record() { echo "$1 $2 $3" >>"$results"; log "run $2: $1 ${3}s"; }
 
-# The hand-run recovery: what an operator does with the same backup and the same settings as
-# dbrecover's PointInTimeRestore (postgresql.auto.conf is read last, so these win).
+# The hand-run recovery: what an operator does with the same backup and the recovery settings of
+# dbrecover's PointInTimeRestore (postgresql.auto.conf is read last, so these win), keeping the
+# default fsync = on (dbrecover replays with fsync off and flushes the copy before it is done).
 hand_restore() { # run number
   local dir="$tmp/handrun-$1" hport t
   hport="$(free_port 56432)" || die "no free TCP port in 56432-56532"
