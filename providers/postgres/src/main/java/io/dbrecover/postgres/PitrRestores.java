@@ -124,6 +124,24 @@ final class PitrRestores {
     }
     PointInTimeRestore restore =
         new PointInTimeRestore(dir, runAs, binDir(server), ctx.clock(), archiveDir);
+    if (restore.restartedUnsynced()) {
+      // The copy replays without fsync until it is promoted and flushed: after a restart of the
+      // machine it may be torn, so it is copied and replayed anew.
+      ctx.progress()
+          .update(
+              "the machine restarted before the restored copy in "
+                  + dir
+                  + " was flushed to disk: copying the base backup again");
+      restore.stop();
+      forget(dir);
+      try {
+        EmbeddedBinaries.deleteTree(dir);
+      } catch (IOException e) {
+        return new RestoreStatus.Failed(
+            "cannot remove the restore in " + dir + " to start it again: " + e.getMessage());
+      }
+      return start(ctx, request);
+    }
     RestoreStatus status = restore.poll(ctx.liveUrl(), ctx.progress());
     if (!(status instanceof RestoreStatus.Failed) && !request.inPlace()) {
       if (status instanceof RestoreStatus.Running
@@ -493,6 +511,13 @@ final class PitrRestores {
       RUNNING.remove(dir);
       PREDICTED.remove(dir);
     }
+  }
+
+  /** Drops what this process read in the background for the restore in {@code dir}. */
+  private static void forget(Path dir) {
+    RUNNING.remove(dir);
+    PREDICTED.remove(dir);
+    EARLY.remove(dir);
   }
 
   private Path directory(Path stateDir, String runId) {

@@ -157,13 +157,6 @@ final class PointInTimeRestore {
       return new RestoreStatus.Failed(
           "the point-in-time restore in " + dir + " has not been laid out: it has not started");
     }
-    if (restartedUnsynced() && !isRunning()) {
-      return failed(
-          "the machine restarted while the copy replayed without fsync (it is flushed once"
-              + " promoted), so it may be incomplete; start the rollback again for a new copy, and"
-              + " remove "
-              + dir);
-    }
     while (!isRunning()) {
       Optional<String> failure = failure();
       if (failure.isPresent() && failure.get().contains(TARGET_NOT_REACHED) && replayedAll()) {
@@ -539,7 +532,7 @@ final class PointInTimeRestore {
    * Whether the machine started again after the copy began to replay without fsync and before it
    * was made durable: then what the kernel had not written yet is gone, and the copy may be torn.
    */
-  private boolean restartedUnsynced() {
+  boolean restartedUnsynced() {
     Path marker = dir.resolve(UNSYNCED);
     if (!Files.exists(marker)) {
       return false;

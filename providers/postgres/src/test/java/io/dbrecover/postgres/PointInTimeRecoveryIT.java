@@ -166,24 +166,36 @@ class PointInTimeRecoveryIT {
   }
 
   @Test
-  void pollRestore_machineRestartedBeforeTheCopyWasFlushed_failsAndAsksForANewCopy()
+  void pollRestore_machineRestartedBeforeTheCopyWasFlushed_copiesAndReplaysItAgain()
       throws Exception {
-    RestoreRequest request = toNow("run-reboot");
+    insert(70, "first");
+    Instant between = serverNow();
+    Thread.sleep(5);
+    insert(71, "second");
+    switchAndAwaitArchive();
+    RestoreRequest request =
+        new RestoreRequest(
+            "run-reboot", RecoveryPoint.at(between, RecoveryPoint.Kind.POINT_IN_TIME), "x", false);
     provider.startRestore(ctx, request);
     Path run = root.resolve("state").resolve("pitr").resolve("run-reboot");
     stopRestored(EmbeddedCluster.at(root.resolve("state").resolve("embedded")), run);
-    // As after a reboot: the copy was not flushed yet when the machine started again.
+    // As after a reboot: the copy had not been flushed yet when the machine started again.
     Path marker = run.resolve("unsynced");
     Files.writeString(marker, "1970-01-01T00:00:00Z\n");
     Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.fromMillis(0));
+    Files.writeString(run.resolve("data").resolve("torn"), "left by the first copy");
+    List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ProviderContext watched =
+        new ProviderContext(
+            ctx.environment(), url, root.resolve("state"), Clock.systemUTC(), progress::add);
 
-    RestoreStatus s = new PostgresProvider(System.getenv()).pollRestore(ctx, request);
+    DbUrl restored = awaitDone(new PostgresProvider(System.getenv()), request, watched);
 
-    assertThat(s).isInstanceOf(RestoreStatus.Failed.class);
-    assertThat(((RestoreStatus.Failed) s).reason())
-        .contains("the machine restarted while the copy replayed without fsync")
-        .contains("start the rollback again");
-    assertThat(Files.exists(run.resolve("data").resolve("postmaster.pid"))).isFalse();
+    assertThat(progress)
+        .anyMatch(m -> m.contains("the machine restarted before the restored copy"));
+    assertThat(run.resolve("data").resolve("torn")).doesNotExist(); // a new copy
+    assertThat(ids(restored)).contains(70).doesNotContain(71);
+    assertThat(marker).doesNotExist();
   }
 
   @Test
@@ -459,18 +471,28 @@ class PointInTimeRecoveryIT {
   }
 
   private static DbUrl awaitDone(PostgresProvider p, RestoreRequest request) throws Exception {
-    RestoreStatus s = awaitEnd(p, request);
+    return awaitDone(p, request, ctx);
+  }
+
+  private static DbUrl awaitDone(PostgresProvider p, RestoreRequest request, ProviderContext c)
+      throws Exception {
+    RestoreStatus s = awaitEnd(p, request, c);
     assertThat(s).as("%s", s).isInstanceOf(RestoreStatus.Done.class);
     return ((RestoreStatus.Done) s).url();
   }
 
   private static RestoreStatus awaitEnd(PostgresProvider p, RestoreRequest request)
       throws Exception {
-    RestoreStatus s = p.startRestore(ctx, request);
+    return awaitEnd(p, request, ctx);
+  }
+
+  private static RestoreStatus awaitEnd(
+      PostgresProvider p, RestoreRequest request, ProviderContext c) throws Exception {
+    RestoreStatus s = p.startRestore(c, request);
     Instant deadline = Instant.now().plus(RESTORE_TIMEOUT);
     while (s instanceof RestoreStatus.Running && Instant.now().isBefore(deadline)) {
       Thread.sleep(200);
-      s = p.pollRestore(ctx, request);
+      s = p.pollRestore(c, request);
     }
     return s;
   }
