@@ -39,15 +39,15 @@ import java.util.zip.CRC32C;
  * the caller decides when the copy must be on disk (see {@link Durable}).
  */
 public final class CheckedCopy {
-  private static final int BUFFER = 1 << 20;
   // Files larger than this are copied in parts of this size, by all threads at once.
   private static final long PART = 64L << 20;
   private static final String CRC32C = "CRC32C";
-  // PostgreSQL's block size.
-  private static final int WRITE = 8192;
-  // One buffer per copy thread: direct buffers are freed only by a garbage collection.
-  private static final ThreadLocal<ByteBuffer> BUFFERS =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
+  // The most one transfer or one mapping covers.
+  private static final long CHUNK = 1L << 30;
+  // Up to this size a copy is read back to be checked, larger ones are mapped.
+  private static final int SMALL = 1 << 20;
+  private static final ThreadLocal<ByteBuffer> SMALL_BUFFERS =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SMALL));
 
   /**
    * What a file must hash to: {@code algorithm} as a backup manifest names it ({@code CRC32C},
@@ -185,37 +185,60 @@ public final class CheckedCopy {
 
   private static void copyFile(Path from, Path to, String rel, Expected want) throws IOException {
     Hasher hasher = Hasher.of(want.algorithm());
-    ByteBuffer buf = BUFFERS.get();
-    long size = 0;
+    long size;
     try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
         FileChannel out =
-            FileChannel.open(to, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-      while (in.read(buf.clear()) >= 0) {
-        buf.flip();
-        hasher.update(buf.duplicate());
-        write(out, buf, size);
-        size += buf.limit();
-      }
+            FileChannel.open(
+                to,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE_NEW)) {
+      size = transfer(in, out, 0, Long.MAX_VALUE, hasher::update);
     }
     check(rel, want, size, hasher.hex());
     attributes(from, to);
   }
 
   /**
-   * Writes {@code buf} at {@code position} a page at a time: the kernel sizes the page-cache folios
-   * of a file by the writes that fill them, and a server that then writes 8 kB blocks into 1 MB
-   * folios spends twice the system time on its replay (2 s more for 1 GB of WAL here); cp's copies
-   * are small folios too.
+   * Copies {@code in} from {@code start} to {@code end} (or its end) into {@code out} at the same
+   * place, then hashes what {@code out} now holds there (mapped, not read through a buffer): the
+   * bytes checked are the bytes the server gets. Returns the bytes copied.
+   *
+   * <p>The copy runs in the kernel (sendfile), as cp's does: one copy of the data instead of two
+   * through this process, and page-cache folios of the sizes cp's copies get. Written from this
+   * process 1 MB at a time, the copy got 1 MB folios, and the server's replay, writing 8 kB blocks
+   * into them, took twice the system time (2 s more for 1 GB of WAL here).
    */
-  private static void write(FileChannel out, ByteBuffer buf, long position) throws IOException {
-    int end = buf.limit();
-    for (int at = 0; at < end; at += WRITE) {
-      buf.limit(Math.min(end, at + WRITE)).position(at);
-      while (buf.hasRemaining()) {
-        out.write(buf, position + buf.position());
+  private static long transfer(
+      FileChannel in,
+      FileChannel out,
+      long start,
+      long end,
+      java.util.function.Consumer<ByteBuffer> hash)
+      throws IOException {
+    out.position(start);
+    long at = start;
+    while (at < end) {
+      long n = in.transferTo(at, Math.min(end - at, CHUNK), out);
+      if (n <= 0) {
+        break;
       }
+      at += n;
     }
-    buf.limit(end);
+    if (at - start <= SMALL) {
+      // Read back: a mapping lasts until a garbage collection, and a data directory can hold more
+      // small files than a process may have mappings.
+      ByteBuffer buf = SMALL_BUFFERS.get().clear().limit((int) (at - start));
+      while (buf.hasRemaining() && out.read(buf, start + buf.position()) >= 0) {
+        // until the range is read
+      }
+      hash.accept(buf.flip());
+      return at - start;
+    }
+    for (long p = start; p < at; p += CHUNK) {
+      hash.accept(out.map(FileChannel.MapMode.READ_ONLY, p, Math.min(at - p, CHUNK)));
+    }
+    return at - start;
   }
 
   private static void check(String rel, Expected want, long size, String actual) throws Mismatch {
@@ -264,24 +287,14 @@ public final class CheckedCopy {
 
     void copy(int n) throws IOException {
       CRC32C crc = new CRC32C();
-      ByteBuffer buf = BUFFERS.get();
       long start = n * part;
       // The last part reads to the end, wherever that is now: a file that grew fails its size.
       long end = n == crcs.length - 1 ? Long.MAX_VALUE : start + part;
-      long at = start;
+      long at;
       try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
-          FileChannel out = FileChannel.open(to, StandardOpenOption.WRITE)) {
-        while (at < end) {
-          buf.clear().limit((int) Math.min(buf.capacity(), end - at));
-          int read = in.read(buf, at);
-          if (read < 0) {
-            break;
-          }
-          buf.flip();
-          crc.update(buf.duplicate());
-          write(out, buf, at);
-          at += read;
-        }
+          FileChannel out =
+              FileChannel.open(to, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        at = start + transfer(in, out, start, end, crc::update);
       }
       synchronized (this) {
         crcs[n] = (int) crc.getValue();
