@@ -168,14 +168,7 @@ class PointInTimeRecoveryIT {
   @Test
   void pollRestore_machineRestartedBeforeTheCopyWasFlushed_copiesAndReplaysItAgain()
       throws Exception {
-    insert(70, "first");
-    Instant between = serverNow();
-    Thread.sleep(5);
-    insert(71, "second");
-    switchAndAwaitArchive();
-    RestoreRequest request =
-        new RestoreRequest(
-            "run-reboot", RecoveryPoint.at(between, RecoveryPoint.Kind.POINT_IN_TIME), "x", false);
+    RestoreRequest request = betweenTwoCommits(70, 71, "run-reboot");
     provider.startRestore(ctx, request);
     Path run = root.resolve("state").resolve("pitr").resolve("run-reboot");
     stopRestored(EmbeddedCluster.at(root.resolve("state").resolve("embedded")), run);
@@ -300,14 +293,7 @@ class PointInTimeRecoveryIT {
 
   @Test
   void pollRestore_newProviderAfterCrash_startsTheStoppedServerAgainAndFinishes() throws Exception {
-    insert(30, "first");
-    Instant between = serverNow();
-    Thread.sleep(5);
-    insert(31, "second");
-    switchAndAwaitArchive();
-    RestoreRequest request =
-        new RestoreRequest(
-            "run-crash", RecoveryPoint.at(between, RecoveryPoint.Kind.POINT_IN_TIME), "x", false);
+    RestoreRequest request = betweenTwoCommits(30, 31, "run-crash");
     provider.startRestore(ctx, request);
     // dbrecover and the restored postmaster both die, wherever replay stood
     stopRestored(
@@ -495,6 +481,21 @@ class PointInTimeRecoveryIT {
       s = p.pollRestore(c, request);
     }
     return s;
+  }
+
+  /**
+   * Commits row {@code first}, then row {@code second}, archives both; a restore to a moment
+   * between them.
+   */
+  private static RestoreRequest betweenTwoCommits(int first, int second, String runId)
+      throws Exception {
+    insert(first, "first");
+    Instant between = serverNow();
+    Thread.sleep(5); // commit timestamps have microseconds; keep the second strictly later
+    insert(second, "second");
+    switchAndAwaitArchive();
+    return new RestoreRequest(
+        runId, RecoveryPoint.at(between, RecoveryPoint.Kind.POINT_IN_TIME), "x", false);
   }
 
   /** A restore to the current moment, side by side. */
