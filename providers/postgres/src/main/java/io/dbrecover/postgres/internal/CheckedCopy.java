@@ -32,8 +32,9 @@ import java.util.zip.CRC32C;
 /**
  * Copies a directory tree the way {@code cp -a} does (modes, owners where the process may set them,
  * modification times, symbolic links as links) and checks every regular file against its expected
- * checksum while reading it, so the bytes written are the bytes checked, and a base backup is
- * checked in the same pass that copies it instead of being read a second time.
+ * checksum as the copy holds it, right after copying it (from the page cache, see {@link
+ * #transfer}): the bytes checked are the bytes the copy's user gets, and a base backup is not read
+ * again for a separate check.
  *
  * <p>Files are copied by a few threads, largest first, a large file in parts. Nothing is flushed:
  * the caller decides when the copy must be on disk (see {@link Durable}).
