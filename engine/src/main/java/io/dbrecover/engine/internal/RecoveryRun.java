@@ -79,6 +79,9 @@ public final class RecoveryRun {
   /** Tables of the restored database read while the restore ran (this process only). */
   private DataLossAnalyzer.TableReads restoredTableReads;
 
+  // What startRestore answered in this process when it finished the restore itself.
+  private RestoreStatus.Done doneAtStart;
+
   /** The restored side, read by the same pass that counts its rows for verification. */
   private DataLossAnalyzer.SideRead restoredRead;
 
@@ -404,10 +407,14 @@ public final class RecoveryRun {
     RestoreRequest request = restoreRequest();
     RestoreStatus status;
     try {
-      status =
-          start
-              ? ctx.provider().startRestore(pc, request)
-              : ctx.provider().pollRestore(pc, request);
+      if (start) {
+        status = ctx.provider().startRestore(pc, request);
+        doneAtStart = status instanceof RestoreStatus.Done ? (RestoreStatus.Done) status : null;
+      } else {
+        // A restore that finished within its start (pg_restore) is not asked again here; a
+        // resumed run, whose start was another process's, asks.
+        status = doneAtStart != null ? doneAtStart : ctx.provider().pollRestore(pc, request);
+      }
     } catch (RuntimeException e) {
       reads.close(); // let go of the half-restored database
       throw e;
@@ -434,6 +441,7 @@ public final class RecoveryRun {
       return start ? StepResult.done(data) : new StepResult(data, running.pollAt());
     }
     RestoreStatus.Done done = (RestoreStatus.Done) status;
+    restoredUrl = done.url(); // the later steps need not ask again
     data.put("restored", done.url().redacted());
     data.put("description", done.description());
     return StepResult.done(data);

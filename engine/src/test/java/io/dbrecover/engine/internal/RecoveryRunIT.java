@@ -147,6 +147,18 @@ class RecoveryRunIT {
   }
 
   @Test
+  void advance_restoreDoneWithinItsStart_isNotPolledAgain() {
+    provider.pollsUntilDone = 0; // startRestore answers Done (through one pollRestore of its own)
+
+    RunOutcome outcome =
+        newRun(ProtectionLevel.NONE).advance(clock.instant().plusSeconds(300), new Silent(true));
+
+    assertThat(outcome.state()).isEqualTo(RunOutcome.State.DONE);
+    assertThat(provider.starts).isEqualTo(1);
+    assertThat(provider.polls).as("only the start's own").isEqualTo(1);
+  }
+
+  @Test
   void advance_pastDeadline_stopsBeforeTheNextStep() {
     RecoveryRun run = newRun(ProtectionLevel.NONE);
     clock.autoAdvance = Duration.ofSeconds(10);

@@ -453,10 +453,13 @@ public final class LogicalBackupStore {
                     + " ("
                     + jobs
                     + " jobs)");
-            // pg_dump and the counting read the same snapshot, so they run side by side; the
-            // dump's files are hashed as pg_dump writes them.
+            // pg_dump and the counting read the same snapshot, so they run side by side. The
+            // dump's files are hashed by the system's openssl once pg_dump is done (a tenth of
+            // the CPU this JVM's SHA-256 takes); without one, here as pg_dump writes them.
             FollowingChecksums hashing =
-                FollowingChecksums.start(bdir, bdir.resolve("dump"), FOLLOW_INTERVAL);
+                Checksums.hashesWithOpenssl()
+                    ? null
+                    : FollowingChecksums.start(bdir, bdir.resolve("dump"), FOLLOW_INTERVAL);
             CompletableFuture<Exec.Result> dump =
                 CompletableFuture.supplyAsync(
                     () ->
@@ -482,7 +485,8 @@ public final class LogicalBackupStore {
             } finally {
               // Never leave pg_dump writing into a directory that is about to be cleaned up.
               dump.exceptionally(e -> null).join();
-              if (!recorded || dump.isCompletedExceptionally() || !dump.join().ok()) {
+              if (hashing != null
+                  && (!recorded || dump.isCompletedExceptionally() || !dump.join().ok())) {
                 hashing.cancel();
               }
             }
@@ -495,7 +499,7 @@ public final class LogicalBackupStore {
             progress.update("computing checksums of " + id);
             Map<String, String> files;
             try (Trace.Span t = Trace.span("backup: checksums (rest)")) {
-              files = hashing.finish();
+              files = hashing != null ? hashing.finish() : Checksums.of(bdir, bdir.resolve("dump"));
             }
             BackupMetadata meta =
                 new BackupMetadata(

@@ -47,7 +47,8 @@ public final class Exec {
   private static final Optional<Path> NICE = tool("nice");
   private static final Optional<Path> SETSID = tool("setsid");
 
-  private static Optional<Path> tool(String name) {
+  /** {@code name} in /usr/bin or /bin, where the system's own tools are. */
+  static Optional<Path> tool(String name) {
     return Stream.of("/usr/bin/", "/bin/")
         .map(d -> Path.of(d + name))
         .filter(Files::isExecutable)
