@@ -65,14 +65,18 @@ public final class Checksums {
   }
 
   private static final int BATCH = 256;
-  private static final Optional<Path> OPENSSL =
-      Boolean.getBoolean("dbrecover.checksums.java") ? Optional.empty() : Exec.tool("openssl");
+  private static final Optional<Path> OPENSSL = Exec.tool("openssl");
 
   // `openssl dgst -sha256 -r` prints "<64 hex digits> *<file>" per file, in argument order.
   static Optional<List<String>> openssl(Path openssl, List<Path> files) {
     List<String> cmd = new ArrayList<>(List.of(openssl.toString(), "dgst", "-sha256", "-r"));
     files.forEach(f -> cmd.add(f.toString()));
-    Exec.Result r = Exec.run(cmd, Map.of(), TIMEOUT);
+    Exec.Result r;
+    try {
+      r = Exec.run(cmd, Map.of(), TIMEOUT);
+    } catch (java.io.UncheckedIOException e) {
+      return Optional.empty(); // it could not be started
+    }
     if (!r.ok()) {
       return Optional.empty();
     }

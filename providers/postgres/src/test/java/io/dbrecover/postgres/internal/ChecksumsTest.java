@@ -90,6 +90,7 @@ class ChecksumsTest {
         .hasValue(List.of(sha256(a), sha256(empty)));
     assertThat(Checksums.openssl(openssl, List.of(a, odd))).isEmpty();
     assertThat(Checksums.openssl(openssl, List.of(a, dir.resolve("gone")))).isEmpty();
+    assertThat(Checksums.openssl(dir.resolve("no-openssl"), List.of(a))).isEmpty();
   }
 
   private static byte[] bytes(long seed, int n) {
