@@ -279,7 +279,8 @@ class RecoveryRunIT {
           awaitIdleInTransaction();
           TestPostgres.sql(
               TestPostgres.url("postgres"),
-              "select pg_terminate_backend(pid) from pg_stat_activity where datname = '"
+              // waits (up to 10 s) until the session is gone, as it is after such a timeout
+              "select pg_terminate_backend(pid, 10000) from pg_stat_activity where datname = '"
                   + live.database()
                   + "' and state like 'idle in transaction%'");
         };
