@@ -28,8 +28,8 @@ public final class PgRunner {
    * WAL flush (a crash mid-restore only means the restore is redone; the result is verified before
    * anything points to it). Index builds keep the server's {@code maintenance_work_mem}: 512 MB
    * instead of the default 64 MB made the primary key of 15 million pgbench rows 0.5-0.7 s slower
-   * (the parallel build's in-memory sorts), random bigint and text keys no faster, and each of the
-   * restore's jobs may build an index at once.
+   * and random bigint and text keys no faster (bench/README), and each of the restore's jobs may
+   * build an index at once.
    */
   static final String RESTORE_SETTINGS = "-c synchronous_commit=off";
 
