@@ -45,6 +45,10 @@ public final class DataLossAnalyzer {
           + " set bytea_output = 'hex'; set extra_float_digits = 3; set lc_monetary = 'C';"
           + " set statement_timeout = 0";
 
+  // A read beside a restore or replay uses no parallel workers: one core, the rest left to that
+  // work.
+  static final String ONE_CORE = "set max_parallel_workers_per_gather = 0";
+
   /** Compares every user table of {@code current} with {@code recovered}. */
   public DataLossReport compare(DbUrl current, DbUrl recovered) {
     return compare(current, recovered, null, null);
@@ -136,7 +140,7 @@ public final class DataLossAnalyzer {
     try (Connection c = open(url)) {
       if (beside) {
         try (Statement st = c.createStatement()) {
-          st.execute("set max_parallel_workers_per_gather = 0");
+          st.execute(ONE_CORE);
         }
       }
       return read(c);
@@ -156,7 +160,7 @@ public final class DataLossAnalyzer {
   public SideRead readSince(DbUrl url, BackupSnapshot snap) {
     try (Connection c = open(url)) {
       try (Statement st = c.createStatement()) {
-        st.execute("set max_parallel_workers_per_gather = 0");
+        st.execute(ONE_CORE);
       }
       Optional<String> refused = RowsSinceBackup.refusal(c, snap);
       if (refused.isPresent()) {
@@ -300,7 +304,7 @@ public final class DataLossAnalyzer {
         if (connection == null) {
           connection = open(url);
           try (Statement st = connection.createStatement()) {
-            st.execute("set max_parallel_workers_per_gather = 0"); // one core beside the restore
+            st.execute(ONE_CORE);
           }
         }
         if (!shapes.containsKey(table)) {

@@ -34,7 +34,7 @@ public final class LiveSnapshot implements AutoCloseable {
     try {
       c = DatabaseInspector.connect(url);
       try (Statement st = c.createStatement()) {
-        st.execute(DataLossAnalyzer.SESSION_SETTINGS + "; set max_parallel_workers_per_gather = 0");
+        st.execute(DataLossAnalyzer.SESSION_SETTINGS + "; " + DataLossAnalyzer.ONE_CORE);
       }
       c.setAutoCommit(false);
       c.setReadOnly(true);
