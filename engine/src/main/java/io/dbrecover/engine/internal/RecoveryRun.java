@@ -58,7 +58,8 @@ public final class RecoveryRun {
   /** Steps whose label this process printed. */
   private final java.util.Set<Step> announced = java.util.EnumSet.noneOf(Step.class);
 
-  private DbUrl restoredUrl;
+  /** The provider's answer once the restore is done (this process; asked again after a resume). */
+  private RestoreStatus.Done restored;
 
   /**
    * The live side of the data-loss comparison, read while the restore runs. Held in memory only: a
@@ -78,9 +79,6 @@ public final class RecoveryRun {
 
   /** Tables of the restored database read while the restore ran (this process only). */
   private DataLossAnalyzer.TableReads restoredTableReads;
-
-  // What startRestore answered in this process when it finished the restore itself.
-  private RestoreStatus.Done doneAtStart;
 
   /** The restored side, read by the same pass that counts its rows for verification. */
   private DataLossAnalyzer.SideRead restoredRead;
@@ -409,11 +407,10 @@ public final class RecoveryRun {
     try {
       if (start) {
         status = ctx.provider().startRestore(pc, request);
-        doneAtStart = status instanceof RestoreStatus.Done ? (RestoreStatus.Done) status : null;
       } else {
         // A restore that finished within its start (pg_restore) is not asked again here; a
         // resumed run, whose start was another process's, asks.
-        status = doneAtStart != null ? doneAtStart : ctx.provider().pollRestore(pc, request);
+        status = restored != null ? restored : ctx.provider().pollRestore(pc, request);
       }
     } catch (RuntimeException e) {
       reads.close(); // let go of the half-restored database
@@ -441,7 +438,7 @@ public final class RecoveryRun {
       return start ? StepResult.done(data) : new StepResult(data, running.pollAt());
     }
     RestoreStatus.Done done = (RestoreStatus.Done) status;
-    restoredUrl = done.url(); // the later steps need not ask again
+    restored = done; // the later steps need not ask again
     data.put("restored", done.url().redacted());
     data.put("description", done.description());
     return StepResult.done(data);
@@ -741,8 +738,8 @@ public final class RecoveryRun {
 
   DbUrl restoredUrl() {
     // Asked by several steps; once the restore is done its URL does not change.
-    if (restoredUrl != null) {
-      return restoredUrl;
+    if (restored != null) {
+      return restored.url();
     }
     RestoreStatus status =
         ctx.provider().pollRestore(ctx.providerContext(originalUrl(), null), restoreRequest());
@@ -751,8 +748,8 @@ public final class RecoveryRun {
           ErrorCode.RESTORE_FAILED,
           "the restored database " + targetName() + " is not available: " + status);
     }
-    restoredUrl = ((RestoreStatus.Done) status).url();
-    return restoredUrl;
+    restored = (RestoreStatus.Done) status;
+    return restored.url();
   }
 
   private Verifier.Expectations expectations(boolean rowCounts) {

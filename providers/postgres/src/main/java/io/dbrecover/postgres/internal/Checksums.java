@@ -2,10 +2,12 @@ package io.dbrecover.postgres.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -13,10 +15,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** sha256 of every file under a directory, keyed by path relative to a base directory. */
 public final class Checksums {
+  private static final int BATCH = 256;
+  private static final Optional<Path> OPENSSL = Exec.tool("openssl");
+  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+  private static final Duration TIMEOUT = Duration.ofHours(12);
+
   private Checksums() {}
 
   /** Every regular file under {@code dir}, keyed by its path relative to {@code base}, sorted. */
@@ -64,9 +72,6 @@ public final class Checksums {
     return OPENSSL.isPresent();
   }
 
-  private static final int BATCH = 256;
-  private static final Optional<Path> OPENSSL = Exec.tool("openssl");
-
   // `openssl dgst -sha256 -r` prints "<64 hex digits> *<file>" per file, in argument order.
   static Optional<List<String>> openssl(Path openssl, List<Path> files) {
     List<String> cmd = new ArrayList<>(List.of(openssl.toString(), "dgst", "-sha256", "-r"));
@@ -74,7 +79,7 @@ public final class Checksums {
     Exec.Result r;
     try {
       r = Exec.run(cmd, Map.of(), TIMEOUT);
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       return Optional.empty(); // it could not be started
     }
     if (!r.ok()) {
@@ -96,10 +101,6 @@ public final class Checksums {
     }
     return Optional.of(hex);
   }
-
-  private static final java.util.regex.Pattern HEX64 =
-      java.util.regex.Pattern.compile("[0-9a-f]{64}");
-  private static final java.time.Duration TIMEOUT = java.time.Duration.ofHours(12);
 
   /** The first difference between expected and actual sums, in path order; empty when equal. */
   public static Optional<String> firstDifference(
