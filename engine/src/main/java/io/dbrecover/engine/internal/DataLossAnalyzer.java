@@ -48,6 +48,8 @@ public final class DataLossAnalyzer {
   // A read beside a restore or replay uses no parallel workers: one core, the rest left to that
   // work.
   static final String ONE_CORE = "set max_parallel_workers_per_gather = 0";
+  // the same, for the current transaction only
+  static final String ONE_CORE_HERE = "set local max_parallel_workers_per_gather = 0";
 
   /** Compares every user table of {@code current} with {@code recovered}. */
   public DataLossReport compare(DbUrl current, DbUrl recovered) {
@@ -266,14 +268,18 @@ public final class DataLossAnalyzer {
   }
 
   /**
-   * Reads the tables of a database while a restore fills it, each as soon as the restore reports
-   * its rows complete, on one background thread and one connection (a new snapshot per table). A
-   * table that could not be read is simply read again afterwards by {@link #read(Connection, Map)}.
+   * Reads the tables of a database while a restore fills it, each as soon as the restore reports it
+   * readable, on one background thread and one connection (a new snapshot per table). Until the
+   * restore reports its heavy work done, each read takes one core ({@link #ONE_CORE}), leaving the
+   * rest to the restore; after that, a read may use parallel workers. A table that could not be
+   * read is simply read again afterwards by {@link #read(Connection, Map)}.
    */
   static final class TableReads implements AutoCloseable {
     private final ExecutorService worker = daemonWorker("dbrecover-restored-read");
     private final boolean countsOnly;
     private final Map<String, Summary> done = new ConcurrentHashMap<>();
+    private final Map<String, Integer> workers = new ConcurrentHashMap<>();
+    private volatile boolean restoreBusy = true;
     private DbUrl url;
     // used by the worker thread only, until finish() or close()
     private Connection connection;
@@ -299,12 +305,33 @@ public final class DataLossAnalyzer {
       }
     }
 
+    /** The restore's heavy work is over: reads that start from now on may use every core. */
+    void heavyWorkDone(DbUrl restored) {
+      restoreBusy = false;
+    }
+
+    /**
+     * The server's {@code max_parallel_workers_per_gather} each table was read with, by table: 0
+     * while the restore was busy.
+     */
+    Map<String, Integer> workersPerRead() {
+      return Map.copyOf(workers);
+    }
+
     private void readOne(String table) {
       try {
         if (connection == null) {
           connection = open(url);
-          try (Statement st = connection.createStatement()) {
-            st.execute(ONE_CORE);
+        }
+        int perGather;
+        try (Statement st = connection.createStatement()) {
+          if (restoreBusy) {
+            st.execute(ONE_CORE_HERE);
+          }
+          try (ResultSet rs =
+              st.executeQuery("select current_setting('max_parallel_workers_per_gather')::int")) {
+            rs.next();
+            perGather = rs.getInt(1);
           }
         }
         if (!shapes.containsKey(table)) {
@@ -312,8 +339,11 @@ public final class DataLossAnalyzer {
         }
         TableShape t = shapes.get(table);
         if (t != null) {
+          workers.put(table, perGather);
           try (Statement st = connection.createStatement();
-              Trace.Span span = Trace.span("restored read of " + table)) {
+              Trace.Span span =
+                  Trace.span(
+                      "restored read of " + table + " (" + perGather + " workers per gather)")) {
             done.put(
                 table,
                 countsOnly
@@ -321,7 +351,7 @@ public final class DataLossAnalyzer {
                     : keyedSummary(connection, st, Plan.hashed(t)));
           }
         }
-        connection.rollback(); // the next table is read in a new snapshot
+        connection.rollback(); // the next table is read in a new snapshot (and settings)
       } catch (SQLException | RuntimeException e) {
         closeConnection(); // read again after the restore
       }

@@ -400,6 +400,11 @@ public final class RecoveryRun {
           public void tableLoaded(DbUrl restored, String table) {
             reads.tableLoaded(restored, table);
           }
+
+          @Override
+          public void heavyWorkDone(DbUrl restored) {
+            reads.heavyWorkDone(restored);
+          }
         };
     ProviderContext pc = ctx.providerContext(originalUrl(), progress);
     RestoreRequest request = restoreRequest();

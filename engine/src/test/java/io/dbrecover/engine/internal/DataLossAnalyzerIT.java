@@ -13,6 +13,8 @@ import io.dbrecover.engine.api.Secret;
 import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.DatabaseInspector;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -236,6 +238,39 @@ class DataLossAnalyzerIT {
             java.util.Map.entry("public.events", 100L),
             java.util.Map.entry("public.memberships", 1000L),
             java.util.Map.entry("public.users", 5000L));
+  }
+
+  @Test
+  void tableReads_takeOneCoreEachWhileTheRestoreIsBusy_andTheServersWorkersAfterItsHeavyWork()
+      throws Exception {
+    int serverWorkers;
+    try (Connection c = DatabaseInspector.connect(recovered);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("show max_parallel_workers_per_gather")) {
+      rs.next();
+      serverWorkers = Integer.parseInt(rs.getString(1));
+    }
+    assertThat(serverWorkers)
+        .as("the server's own setting, for this test to mean anything")
+        .isPositive();
+    DataLossAnalyzer.TableReads reads = new DataLossAnalyzer.TableReads();
+
+    // each read is its own transaction: the one-core setting must hold for every one of them
+    reads.tableLoaded(recovered, "public.users");
+    reads.tableLoaded(recovered, "public.events");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (reads.workersPerRead().size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    reads.heavyWorkDone(recovered);
+    reads.tableLoaded(recovered, "public.memberships");
+    Map<String, DataLossAnalyzer.Summary> during = reads.finish();
+
+    assertThat(during).containsOnlyKeys("public.users", "public.events", "public.memberships");
+    assertThat(reads.workersPerRead())
+        .containsEntry("public.users", 0)
+        .containsEntry("public.events", 0)
+        .containsEntry("public.memberships", serverWorkers);
   }
 
   @Test

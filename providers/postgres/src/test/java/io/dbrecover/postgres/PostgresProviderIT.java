@@ -26,9 +26,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,9 +101,12 @@ class PostgresProviderIT {
   }
 
   @Test
-  void startRestore_withParallelJobs_tellsEachTableAsItsRowsAreComplete() throws Exception {
+  void startRestore_withParallelJobs_tellsEachTableOnceItsRowsAndKeysAreComplete()
+      throws Exception {
     List<String> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Map<String, Long>> countsWhenLoaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> keysWhenLoaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> heavyDone = new java.util.concurrent.CopyOnWriteArrayList<>();
     Progress progress =
         new Progress() {
           @Override
@@ -109,24 +116,83 @@ class PostgresProviderIT {
           public void tableLoaded(DbUrl restored, String table) {
             loaded.add(restored.database() + " " + table);
             try {
-              countsWhenLoaded.add(Map.of(table, rowCounts(restored).get(table)));
+              // the catalog first: counting waits for the table's lock, which would let a key
+              // still being added complete meanwhile; and only this table, not to hold up the
+              // next one told while another's key is built
+              keysWhenLoaded.add(table + " " + keys(restored, table));
+              countsWhenLoaded.add(Map.of(table, count(restored, table)));
             } catch (Exception e) {
               throw new IllegalStateException(e);
             }
           }
+
+          @Override
+          public void heavyWorkDone(DbUrl restored) {
+            heavyDone.add(restored.database() + " after " + loaded.size() + " tables");
+          }
         };
     ProviderContext withProgress =
         new ProviderContext(ctx.environment(), ctx.liveUrl(), ctx.stateDir(), CLOCK, progress);
+    // a key that takes pg_restore a while to add (an exclusion constraint's GiST index), long
+    // after the table's rows are in
+    SampleSchema.run(
+        db,
+        "create table ledger (id bigint primary key, span int4range,"
+            + " exclude using gist (span with &&));"
+            + " insert into ledger select g, int4range(g * 10, g * 10 + 5)"
+            + " from generate_series(1, 30000) g");
+    RecoveryPoint withLedger = provider.backup(ctx, new BackupRequest("ledger", false, null));
 
-    provider.startRestore(withProgress, sideBySide("r11"));
+    provider.startRestore(
+        withProgress, new RestoreRequest("r11", withLedger, db.database() + "_rb_r11", false));
 
     assertThat(loaded)
         .containsExactlyInAnyOrderElementsOf(
-            backup.rowCounts().keySet().stream().map(t -> db.database() + "_rb_r11 " + t).toList());
-    // when told, each table already holds all its rows
+            withLedger.rowCounts().keySet().stream()
+                .map(t -> db.database() + "_rb_r11 " + t)
+                .toList());
+    // when told, each table already holds all its rows and its primary and unique keys, which
+    // pg_restore adds under a lock that a read would have waited for (or made it wait for)
     for (Map<String, Long> seen : countsWhenLoaded) {
-      seen.forEach((t, n) -> assertThat(n).as(t).isEqualTo(backup.rowCounts().get(t)));
+      seen.forEach((t, n) -> assertThat(n).as(t).isEqualTo(withLedger.rowCounts().get(t)));
     }
+    List<String> keysInOriginal = new ArrayList<>();
+    for (String t : withLedger.rowCounts().keySet()) {
+      keysInOriginal.add(t + " " + keys(db, t));
+    }
+    assertThat(keysWhenLoaded).containsExactlyInAnyOrderElementsOf(keysInOriginal);
+    assertThat(keysInOriginal)
+        .contains(
+            "public.customers [customers_email_key, customers_pkey]",
+            "public.ledger [ledger_pkey, ledger_span_excl]");
+    assertThat(heavyDone).hasSize(1).allMatch(s -> s.startsWith(db.database() + "_rb_r11 "));
+  }
+
+  private static long count(DbUrl url, String table) throws SQLException {
+    try (Connection c = DatabaseInspector.connect(url);
+        java.sql.Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("select count(*) from " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The names of the primary key, unique and exclusion constraints of {@code table}, sorted. */
+  private static List<String> keys(DbUrl url, String table) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    try (Connection c = DatabaseInspector.connect(url);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select conname from pg_constraint where conrelid = ?::regclass"
+                    + " and contype in ('p', 'u', 'x') order by conname")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+    }
+    return keys;
   }
 
   @Test

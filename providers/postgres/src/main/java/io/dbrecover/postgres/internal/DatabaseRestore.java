@@ -8,7 +8,6 @@ import io.dbrecover.postgres.PgTools;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -42,7 +41,7 @@ public final class DatabaseRestore {
   public DbUrl recreateAndRestore(
       DbUrl server, String target, Path dump, Progress progress, BooleanSupplier stop) {
     DbUrl targetUrl = server.withDatabase(target);
-    CompletableFuture<Map<Integer, String>> tableData = PgRunner.tableDataSoon(tools, dump);
+    CompletableFuture<RestoreItems> items = PgRunner.itemsSoon(tools, dump);
     try (Connection c = Jdbc.connect(admin(server, target))) {
       if (Jdbc.databaseExists(c, target)) {
         progress.update("dropping database " + target + " to restore it anew");
@@ -60,7 +59,7 @@ public final class DatabaseRestore {
               + Jdbc.safe(e, server));
     }
     progress.update("pg_restore " + tools.version() + " into " + target + " (" + jobs + " jobs)");
-    Exec.Result r = PgRunner.restore(tools, targetUrl, dump, jobs, progress, stop, tableData);
+    Exec.Result r = PgRunner.restore(tools, targetUrl, dump, jobs, progress, stop, items);
     if (!r.ok()) {
       throw new DbRecoverException(
           ErrorCode.RESTORE_FAILED,

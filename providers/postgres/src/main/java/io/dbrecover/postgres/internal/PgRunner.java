@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -57,42 +56,43 @@ public final class PgRunner {
   }
 
   /**
-   * Starts reading the archive's table data items ({@link #tableData}) on another thread, so that
-   * it overlaps creating the target database and pg_restore's start instead of preceding them.
+   * Starts reading the archive's table of contents ({@link RestoreItems}) on another thread, so
+   * that it overlaps creating the target database and pg_restore's start instead of preceding them.
    */
-  public static CompletableFuture<Map<Integer, String>> tableDataSoon(
-      PgTools.Installation tools, Path dump) {
-    CompletableFuture<Map<Integer, String>> tables = new CompletableFuture<>();
+  static CompletableFuture<RestoreItems> itemsSoon(PgTools.Installation tools, Path dump) {
+    CompletableFuture<RestoreItems> items = new CompletableFuture<>();
     Thread t =
         new Thread(
             () -> {
               try (Trace.Span s = Trace.span("pg_restore --list")) {
-                tables.complete(tableData(tools, dump));
+                Exec.Result list = list(tools, dump);
+                items.complete(list.ok() ? RestoreItems.parse(list.stdout()) : RestoreItems.none());
               } catch (RuntimeException e) {
-                tables.complete(Map.of()); // tables are then read after the restore instead
+                items.complete(RestoreItems.none()); // tables are then read after the restore
               }
             },
             "dbrecover-pg-restore-list");
     t.setDaemon(true);
     t.start();
-    return tables;
+    return items;
   }
 
   /**
    * {@code pg_restore -j N --exit-on-error} of {@code dump} into the database of {@code target}.
-   * Runs it verbose to tell {@link Progress#tableLoaded} as each table's rows are complete (their
-   * names from {@code tableData}, see {@link #tableDataSoon}); the result's stderr keeps only
-   * errors, warnings and their details. Stops pg_restore and its workers as soon as {@code stop}
-   * turns true (null: never); the result then has exit code -1.
+   * Runs it verbose to tell {@link Progress#tableLoaded} as each table can be read beside it and
+   * {@link Progress#heavyWorkDone} when its heavy work is over (see {@link RestoreItems}, from
+   * {@link #itemsSoon}); the result's stderr keeps only errors, warnings and their details. Stops
+   * pg_restore and its workers as soon as {@code stop} turns true (null: never); the result then
+   * has exit code -1.
    */
-  public static Exec.Result restore(
+  static Exec.Result restore(
       PgTools.Installation tools,
       DbUrl target,
       Path dump,
       int jobs,
       Progress progress,
       BooleanSupplier stop,
-      CompletableFuture<Map<Integer, String>> tableData) {
+      CompletableFuture<RestoreItems> items) {
     Trace.mark("pg_restore starts");
     List<String> cmd = new ArrayList<>();
     cmd.add(tools.pgRestore().toString());
@@ -111,11 +111,14 @@ public final class PgRunner {
             TIMEOUT,
             progress,
             line -> {
-              Matcher finished = FINISHED_TABLE_DATA.matcher(line);
-              if (finished.matches()) {
-                String table = tableData.join().get(Integer.parseInt(finished.group(1)));
-                if (table != null) {
-                  Trace.mark("pg_restore: rows of " + table + " complete");
+              if (line.startsWith("pg_restore: finished item ")) {
+                RestoreItems.Change change = items.join().follow(line);
+                if (change.heavyWorkDone()) {
+                  Trace.mark("pg_restore: heavy work done");
+                  progress.heavyWorkDone(target);
+                }
+                for (String table : change.readable()) {
+                  Trace.mark("pg_restore: " + table + " readable");
                   progress.tableLoaded(target, table);
                 }
               } else if (isProblem(line)) {
@@ -133,9 +136,6 @@ public final class PgRunner {
         new Exec.Result(r.exitCode(), r.stdout(), Exec.tail(problems.toString())), target);
   }
 
-  // "pg_restore: finished item 3358 TABLE DATA accounts", printed by -v with -j 2 or more
-  private static final Pattern FINISHED_TABLE_DATA =
-      Pattern.compile("pg_restore: finished item (\\d+) TABLE DATA .*");
   // What the message keeps of pg_restore's stderr: errors, warnings and their details, hints and
   // failing commands. Everything else is verbose progress, whose lines the parallel workers may
   // also write into each other ("pg_restore:pg_restore:  processing data ..."), so it is not
@@ -148,28 +148,6 @@ public final class PgRunner {
   /** Whether a line of pg_restore's stderr belongs in an error message (see PROBLEM_LINE). */
   static boolean isProblem(String line) {
     return PROBLEM_LINE.matcher(line).find();
-  }
-
-  // "3358; 0 16391 TABLE DATA public accounts owner" in pg_restore --list
-  private static final Pattern LIST_TABLE_DATA =
-      Pattern.compile("(\\d+); \\d+ \\d+ TABLE DATA (\\S+) (\\S+) \\S+");
-
-  /**
-   * The archive's table data items by dump id, as {@code schema.table}. Names with spaces are
-   * ambiguous in the listing and left out (those tables are read after the restore instead).
-   */
-  private static Map<Integer, String> tableData(PgTools.Installation tools, Path dump) {
-    Map<Integer, String> tables = new HashMap<>();
-    Exec.Result list = list(tools, dump);
-    if (list.ok()) {
-      for (String line : list.stdout().split("\n")) {
-        Matcher m = LIST_TABLE_DATA.matcher(line);
-        if (m.matches()) {
-          tables.put(Integer.parseInt(m.group(1)), m.group(2) + "." + m.group(3));
-        }
-      }
-    }
-    return tables;
   }
 
   /** {@code pg_restore --list}: reads the archive's table of contents without a server. */
