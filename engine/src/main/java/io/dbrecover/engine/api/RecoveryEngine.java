@@ -118,19 +118,32 @@ public final class RecoveryEngine {
               t.setDaemon(true);
               t.start();
             });
+    // The recovery points, too: listing them does not depend on the capabilities.
+    CompletableFuture<List<RecoveryPoint>> recoveryPoints =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Trace.Span span = Trace.span("plan: recovery points")) {
+                return ctx.provider().recoveryPoints(pc);
+              }
+            },
+            r -> {
+              Thread t = new Thread(r, "dbrecover-plan-points");
+              t.setDaemon(true);
+              t.start();
+            });
     Capabilities caps;
     List<RecoveryPoint> points;
     try {
       try (Trace.Span span = Trace.span("plan: capabilities")) {
         caps = withForwardFix(ctx.provider().capabilities(pc), incident);
-      }
-      try (Trace.Span span = Trace.span("plan: recovery points")) {
-        points = ctx.provider().recoveryPoints(pc);
+      } finally {
+        // the live database's error comes first: it is the one to fix before anything else
+        awaitLiveState(liveState);
       }
     } finally {
-      // the live database's error comes first: it is the one to fix before anything else
-      awaitLiveState(liveState);
+      awaitQuietly(recoveryPoints);
     }
+    points = joined(recoveryPoints);
     MigrationState current = liveState.join().migrations();
     Map<String, Long> counts = liveState.join().counts();
     Decision decision =
@@ -166,13 +179,27 @@ public final class RecoveryEngine {
 
   /** Waits for the live read; its failure is thrown as it was raised. */
   private static void awaitLiveState(CompletableFuture<LiveState> liveState) {
+    joined(liveState);
+  }
+
+  /** The value of {@code f} once done; its failure is thrown as it was raised. */
+  private static <T> T joined(CompletableFuture<T> f) {
     try {
-      liveState.join();
+      return f.join();
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof RuntimeException) {
         throw (RuntimeException) e.getCause();
       }
       throw e;
+    }
+  }
+
+  /** Waits for {@code f} to be done, whether it failed or not (nothing is left running). */
+  private static void awaitQuietly(CompletableFuture<?> f) {
+    try {
+      f.join();
+    } catch (RuntimeException e) {
+      // its failure, if it matters, is thrown where its value is taken
     }
   }
 

@@ -40,6 +40,8 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Carries out one recovery run step by step from its journal. Each step is idempotent: a run that
@@ -506,22 +508,40 @@ public final class RecoveryRun {
 
   private StepResult verifyRestored() {
     DataLossAnalyzer analyzer = new DataLossAnalyzer();
-    // Closes the connection the reads used: an in-place swap renames this database later.
-    Map<String, DataLossAnalyzer.Summary> readDuringRestore;
-    try (Trace.Span span = Trace.span("verify restored: reads during the restore finished")) {
-      readDuringRestore = restoredTableReads == null ? Map.of() : restoredTableReads.finish();
+    // The row counts are checked last: the other checks run while the reads made beside the
+    // restore finish. Finishing closes the connection those used (an in-place swap renames this
+    // database later), so it happens also when the counts are not checked.
+    AtomicReference<Map<String, DataLossAnalyzer.Summary>> readDuringRestore =
+        new AtomicReference<>();
+    Supplier<Map<String, DataLossAnalyzer.Summary>> finishReads =
+        () -> {
+          if (readDuringRestore.get() == null) {
+            try (Trace.Span span =
+                Trace.span("verify restored: reads during the restore finished")) {
+              readDuringRestore.set(
+                  restoredTableReads == null ? Map.of() : restoredTableReads.finish());
+            }
+          }
+          return readDuringRestore.get();
+        };
+    Verification v;
+    try {
+      v =
+          new Verifier(
+                  c -> {
+                    restoredRead =
+                        backupSnapshot().isPresent()
+                            ? analyzer.readCounts(c, finishReads.get())
+                            : analyzer.read(c, finishReads.get());
+                    return restoredRead.rowCounts();
+                  })
+              .verify(
+                  "restored database " + restoredUrl().redacted(),
+                  restoredUrl(),
+                  expectations(true));
+    } finally {
+      finishReads.get();
     }
-    Verification v =
-        new Verifier(
-                c -> {
-                  restoredRead =
-                      backupSnapshot().isPresent()
-                          ? analyzer.readCounts(c, readDuringRestore)
-                          : analyzer.read(c, readDuringRestore);
-                  return restoredRead.rowCounts();
-                })
-            .verify(
-                "restored database " + restoredUrl().redacted(), restoredUrl(), expectations(true));
     JsonNode data = Json.mapper().valueToTree(v);
     if (!v.passed()) {
       record(Step.VERIFY_RESTORED, "checked", data);

@@ -29,7 +29,10 @@ public interface Provider {
    */
   DbUrl configuredUrl(EnvironmentConfig environment, java.nio.file.Path stateDir);
 
-  /** What this provider offers for the environment; may call the provider's API, never mutates. */
+  /**
+   * What this provider offers for the environment; may call the provider's API, never mutates. The
+   * engine may ask this and {@link #recoveryPoints} at the same time, on two threads.
+   */
   Capabilities capabilities(ProviderContext ctx);
 
   /** Recovery points newest first (backups, snapshots); never mutates. */

@@ -435,9 +435,15 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
   private PgTools tools() {
     PgTools t = tools;
     if (t == null) {
-      // found while the command connects and reads its backups; waited for where first needed
-      t = PgTools.discoverSoon(env);
-      tools = t;
+      // once, also when the engine asks for capabilities and recovery points at the same time
+      synchronized (this) {
+        t = tools;
+        if (t == null) {
+          // found while the command connects and reads its backups; waited for where first needed
+          t = PgTools.discoverSoon(env);
+          tools = t;
+        }
+      }
     }
     return t;
   }
