@@ -9,6 +9,7 @@ import io.dbrecover.engine.api.EnvironmentConfig;
 import io.dbrecover.engine.api.ErrorCode;
 import io.dbrecover.engine.api.Method;
 import io.dbrecover.engine.api.RecoveryPoint;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.BackupRequest;
 import io.dbrecover.engine.spi.BackupSnapshot;
 import io.dbrecover.engine.spi.BackupStorage;
@@ -207,8 +208,11 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
     }
     LogicalBackupStore store = store(ctx);
     String backupId = backupId(request);
-    if (marker(request)
-        .equals(DatabaseRestore.marker(ctx.liveUrl(), request.targetName()).orElse(""))) {
+    String found;
+    try (Trace.Span span = Trace.span("restore: completion marker")) {
+      found = DatabaseRestore.marker(ctx.liveUrl(), request.targetName()).orElse("");
+    }
+    if (marker(request).equals(found)) {
       return done(ctx, request, "restored " + backupId);
     }
     // Side by side, the target is this run's own new database: its restore may start before the

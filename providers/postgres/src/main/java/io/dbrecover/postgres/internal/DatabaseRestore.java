@@ -3,6 +3,7 @@ package io.dbrecover.postgres.internal;
 import io.dbrecover.engine.api.DbRecoverException;
 import io.dbrecover.engine.api.DbUrl;
 import io.dbrecover.engine.api.ErrorCode;
+import io.dbrecover.engine.api.Trace;
 import io.dbrecover.engine.spi.Progress;
 import io.dbrecover.postgres.PgTools;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ public final class DatabaseRestore {
       DbUrl server, String target, Path dump, Progress progress, BooleanSupplier stop) {
     DbUrl targetUrl = server.withDatabase(target);
     CompletableFuture<RestoreItems> items = PgRunner.itemsSoon(tools, dump);
-    try (Connection c = Jdbc.connect(admin(server, target))) {
+    try (Trace.Span span = Trace.span("restore: create database");
+        Connection c = Jdbc.connect(admin(server, target))) {
       if (Jdbc.databaseExists(c, target)) {
         progress.update("dropping database " + target + " to restore it anew");
         Jdbc.dropDatabase(c, target);
