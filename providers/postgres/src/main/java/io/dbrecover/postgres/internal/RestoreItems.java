@@ -49,12 +49,17 @@ final class RestoreItems {
   private static final Pattern FINISHED = Pattern.compile("pg_restore: finished item (\\d+) .*");
 
   private final Map<Integer, String> tableData = new HashMap<>();
-  // exclusive items by dump id: the table they lock, or null when the listing leaves it ambiguous
+  // exclusive items by dump id: the table they lock, or AMBIGUOUS
   private final Map<Integer, String> exclusive = new HashMap<>();
+  // per table, how many of its exclusive items are still to finish
+  private final Map<String, Integer> pending = new HashMap<>();
+  private int ambiguousPending;
   private final Set<Integer> heavy = new HashSet<>();
-  private final Set<String> loaded = new HashSet<>();
-  private final Set<String> told = new HashSet<>();
+  // rows loaded, not told yet
+  private final Set<String> waiting = new HashSet<>();
   private boolean heavyDone;
+
+  private static final String AMBIGUOUS = "";
 
   private RestoreItems() {}
 
@@ -72,9 +77,9 @@ final class RestoreItems {
         items.tableData.put(Integer.parseInt(m.group(1)), m.group(2) + "." + m.group(3));
       } else if ((m = EXCLUSIVE_ON_TABLE.matcher(line)).matches()
           || (m = ROW_SECURITY.matcher(line)).matches()) {
-        items.exclusive.put(Integer.parseInt(m.group(1)), m.group(2) + "." + m.group(3));
+        items.exclusive(Integer.parseInt(m.group(1)), m.group(2) + "." + m.group(3));
       } else if ((m = EXCLUSIVE_ANY.matcher(line)).matches()) {
-        items.exclusive.put(Integer.parseInt(m.group(1)), null);
+        items.exclusive(Integer.parseInt(m.group(1)), AMBIGUOUS);
       }
       if ((m = HEAVY.matcher(line)).matches()) {
         items.heavy.add(Integer.parseInt(m.group(1)));
@@ -99,22 +104,41 @@ final class RestoreItems {
       return Change.NONE;
     }
     int id = Integer.parseInt(m.group(1));
-    String data = tableData.get(id);
-    if (data != null) {
-      loaded.add(data);
-    }
-    exclusive.remove(id);
     boolean heavyEnded = heavy.remove(id) && heavy.isEmpty() && !heavyDone;
     heavyDone |= heavyEnded;
     List<String> readable = new ArrayList<>();
-    if (!exclusive.containsValue(null)) {
-      for (String table : loaded) {
-        if (!told.contains(table) && !exclusive.containsValue(table)) {
-          readable.add(table);
+    String data = tableData.remove(id);
+    if (data != null) {
+      waiting.add(data);
+      tell(data, readable);
+    }
+    String locked = exclusive.remove(id);
+    if (AMBIGUOUS.equals(locked)) {
+      if (--ambiguousPending == 0) {
+        for (String table : List.copyOf(waiting)) {
+          tell(table, readable);
         }
       }
-      told.addAll(readable);
+    } else if (locked != null) {
+      pending.merge(locked, -1, Integer::sum);
+      tell(locked, readable);
     }
     return new Change(readable, heavyEnded);
+  }
+
+  private void exclusive(int id, String table) {
+    exclusive.put(id, table);
+    if (AMBIGUOUS.equals(table)) {
+      ambiguousPending++;
+    } else {
+      pending.merge(table, 1, Integer::sum);
+    }
+  }
+
+  /** Adds {@code table} to {@code readable} if its rows are in and nothing still locks it. */
+  private void tell(String table, List<String> readable) {
+    if (ambiguousPending == 0 && pending.getOrDefault(table, 0) == 0 && waiting.remove(table)) {
+      readable.add(table);
+    }
   }
 }
