@@ -113,11 +113,7 @@ public final class RecoveryEngine {
                     e);
               }
             },
-            r -> {
-              Thread t = new Thread(r, "dbrecover-plan-live");
-              t.setDaemon(true);
-              t.start();
-            });
+            ownThread("dbrecover-plan-live"));
     // The recovery points, too: listing them does not depend on the capabilities.
     CompletableFuture<List<RecoveryPoint>> recoveryPoints =
         CompletableFuture.supplyAsync(
@@ -126,24 +122,19 @@ public final class RecoveryEngine {
                 return ctx.provider().recoveryPoints(pc);
               }
             },
-            r -> {
-              Thread t = new Thread(r, "dbrecover-plan-points");
-              t.setDaemon(true);
-              t.start();
-            });
+            ownThread("dbrecover-plan-points"));
     Capabilities caps;
-    List<RecoveryPoint> points;
     try {
       try (Trace.Span span = Trace.span("plan: capabilities")) {
         caps = withForwardFix(ctx.provider().capabilities(pc), incident);
       } finally {
         // the live database's error comes first: it is the one to fix before anything else
-        awaitLiveState(liveState);
+        joined(liveState);
       }
     } finally {
       awaitQuietly(recoveryPoints);
     }
-    points = joined(recoveryPoints);
+    List<RecoveryPoint> points = joined(recoveryPoints);
     MigrationState current = liveState.join().migrations();
     Map<String, Long> counts = liveState.join().counts();
     Decision decision =
@@ -177,9 +168,13 @@ public final class RecoveryEngine {
 
   private record LiveState(MigrationState migrations, Map<String, Long> counts) {}
 
-  /** Waits for the live read; its failure is thrown as it was raised. */
-  private static void awaitLiveState(CompletableFuture<LiveState> liveState) {
-    joined(liveState);
+  /** Runs each task on a new daemon thread named {@code name} (the command never waits for it). */
+  private static java.util.concurrent.Executor ownThread(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      t.start();
+    };
   }
 
   /** The value of {@code f} once done; its failure is thrown as it was raised. */
