@@ -48,8 +48,6 @@ public final class DataLossAnalyzer {
   // A read beside a restore or replay uses no parallel workers: one core, the rest left to that
   // work.
   static final String ONE_CORE = "set max_parallel_workers_per_gather = 0";
-  // the same, for the current transaction only
-  static final String ONE_CORE_HERE = "set local max_parallel_workers_per_gather = 0";
 
   /** Compares every user table of {@code current} with {@code recovered}. */
   public DataLossReport compare(DbUrl current, DbUrl recovered) {
@@ -326,7 +324,7 @@ public final class DataLossAnalyzer {
         int perGather;
         try (Statement st = connection.createStatement()) {
           if (restoreBusy) {
-            st.execute(ONE_CORE_HERE);
+            st.execute(ONE_CORE.replace("set ", "set local ")); // this read's transaction
           }
           try (ResultSet rs =
               st.executeQuery("select current_setting('max_parallel_workers_per_gather')::int")) {

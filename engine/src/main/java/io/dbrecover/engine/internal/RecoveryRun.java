@@ -40,8 +40,6 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Carries out one recovery run step by step from its journal. Each step is idempotent: a run that
@@ -510,29 +508,22 @@ public final class RecoveryRun {
     DataLossAnalyzer analyzer = new DataLossAnalyzer();
     // The row counts are checked last: the other checks run while the reads made beside the
     // restore finish. Finishing closes the connection those used (an in-place swap renames this
-    // database later), so it happens also when the counts are not checked.
-    AtomicReference<Map<String, DataLossAnalyzer.Summary>> readDuringRestore =
-        new AtomicReference<>();
-    Supplier<Map<String, DataLossAnalyzer.Summary>> finishReads =
-        () -> {
-          if (readDuringRestore.get() == null) {
-            try (Trace.Span span =
-                Trace.span("verify restored: reads during the restore finished")) {
-              readDuringRestore.set(
-                  restoredTableReads == null ? Map.of() : restoredTableReads.finish());
-            }
-          }
-          return readDuringRestore.get();
-        };
+    // database later), so it happens also when the counts are not checked (finish() is idempotent).
     Verification v;
     try {
       v =
           new Verifier(
                   c -> {
+                    Map<String, DataLossAnalyzer.Summary> readDuringRestore;
+                    try (Trace.Span span =
+                        Trace.span("verify restored: reads during the restore finished")) {
+                      readDuringRestore =
+                          restoredTableReads == null ? Map.of() : restoredTableReads.finish();
+                    }
                     restoredRead =
                         backupSnapshot().isPresent()
-                            ? analyzer.readCounts(c, finishReads.get())
-                            : analyzer.read(c, finishReads.get());
+                            ? analyzer.readCounts(c, readDuringRestore)
+                            : analyzer.read(c, readDuringRestore);
                     return restoredRead.rowCounts();
                   })
               .verify(
@@ -540,7 +531,9 @@ public final class RecoveryRun {
                   restoredUrl(),
                   expectations(true));
     } finally {
-      finishReads.get();
+      if (restoredTableReads != null) {
+        restoredTableReads.finish();
+      }
     }
     JsonNode data = Json.mapper().valueToTree(v);
     if (!v.passed()) {

@@ -54,7 +54,7 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
 
   private final Map<String, String> env;
   private final Map<String, BackupStorage.Factory> storages;
-  private volatile PgTools tools;
+  private PgTools tools; // guarded by this
 
   /**
    * @param env the process environment (PG_BINDIR, PATH, DBRECOVER_EMBEDDED_USER)
@@ -436,20 +436,13 @@ public final class PostgresProvider implements Provider, ContinuousArchiving {
     return k == RecoveryPoint.Kind.POINT_IN_TIME || k == RecoveryPoint.Kind.BASE_BACKUP;
   }
 
-  private PgTools tools() {
-    PgTools t = tools;
-    if (t == null) {
-      // once, also when the engine asks for capabilities and recovery points at the same time
-      synchronized (this) {
-        t = tools;
-        if (t == null) {
-          // found while the command connects and reads its backups; waited for where first needed
-          t = PgTools.discoverSoon(env);
-          tools = t;
-        }
-      }
+  // synchronized: the engine may ask for capabilities and recovery points at the same time
+  private synchronized PgTools tools() {
+    if (tools == null) {
+      // found while the command connects and reads its backups; waited for where first needed
+      tools = PgTools.discoverSoon(env);
     }
-    return t;
+    return tools;
   }
 
   private static String backupId(RestoreRequest request) {

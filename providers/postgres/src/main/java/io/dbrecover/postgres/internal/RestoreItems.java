@@ -57,7 +57,6 @@ final class RestoreItems {
   private final Set<Integer> heavy = new HashSet<>();
   // rows loaded, not told yet
   private final Set<String> waiting = new HashSet<>();
-  private boolean heavyDone;
 
   private static final String AMBIGUOUS = "";
 
@@ -85,7 +84,6 @@ final class RestoreItems {
         items.heavy.add(Integer.parseInt(m.group(1)));
       }
     }
-    items.heavyDone = items.heavy.isEmpty();
     return items;
   }
 
@@ -104,8 +102,8 @@ final class RestoreItems {
       return Change.NONE;
     }
     int id = Integer.parseInt(m.group(1));
-    boolean heavyEnded = heavy.remove(id) && heavy.isEmpty() && !heavyDone;
-    heavyDone |= heavyEnded;
+    // true once: only the removal of the last heavy item empties the set
+    boolean heavyEnded = heavy.remove(id) && heavy.isEmpty();
     List<String> readable = new ArrayList<>();
     String data = tableData.remove(id);
     if (data != null) {
