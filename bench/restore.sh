@@ -108,6 +108,20 @@ drop_restored() {
   rm -f "$env_file" "$env_file".dbrecover-*.bak
 }
 
+# What the issue asks beyond the bare tools, done by hand with psql (the "+checks" runs): the same
+# reads dbrecover makes, without its JVM, plan, journal, verification bookkeeping and report.
+psql_db() { local d="$1"; shift; local a=(); for c in "$@"; do a+=(-c "$c"); done
+  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$d" "${a[@]}"; }
+one_core="set max_parallel_workers_per_gather = 0; set jit = off"
+count_all=() since_all=()
+xmin_now="$(psql_db "$db" "select txid_current() % 4294967296")"
+for t in $(psql_db "$db" "select format('%I.%I', schemaname, relname) from pg_stat_user_tables"); do
+  count_all+=("select count(*) from $t")
+  since_all+=("select count(*) from $t where age(xmin) <= age('$xmin_now'::xid)")
+done
+sha256() { find "$1" -type f -exec openssl dgst -sha256 {} + >/dev/null 2>&1 \
+  || find "$1" -type f -exec sha256sum {} + >/dev/null; }
+
 results="$tmp/results.txt"
 : >"$results"
 record() { echo "$1 $2 $3" >>"$results"; log "run $2: $1 ${3}s"; }
@@ -144,6 +158,19 @@ for i in $(seq 1 "$RUNS"); do
   "$PG_BINDIR/pg_dump" -Fd -j "$JOBS" -f "$tmp/bare-dump" -d "$db"
   t1="$(now)"
   record pg_dump "$i" "$(elapsed "$t0" "$t1")"
+
+  # The issue's own checks by hand, no JVM: the exact row count of every table beside pg_dump (one
+  # core, as dbrecover reads them), then the dump's checksums.
+  settle
+  rm -rf "$tmp/bare-dump"
+  t0="$(now)"
+  psql_db "$db" "$one_core" "${count_all[@]}" >/dev/null &
+  counts=$!
+  "$PG_BINDIR/pg_dump" -Fd -j "$JOBS" -f "$tmp/bare-dump" -d "$db"
+  wait "$counts"
+  sha256 "$tmp/bare-dump"
+  t1="$(now)"
+  record pg_dump+checks "$i" "$(elapsed "$t0" "$t1")"
 done
 rm -rf "$tmp/bare-dump"
 
@@ -180,6 +207,20 @@ for i in $(seq 1 "$RUNS"); do
   t1="$(now)"
   record bare-restore "$i" "$(elapsed "$t0" "$t1")"
   drop_restored
+
+  # By hand, no JVM: beside the restore, the live side's rows written since the backup (a read of
+  # every row's xmin, one core); after it, the exact row count of every restored table.
+  settle
+  t0="$(now)"
+  psql_db "$db" "$one_core" "${since_all[@]}" >/dev/null &
+  live=$!
+  "$PG_BINDIR/createdb" "$bare_db"
+  "$PG_BINDIR/pg_restore" -j "$JOBS" --exit-on-error -d "$bare_db" "$dump_dir"
+  psql_db "$bare_db" "set jit = off" "${count_all[@]}" >/dev/null
+  wait "$live"
+  t1="$(now)"
+  record bare-restore+checks "$i" "$(elapsed "$t0" "$t1")"
+  drop_restored
 done
 
 # --- summary ------------------------------------------------------------------------------------
@@ -190,6 +231,8 @@ m_dump="$(times pg_dump | median)"
 m_dr="$(times dbrecover-restore | median)"
 m_rest="$(times bare-restore | median)"
 m_jvm="$(times jvm-start | median)"
+m_dump_c="$(times pg_dump+checks | median)"
+m_rest_c="$(times bare-restore+checks | median)"
 r_backup="$(ratio "$m_db" "$m_dump")"
 r_restore="$(ratio "$m_dr" "$m_rest")"
 goal=1.10
@@ -209,10 +252,16 @@ summary="$out_dir/restore-$stamp.txt"
   printf '%-34s %10s\n' "median (seconds)" ""
   printf '  %-32s %10s\n' "dbrecover backup" "$m_db" "pg_dump -Fd -j $JOBS" "$m_dump" \
     "dbrecover restore --force" "$m_dr" "createdb + pg_restore -j $JOBS" "$m_rest" \
-    "dbrecover --version (JVM start)" "$m_jvm"
+    "dbrecover --version (JVM start)" "$m_jvm" \
+    "pg_dump + checks by hand" "$m_dump_c" "pg_restore + checks by hand" "$m_rest_c"
   echo
   echo "ratio backup  dbrecover/bare: $r_backup  $(verdict "$r_backup" "$goal")"
   echo "ratio restore dbrecover/bare: $r_restore  $(verdict "$r_restore" "$goal")"
+  echo
+  echo "the checks alone (by hand, no JVM) / bare: backup $(ratio "$m_dump_c" "$m_dump")," \
+    "restore $(ratio "$m_rest_c" "$m_rest")"
+  echo "dbrecover / the checks by hand:             backup $(ratio "$m_db" "$m_dump_c")," \
+    "restore $(ratio "$m_dr" "$m_rest_c")"
   echo
   echo "per-step durations of the dbrecover restore runs: $out_dir/restore-run-*-report.md"
   echo "progress lines with elapsed times: $out_dir/backup-run-*.log, $out_dir/restore-run-*.log"
