@@ -115,7 +115,8 @@ psql_db() { local d="$1"; shift; local a=(); for c in "$@"; do a+=(-c "$c"); don
 one_core="set max_parallel_workers_per_gather = 0; set jit = off"
 count_all=() since_all=()
 xmin_now="$(psql_db "$db" "select txid_current() % 4294967296")"
-for t in $(psql_db "$db" "select format('%I.%I', schemaname, relname) from pg_stat_user_tables"); do
+mapfile -t tables < <(psql_db "$db" "select format('%I.%I', schemaname, relname) from pg_stat_user_tables")
+for t in "${tables[@]}"; do
   count_all+=("select count(*) from $t")
   since_all+=("select count(*) from $t where age(xmin) <= age('$xmin_now'::xid)")
 done
