@@ -47,6 +47,15 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 verdict() { # ratio target
   awk -v r="$1" -v t="$2" 'BEGIN { printf "%s\n", (r <= t ? "ok (<= " t ")" : "OVER the " t " target") }'
 }
+# psql_in <database> <statement>...: each statement as its own command, rows unaligned, stops at
+# the first error. psql_q <statement>: one statement in the postgres database.
+psql_in() {
+  local d="$1" a=() c
+  shift
+  for c in "$@"; do a+=(-c "$c"); done
+  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$d" "${a[@]}"
+}
+psql_q() { psql_in postgres "$1"; }
 json_field() { grep -o "\"$1\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }
 
 # init_cluster: picks a free port, makes up a password (exported as PGPASSWORD and

@@ -102,8 +102,6 @@ echo "max_wal_size = 4GB" >>"$data/postgresql.conf"
   || { cat "$data/server.log" >&2 2>/dev/null || true; die "the server did not start"; }
 started=1
 
-psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d postgres -c "$1"; }
-
 # --- dbrecover configuration and WAL archiving ---------------------------------------------------
 
 cat >"$tmp/dbrecover.yaml" <<EOF

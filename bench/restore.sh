@@ -59,8 +59,6 @@ init_cluster
   || { cat "$data/server.log" >&2 2>/dev/null || true; die "the server did not start"; }
 started=1
 
-psql_q() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d postgres -c "$1"; }
-
 log "loading pgbench data (pgbench -i -s $SCALE)"
 "$PG_BINDIR/createdb" "$db"
 "$PG_BINDIR/pgbench" -i -q -s "$SCALE" "$db" >"$tmp/pgbench.log" 2>&1 \
@@ -110,12 +108,10 @@ drop_restored() {
 
 # What the issue asks beyond the bare tools, done by hand with psql (the "+checks" runs): the same
 # reads dbrecover makes, without its JVM, plan, journal, verification bookkeeping and report.
-psql_db() { local d="$1"; shift; local a=(); for c in "$@"; do a+=(-c "$c"); done
-  "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$d" "${a[@]}"; }
 one_core="set max_parallel_workers_per_gather = 0; set jit = off"
 count_all=() since_all=()
-xmin_now="$(psql_db "$db" "select txid_current() % 4294967296")"
-mapfile -t tables < <(psql_db "$db" "select format('%I.%I', schemaname, relname) from pg_stat_user_tables")
+xmin_now="$(psql_in "$db" "select txid_current() % 4294967296")"
+mapfile -t tables < <(psql_in "$db" "select format('%I.%I', schemaname, relname) from pg_stat_user_tables")
 for t in "${tables[@]}"; do
   count_all+=("select count(*) from $t")
   since_all+=("select count(*) from $t where age(xmin) <= age('$xmin_now'::xid)")
@@ -165,7 +161,7 @@ for i in $(seq 1 "$RUNS"); do
   settle
   rm -rf "$tmp/bare-dump"
   t0="$(now)"
-  psql_db "$db" "$one_core" "${count_all[@]}" >/dev/null &
+  psql_in "$db" "$one_core" "${count_all[@]}" >/dev/null &
   counts=$!
   "$PG_BINDIR/pg_dump" -Fd -j "$JOBS" -f "$tmp/bare-dump" -d "$db"
   wait "$counts"
@@ -213,11 +209,11 @@ for i in $(seq 1 "$RUNS"); do
   # every row's xmin, one core); after it, the exact row count of every restored table.
   settle
   t0="$(now)"
-  psql_db "$db" "$one_core" "${since_all[@]}" >/dev/null &
+  psql_in "$db" "$one_core" "${since_all[@]}" >/dev/null &
   live=$!
   "$PG_BINDIR/createdb" "$bare_db"
   "$PG_BINDIR/pg_restore" -j "$JOBS" --exit-on-error -d "$bare_db" "$dump_dir"
-  psql_db "$bare_db" "set jit = off" "${count_all[@]}" >/dev/null
+  psql_in "$bare_db" "set jit = off" "${count_all[@]}" >/dev/null
   wait "$live"
   t1="$(now)"
   record bare-restore+checks "$i" "$(elapsed "$t0" "$t1")"
